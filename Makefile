@@ -1,0 +1,33 @@
+# Quick start: `make run` (bot on http://localhost:5005) and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+S := scripts
+
+.PHONY: setup rules train run test eval bench validate clean
+
+setup:            ## Python 3.10 venv with the pinned dependencies
+	@$(S)/setup.sh
+
+rules: setup      ## Validate and load data/provinces.yml into the rules database
+	@source $(S)/env.sh && $$PY -m bot.rules load
+
+train: setup      ## Train the model if config, domain or data changed
+	@$(S)/train.sh
+
+run: rules train  ## Start the action server and the bot on http://localhost:5005
+	@$(S)/serve.sh run
+
+validate: setup
+	@$(S)/validate.sh
+
+test: rules train ## Everything: data validation, unit + live tests, rasa test, acceptance
+	@$(S)/test.sh
+
+eval: train       ## Train on data/ (if changed) and score the held-out questions in tests/heldout
+	@source $(S)/env.sh && $$PY -m bot.eval --errors
+
+bench: rules train ## Benchmarks (accuracy and serving speed)
+	@source $(S)/env.sh && $$PY -m bot.bench
+
+clean:
+	rm -rf models var results .pytest_cache

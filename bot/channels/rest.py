@@ -1,0 +1,148 @@
+"""A hardened REST channel, served at POST /webhooks/rest/webhook.
+
+Rasa 3.6's stock ``RestInput`` answers 500 to an empty or non-object body, ``[]`` (silence)
+when handling fails, accepts any sender id (and shares the id "default" between everyone who
+omits it), and passes control characters and arbitrarily long texts to NLU. This channel keeps
+the stock request and response format but:
+
+- rejects malformed requests with a 4xx and a JSON ``{"error": ...}`` message: invalid JSON or
+  UTF-8, a body that is not an object, wrong field types, a sender id over
+  ``MAX_SENDER_CHARS``, a body over ``MAX_BODY_BYTES`` (413);
+- gives a conversation of its own to a request without a sender id (the id is returned as
+  ``recipient_id``);
+- answers an empty/whitespace message or one over ``MAX_MESSAGE_CHARS`` with a helpful
+  message from the domain instead of running NLU on it;
+- strips control characters;
+- never returns an empty reply: see ``bot.channels.safety.ensure_reply``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.safety import stored_tracker, clean_text, ensure_reply, language_slots, render
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SENDER_CHARS = 128
+MAX_MESSAGE_CHARS = 2000
+
+
+class RequestError(Exception):
+    """A request we refuse, with its HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: Text) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
+    """Validates a webhook body.
+
+    Returns:
+        The sender id (None when absent), the cleaned message text and the metadata.
+
+    Raises:
+        RequestError: the body is too large, not UTF-8, not JSON, not an object, or has
+            fields of the wrong type.
+    """
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestError(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RequestError(400, "Request body is not valid UTF-8.")
+    except ValueError:
+        raise RequestError(
+            400, 'Request body is not valid JSON. Send {"sender": "...", "message": "..."}.'
+        )
+    if not isinstance(body, dict):
+        raise RequestError(
+            400, 'Request body must be a JSON object: {"sender": "...", "message": "..."}.'
+        )
+    sender = body.get("sender")
+    if sender is not None:
+        if not isinstance(sender, (str, int)) or isinstance(sender, bool):
+            raise RequestError(400, "'sender' must be a string.")
+        sender = clean_text(str(sender))
+        if len(sender) > MAX_SENDER_CHARS:
+            raise RequestError(400, f"'sender' must be at most {MAX_SENDER_CHARS} characters.")
+        sender = sender or None
+    message = body.get("message", "")
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        raise RequestError(400, "'message' must be a string.")
+    metadata = body.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise RequestError(400, "'metadata' must be a JSON object.")
+    return sender, clean_text(message), metadata
+
+
+class HardenedRestInput(InputChannel):
+    """Drop-in replacement for Rasa's ``rest`` channel (same URL and JSON format)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        """Channel name; also the URL prefix /webhooks/rest/."""
+        return "rest"
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """The channel's routes."""
+        webhook = Blueprint("hardened_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                sender, text, metadata = parse_body(request.body or b"")
+            except RequestError as e:
+                return response.json({"error": e.message}, status=e.status)
+            sender = sender or uuid.uuid4().hex
+            agent = getattr(request.app.ctx, "agent", None)
+
+            if not text or len(text) > MAX_MESSAGE_CHARS:
+                # Nothing to understand (or far more than one question): answer with guidance
+                # instead of spending NLU time on it.
+                tracker = await stored_tracker(agent, sender) if agent else None
+                reply = "utter_empty_message" if not text else "utter_message_too_long"
+                slots = language_slots(tracker, text[:MAX_MESSAGE_CHARS])
+                messages = render(agent, [reply], slots, sender, self.name()) if agent else []
+                return response.json(
+                    await ensure_reply(agent, sender, text, messages, self.name())
+                )
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
+                )
+            except CancelledError:
+                logger.error("Handling a message of %s timed out", sender)
+            except Exception:
+                logger.exception("Handling a message of %s failed", sender)
+            messages = await ensure_reply(agent, sender, text, collector.messages, self.name())
+            return response.json(messages)
+
+        return webhook

@@ -1,0 +1,97 @@
+"""Never-silent replies shared by the channels.
+
+Rasa 3.6 answers nothing at all when a custom action fails (action server down, timeout) or
+when message handling raises: the REST channel returns ``[]`` and socketio sends nothing.
+``ensure_reply`` fills that gap: when a turn produced no message, it renders, in the user's
+language, an apology followed by the general answer to the user's question (the topic's
+``general`` response from data/topics.yml). Rendering uses the domain's own responses through
+the agent's NLG, so the text stays in domain/ like every other answer.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from actions.topics import load_topics
+from bot.nlu.language import detect_language
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = "utter_service_unavailable"
+DEFAULT_ANSWER = "utter_default"
+
+# C0/C1 control characters except tab and newline; they break terminals, logs and (NUL)
+# PostgreSQL text columns, and carry no meaning for the assistant.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: Text) -> Text:
+    """Removes control characters and lone surrogates, and trims whitespace."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL_CHARS.sub(" ", text).strip()
+
+
+async def stored_tracker(agent: Any, sender_id: Text) -> Any:
+    """The stored tracker, or None when there is none or the tracker store is unreachable."""
+    try:
+        return await agent.tracker_store.retrieve(sender_id)
+    except Exception:  # the store being down is one of the faults we must survive
+        logger.exception("Tracker store unavailable while building a fallback reply")
+        return None
+
+
+def render(
+    agent: Any,
+    responses: List[Text],
+    slots: Dict[Text, Any],
+    recipient_id: Text,
+    channel: Text,
+) -> List[Dict[Text, Any]]:
+    """Renders domain responses to channel messages with the given slot values."""
+    messages = []
+    for name in responses:
+        generated = agent.nlg.generate_from_slots(name, slots, channel)
+        if generated:
+            message = {"recipient_id": recipient_id}
+            message.update({k: v for k, v in generated.items() if v})
+            messages.append(message)
+    return messages
+
+
+def language_slots(tracker: Any, text: Optional[Text]) -> Dict[Text, Any]:
+    """Slots for rendering a reply: the stored ones, with the language of ``text`` on top."""
+    slots = tracker.current_slot_values() if tracker else {}
+    language = detect_language(text or "")
+    if language:
+        slots["language"] = language
+    return slots
+
+
+async def ensure_reply(
+    agent: Any,
+    sender_id: Text,
+    text: Optional[Text],
+    messages: List[Dict[Text, Any]],
+    channel: Text,
+) -> List[Dict[Text, Any]]:
+    """Returns ``messages``, or an apology plus general guidance when there are none.
+
+    Args:
+        agent: The running Rasa agent (``app.ctx.agent``).
+        sender_id: Conversation id.
+        text: The user's message (used for its language when the tracker has none).
+        messages: What the turn produced.
+        channel: Output channel name, for channel-specific response variations.
+    """
+    if messages:
+        return messages
+    if agent is None or getattr(agent, "nlg", None) is None:
+        return [{"recipient_id": sender_id, "text": "Sorry, the assistant is starting up. Please try again in a moment. / 助手正在启动，请稍后再试。"}]
+    tracker = await stored_tracker(agent, sender_id)
+    intent = (tracker.latest_message.intent or {}).get("name") if tracker else None
+    topic = load_topics().get(intent or "")
+    general = topic.general if topic else DEFAULT_ANSWER
+    slots = language_slots(tracker, text)
+    logger.warning("Turn of %s produced no reply (intent %s); sending %s", sender_id, intent, general)
+    return render(agent, [APOLOGY, general], slots, sender_id, channel)

@@ -1,0 +1,63 @@
+"""Asking for a missing detail once, resuming the topic, and changing a detail later."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine
+
+from actions.app_upload import ActionAppUploadAvailability
+from actions.multi_domain import ActionMultiDomain
+from actions.resume import ActionResumeTopic
+from actions.signing import ActionAuthenticityForm
+from bot.rules.repository import RulesRepository
+from tests.helpers import responses, run_action, slot_events
+
+
+@pytest.mark.parametrize("action_cls", [ActionAppUploadAvailability, ActionMultiDomain])
+def test_asks_for_province_once(rules_repo, make_tracker, action_cls):
+    action = action_cls(rules_repo)
+    messages, events = run_action(action, make_tracker())
+    assert responses(messages) == ["utter_ask_province"]
+    assert slot_events(events) == {"pending_topic": action.topic, "asked_details": ["province"]}
+
+    # Asked already and still unknown: the general answer, not the same question again.
+    messages, events = run_action(action, make_tracker(slots={"asked_details": ["province"]}))
+    assert responses(messages) == [action.general_response]
+    assert slot_events(events)["pending_topic"] is None
+
+
+def test_individual_without_province_is_asked_for_it(rules_repo, make_tracker):
+    tracker = make_tracker(slots={"applicant_type": "individual"})
+    messages, events = run_action(ActionAuthenticityForm(rules_repo), tracker)
+    assert responses(messages) == ["utter_ask_province"]
+    assert slot_events(events)["pending_topic"] == "authenticity_form"
+
+
+def test_resume_answers_the_pending_topic(rules_repo, make_tracker):
+    tracker = make_tracker(slots={"province": "liaoning", "pending_topic": "app_upload_availability",
+                                  "asked_details": ["province"]})
+    messages, events = run_action(ActionResumeTopic(rules_repo), tracker)
+    assert responses(messages) == ["utter_app_available"]
+    assert messages[0]["province_en"] == "Liaoning"
+    assert slot_events(events)["pending_topic"] is None
+
+
+def test_changed_province_re_answers_the_last_topic(rules_repo, make_tracker):
+    tracker = make_tracker(slots={"province": "hunan", "last_topic": "multi_domain"})
+    messages, _ = run_action(ActionResumeTopic(rules_repo), tracker)
+    assert responses(messages) == ["utter_multi_domain_widened_form"]
+    assert messages[0]["province_en"] == "Hunan"
+
+
+def test_detail_without_topic_is_acknowledged(rules_repo, make_tracker):
+    messages, events = run_action(ActionResumeTopic(rules_repo), make_tracker(slots={"province": "hebei"}))
+    assert responses(messages) == ["utter_noted_details"]
+    assert events == []
+
+
+def test_database_down_gives_general_guidance(make_tracker, tmp_path):
+    # A read-only URI on a file that does not exist: every query fails like a dead server.
+    engine = create_engine(f"sqlite:///file:{tmp_path}/missing.db?mode=ro&uri=true", future=True)
+    action = ActionMultiDomain(RulesRepository(engine))
+    messages, events = run_action(action, make_tracker(slots={"province": "hainan"}))
+    assert responses(messages) == ["utter_rules_unavailable", "utter_multi_domain_general"]
+    assert slot_events(events)["last_topic"] == "multi_domain"

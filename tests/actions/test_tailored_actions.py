@@ -1,0 +1,119 @@
+"""Every tailored action, for every province, against the FAQ's facts."""
+from __future__ import annotations
+
+import pytest
+
+from actions.app_upload import ActionAppUploadAvailability
+from actions.authorization import ActionAuthorizationLetter
+from actions.credentials import ActionForeignCredentials
+from actions.multi_domain import ActionMultiDomain
+from actions.rejected import ActionRejectedReupload
+from actions.signing import ActionAuthenticityForm
+from tests.actions.province_matrix import (
+    ALL_PROVINCES, APP_UPLOAD, DECLARATION, FINGERPRINT, ONE_FORM, WIDENED_FORM,
+)
+from tests.helpers import responses, run_action, slot_events
+
+
+@pytest.mark.parametrize("province", ALL_PROVINCES)
+def test_app_upload_availability(rules_repo, make_tracker, province):
+    messages, events = run_action(
+        ActionAppUploadAvailability(rules_repo), make_tracker(slots={"province": province})
+    )
+    expected = "utter_app_available" if province in APP_UPLOAD else "utter_app_not_available"
+    assert responses(messages) == [expected]
+    assert messages[0]["province_en"] and messages[0]["province_zh"]
+    assert slot_events(events) == {"pending_topic": None, "last_topic": "app_upload_availability"}
+
+
+@pytest.mark.parametrize("province", ALL_PROVINCES)
+def test_individual_signing(rules_repo, make_tracker, province):
+    tracker = make_tracker(slots={"province": province, "applicant_type": "individual"})
+    messages, _ = run_action(ActionAuthenticityForm(rules_repo), tracker)
+    if province in FINGERPRINT:
+        expected = "utter_form_individual_fingerprint"
+    elif province in DECLARATION:
+        expected = "utter_form_individual_declaration"
+    else:
+        expected = "utter_form_individual_sign"
+    assert responses(messages) == [expected]
+
+
+@pytest.mark.parametrize("province", ALL_PROVINCES)
+def test_organization_signing_is_the_seal_everywhere(rules_repo, make_tracker, province):
+    tracker = make_tracker(slots={"province": province, "applicant_type": "organization"})
+    messages, _ = run_action(ActionAuthenticityForm(rules_repo), tracker)
+    assert responses(messages) == ["utter_form_organization"]
+
+
+@pytest.mark.parametrize("province", ALL_PROVINCES)
+def test_signing_with_unknown_applicant_type_gives_both(rules_repo, make_tracker, province):
+    messages, _ = run_action(
+        ActionAuthenticityForm(rules_repo), make_tracker(slots={"province": province})
+    )
+    assert responses(messages)[0] == "utter_form_organization"
+    assert responses(messages)[1].startswith("utter_form_individual_")
+
+
+@pytest.mark.parametrize("province", ALL_PROVINCES)
+def test_multi_domain(rules_repo, make_tracker, province):
+    messages, _ = run_action(ActionMultiDomain(rules_repo), make_tracker(slots={"province": province}))
+    if province in ONE_FORM:
+        expected = "utter_multi_domain_single_form"
+    elif province in WIDENED_FORM:
+        expected = "utter_multi_domain_widened_form"
+    else:
+        expected = "utter_multi_domain_attach_list"
+    assert responses(messages) == [expected]
+
+
+@pytest.mark.parametrize("province", ALL_PROVINCES)
+def test_authorization_letter(rules_repo, make_tracker, province):
+    messages, _ = run_action(
+        ActionAuthorizationLetter(rules_repo), make_tracker(slots={"province": province})
+    )
+    expected = ["utter_authorization_letter"]
+    if province in APP_UPLOAD:
+        expected.append("utter_authorization_app_province")
+    assert responses(messages) == expected
+
+
+@pytest.mark.parametrize("province", ALL_PROVINCES)
+def test_rejected_reupload(rules_repo, make_tracker, province):
+    messages, _ = run_action(
+        ActionRejectedReupload(rules_repo), make_tracker(slots={"province": province})
+    )
+    expected = "utter_rejected_app_province" if province in APP_UPLOAD else "utter_rejected_computer_only"
+    assert responses(messages) == [expected]
+
+
+@pytest.mark.parametrize(
+    "residency, expected",
+    [
+        ("hong_kong", "utter_credentials_hong_kong"),
+        ("macao", "utter_credentials_macao"),
+        ("taiwan", "utter_credentials_taiwan"),
+        ("foreign", "utter_credentials_foreign"),
+        ("mainland", "utter_credentials_mainland"),
+        (None, "utter_credentials_general"),
+    ],
+)
+def test_foreign_credentials(rules_repo, make_tracker, residency, expected):
+    messages, _ = run_action(
+        ActionForeignCredentials(rules_repo), make_tracker(slots={"residency": residency})
+    )
+    assert responses(messages) == [expected]
+
+
+@pytest.mark.parametrize(
+    "action_cls, general",
+    [
+        (ActionAuthorizationLetter, "utter_authorization_letter"),
+        (ActionRejectedReupload, "utter_rejected_general"),
+        (ActionAuthenticityForm, "utter_form_general"),
+    ],
+)
+def test_general_answer_without_province(rules_repo, make_tracker, action_cls, general):
+    messages, events = run_action(action_cls(rules_repo), make_tracker())
+    assert responses(messages) == [general]
+    assert slot_events(events)["pending_topic"] is None

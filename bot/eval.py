@@ -79,6 +79,15 @@ def score(pairs: Sequence[Tuple[str, str]], predict: Callable[[str], str]) -> Sc
     )
 
 
+def quiet_rasa() -> None:
+    """Silences Rasa's per-message debug logging (structlog defaults to DEBUG)."""
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def rasa_predictor(model: Path) -> Callable[[str], str]:
     """Loads a trained Rasa model and returns text -> predicted intent."""
     from rasa.core.agent import Agent
@@ -116,7 +125,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the scores here")
     parser.add_argument("--errors", action="store_true", help="list misclassified questions")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    quiet_rasa()
     predict = rasa_predictor(args.model)
     scores = {lang: score(pairs, predict) for lang, pairs in heldout_sets().items()}
     print(format_scores(scores))

@@ -22,18 +22,21 @@ stop_pidfile() {
   fi
 }
 
+# Pid files per port, so several bots (make run, make test, a helper's) can run side by side.
+RASA_PID="$ROOT/var/rasa-$RASA_PORT.pid"
+ACTIONS_PID="$ROOT/var/actions-$ACTION_SERVER_PORT.pid"
 if [ "$mode" = stop ]; then
-  stop_pidfile "$ROOT/var/rasa.pid"
-  stop_pidfile "$ROOT/var/actions.pid"
+  stop_pidfile "$RASA_PID"
+  stop_pidfile "$ACTIONS_PID"
   exit 0
 fi
 
 start_actions() {
-  "$PY" -m bot.action_server --port "$ACTION_SERVER_PORT" "$@"
+  exec "$PY" -m bot.action_server --port "$ACTION_SERVER_PORT" "$@"
 }
 start_rasa() {
-  "$RASA" run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
-    --endpoints endpoints.yml "$@"
+  exec "$RASA" run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \
+    --endpoints "${ENDPOINTS:-endpoints.yml}" "$@"
 }
 
 wait_ready() {
@@ -47,18 +50,26 @@ wait_ready() {
       return 1
     fi
     if ! kill -0 "$1" 2>/dev/null; then
-      echo "error: Rasa exited during startup; see $LOGS/rasa.log" >&2; tail -20 "$LOGS/rasa.log" >&2
+      echo "error: Rasa exited during startup; see $LOGS/rasa-$RASA_PORT.log" >&2; tail -20 "$LOGS/rasa-$RASA_PORT.log" >&2
       return 1
     fi
     sleep 1
   done
 }
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$RASA_PORT" "$ACTION_SERVER_PORT"; do
+  if [ "$mode" != stop ] && port_busy "$port" && { [ "$mode" = run ] || [ ! -f "$RASA_PID" ]; }; then
+    echo "error: port $port is already in use (another bot running? stop it first)" >&2
+    exit 1
+  fi
+done
+
 if [ "$mode" = start ]; then
   "$0" stop
-  start_actions >"$LOGS/actions.log" 2>&1 & echo $! >"$ROOT/var/actions.pid"
-  start_rasa >"$LOGS/rasa.log" 2>&1 & echo $! >"$ROOT/var/rasa.pid"
-  wait_ready "$(cat "$ROOT/var/rasa.pid")"
+  start_actions >"$LOGS/actions-$ACTION_SERVER_PORT.log" 2>&1 & echo $! >"$ACTIONS_PID"
+  start_rasa >"$LOGS/rasa-$RASA_PORT.log" 2>&1 & echo $! >"$RASA_PID"
+  wait_ready "$(cat "$RASA_PID")"
   echo "Bot is up on http://localhost:$RASA_PORT"
   exit 0
 fi

@@ -31,3 +31,19 @@ def test_long_shots_are_not_suggested(make_tracker):
     ranking = _ranking(("greet", 0.5), ("faq_documents", 0.04))
     messages, _ = run_action(ActionDidYouMean(), make_tracker("nlu_fallback", "hmm", ranking=ranking))
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/human_handoff"]
+
+
+def test_unclear_follow_up_with_a_detail_re_answers_the_last_topic(rules_repo, make_tracker):
+    tracker = make_tracker("nlu_fallback", "what about someone from Macau?",
+                           slots={"residency": "macao", "last_topic": "foreign_credentials"})
+    tracker.latest_message["entities"] = [{"entity": "residency", "value": "macao"}]
+    messages, _ = run_action(ActionDidYouMean(rules_repo), tracker)
+    assert [m["response"] for m in messages] == ["utter_credentials_macao"]
+
+
+def test_detail_without_a_topic_still_gets_suggestions(rules_repo, make_tracker):
+    tracker = make_tracker("nlu_fallback", "hmm hunan",
+                           ranking=[{"name": "multi_domain", "confidence": 0.3}])
+    tracker.latest_message["entities"] = [{"entity": "province", "value": "hunan"}]
+    messages, _ = run_action(ActionDidYouMean(rules_repo), tracker)
+    assert messages[0]["response"] == "utter_did_you_mean"

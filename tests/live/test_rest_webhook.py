@@ -29,7 +29,7 @@ def say(url: str, message: Any, sender: Any = "__new__") -> Tuple[int, Any]:
         payload["sender"] = "live-" + uuid.uuid4().hex[:12]
     elif sender is not None:
         payload["sender"] = sender
-    return post(url, json.dumps(payload).encode())
+    return post(url, json.dumps(payload, ensure_ascii=False).encode())
 
 
 def texts(messages: List[dict]) -> str:
@@ -42,11 +42,19 @@ def test_answers_a_question(bot_url):
     assert "4 MB" in texts(messages) and ".png" in texts(messages)
 
 
-@pytest.mark.parametrize(
-    "message",
-    ["", "   \n\t ", "😀😀🎉", "\x00\x01\x02 \x1b[31m", "a" * 20000, "备" * 20000, "<script>alert(1)</script>",
-     "'; DROP TABLE events; --"],
-)
+ODD_MESSAGES = {
+    "empty": "",
+    "whitespace": "   \n\t ",
+    "emoji-only": "😀😀🎉",
+    "control-chars": "\x00\x01\x02 \x1b[31m",
+    "20000-latin": "a" * 20000,
+    "20000-chinese": "备" * 20000,
+    "html": "<script>alert(1)</script>",
+    "sql": "'; DROP TABLE events; --",
+}
+
+
+@pytest.mark.parametrize("message", ODD_MESSAGES.values(), ids=ODD_MESSAGES.keys())
 def test_odd_messages_get_a_helpful_reply(bot_url, message):
     status, messages = say(bot_url, message)
     assert status == 200
@@ -54,12 +62,19 @@ def test_odd_messages_get_a_helpful_reply(bot_url, message):
     assert all(m.get("text") for m in messages)
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [b"", b"{broken", b"[1, 2]", b'"just a string"', b"\xff\xfe\xfd", b"null",
-     json.dumps({"sender": "x" * 1000, "message": "hi"}).encode(),
-     json.dumps({"sender": "a", "message": {"text": "hi"}}).encode()],
-)
+MALFORMED = {
+    "empty-body": b"",
+    "broken-json": b"{broken",
+    "array": b"[1, 2]",
+    "string": b'"just a string"',
+    "invalid-utf8": b"\xff\xfe\xfd",
+    "null": b"null",
+    "1000-char-sender": json.dumps({"sender": "x" * 1000, "message": "hi"}).encode(),
+    "object-message": json.dumps({"sender": "a", "message": {"text": "hi"}}).encode(),
+}
+
+
+@pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
 def test_malformed_requests_get_400_with_a_reason(bot_url, raw):
     status, body = post(bot_url, raw)
     assert status == 400

@@ -1,0 +1,147 @@
+"""Classifies bare answers such as "Liaoning", "actually I'm in Hunan" or "我在广东" as `inform`."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Set, Text
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.entities import DETAIL_ENTITIES
+from bot.nlu.tokenizer import TEXT_PIECES
+
+INFORM_INTENT = "inform"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class DetailsOnlyIntent(GraphComponent):
+    """Overrides the intent with `inform` when a message only gives details.
+
+    A message "only gives details" when it has at least one province, applicant type or
+    residency entity and everything else is filler words (lexicon `filler_words`) or
+    punctuation. Classifiers are unreliable on such short answers, and the answer to a
+    question the bot asked must never be mistaken for a new question. Place it after the
+    intent classifier and the entity extractors, and before a FallbackClassifier.
+
+    Not trainable, so the lexicon is read from `lexicon_path` when the model loads (a relative
+    path is taken from the project root, so the bot can be started from any directory).
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Returns the default config (see parent class for full docstring)."""
+        return {"lexicon_path": "data/lexicon.yml"}
+
+    def __init__(self, english_fillers: Set[Text], chinese_fillers: Set[Text]) -> None:
+        """Creates the component.
+
+        Args:
+            english_fillers: Lowercase English filler words.
+            chinese_fillers: Chinese filler words.
+        """
+        self._english_fillers = english_fillers
+        self._chinese_fillers = chinese_fillers
+        self._longest_chinese_filler = max(map(len, chinese_fillers), default=0)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DetailsOnlyIntent:
+        """Creates the component with the filler words of the lexicon."""
+        lexicon = yaml.safe_load(
+            (PROJECT_ROOT / config["lexicon_path"]).read_text(encoding="utf-8")
+        )
+        fillers = lexicon["filler_words"]
+        # Multi-word fillers ("i mean") are checked word by word, like the message.
+        english = {
+            word.lower() for filler in fillers["en"] for word in _latin_words(filler)
+        }
+        return cls(english, set(fillers["zh"]))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Sets the intent of details-only messages to `inform`.
+
+        Args:
+            messages: Messages already classified and with entities extracted.
+
+        Returns:
+            The same messages.
+        """
+        for message in messages:
+            if not self._is_details_only(
+                message.get(TEXT) or "", message.get(ENTITIES, [])
+            ):
+                continue
+            inform = {INTENT_NAME_KEY: INFORM_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [
+                entry
+                for entry in message.get(INTENT_RANKING_KEY) or []
+                if entry.get(INTENT_NAME_KEY) != INFORM_INTENT
+            ]
+            message.set(INTENT, inform, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [dict(inform), *ranking], add_to_output=True)
+        return messages
+
+    def _is_details_only(self, text: Text, entities: List[Dict[Text, Any]]) -> bool:
+        spans = [
+            (entity["start"], entity["end"])
+            for entity in entities
+            if entity.get("entity") in DETAIL_ENTITIES
+        ]
+        if not spans:
+            return False
+        chars = list(text)
+        for start, end in spans:
+            chars[start:end] = " " * (end - start)
+        rest = "".join(chars)
+        for piece in TEXT_PIECES.finditer(rest):
+            word = piece.group()
+            if piece.lastgroup == "latin":
+                if word.lower().replace("\u2019", "'") not in self._english_fillers:
+                    return False
+            elif piece.lastgroup == "cjk":
+                if not self._is_chinese_filler(word):
+                    return False
+            elif unicodedata.category(word)[0] not in "PSZC":
+                return False
+        return True
+
+    def _is_chinese_filler(self, run: Text) -> bool:
+        """Tells whether a run of ideographs splits entirely into filler words."""
+        # reachable[i]: run[:i] is a sequence of filler words ("我在" = "我" + "在").
+        reachable = [True] + [False] * len(run)
+        for end in range(1, len(run) + 1):
+            reachable[end] = any(
+                reachable[start] and run[start:end] in self._chinese_fillers
+                for start in range(max(0, end - self._longest_chinese_filler), end)
+            )
+        return reachable[-1]
+
+
+def _latin_words(text: Text) -> Iterable[Text]:
+    return (
+        piece.group().replace("\u2019", "'")
+        for piece in TEXT_PIECES.finditer(text)
+        if piece.lastgroup == "latin"
+    )

@@ -1,0 +1,124 @@
+"""DetailsOnlyIntent: bare answers become `inform`, everything else keeps its intent."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.inform import DetailsOnlyIntent
+from bot.nlu.language import LanguageDetector
+from tests.bot.nlu.components import LEXICON_PATH, Built, build, messages
+
+CLASSIFIED = {"name": "faq_documents", "confidence": 0.6}
+RANKING = [
+    {"name": "faq_documents", "confidence": 0.6},
+    {"name": "inform", "confidence": 0.3},
+    {"name": "greet", "confidence": 0.1},
+]
+
+
+@pytest.fixture(scope="module")
+def classify(
+    trained_extractor: Built, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Message]:
+    """Runs language detection, entity extraction and DetailsOnlyIntent after a fake classifier."""
+    storage = tmp_path_factory.mktemp("inform")
+    detector = build(LanguageDetector, storage / "language", train=False).component
+    details_only = build(
+        DetailsOnlyIntent, storage / "inform", train=False, lexicon_path=str(LEXICON_PATH)
+    ).component
+
+    def run(text: str) -> Message:
+        [message] = messages(text)
+        message.set("intent", dict(CLASSIFIED))
+        message.set("intent_ranking", [dict(entry) for entry in RANKING])
+        detector.process([message])
+        trained_extractor.component.process([message])
+        details_only.process([message])
+        return message
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Liaoning",
+        "qinghai",
+        "Guangdong!",
+        "actually I'm in Hunan",
+        "we are based in sichaun province",
+        "individual",
+        "we are a company",
+        "I'm German",
+        "US citizen",
+        "I'm from Hong Kong",
+        "it's a personal website",
+        "I'm an individual in Zhejiang",
+        "我在广东",
+        "广东省。",
+        "其实我们在内蒙古",
+        "我是个人",
+        "我们是企业",
+        "我是香港居民",
+        "粤",
+        "外籍",
+        "Inner Mongolia, and we are a company",
+    ],
+)
+def test_details_only_messages_become_inform(
+    classify: Callable[[str], Message], text: str
+) -> None:
+    message = classify(text)
+    assert message.get("intent") == {"name": "inform", "confidence": 1.0}
+    assert message.get("intent_ranking") == [
+        {"name": "inform", "confidence": 1.0},
+        {"name": "faq_documents", "confidence": 0.6},
+        {"name": "greet", "confidence": 0.1},
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I upload documents in Guangdong",
+        "can I use the app in Liaoning?",
+        "what does a company need to upload",
+        "Guangdong 2021",
+        "Hunan привет",
+        "广东可以用APP上传吗",
+        "个人需要什么材料",
+        "企业怎么盖章",
+        "hello",
+        "你好",
+        "business license",
+        "😀",
+    ],
+)
+def test_other_messages_keep_their_intent(
+    classify: Callable[[str], Message], text: str
+) -> None:
+    message = classify(text)
+    assert message.get("intent") == CLASSIFIED
+    assert message.get("intent_ranking") == RANKING
+
+
+def test_message_without_ranking(trained_extractor: Built, tmp_path: Path) -> None:
+    details_only = build(
+        DetailsOnlyIntent, tmp_path, train=False, lexicon_path=str(LEXICON_PATH)
+    ).component
+    [message] = trained_extractor.component.process(messages("Anhui"))
+    details_only.process([message])
+    assert message.get("intent") == {"name": "inform", "confidence": 1.0}
+    assert message.get("intent_ranking") == [{"name": "inform", "confidence": 1.0}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what about someone from Macau?", "and what about Hunan?", "how about if it's a company",
+     "那广东呢？", "如果是台湾同胞呢", "换成湖南的话呢"],
+)
+def test_follow_ups_that_only_swap_a_detail_are_inform(classify, text):
+    assert classify(text).get("intent")["name"] == "inform"

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 S := scripts
 
-.PHONY: setup rules train run test eval bench validate clean
+.PHONY: setup rules train web run test eval bench validate clean
 
 setup:            ## Python 3.10 venv with the pinned dependencies
 	@$(S)/setup.sh
@@ -14,13 +14,16 @@ rules: setup      ## Validate and load data/provinces.yml into the rules databas
 train: setup      ## Train the model if config, domain or data changed
 	@$(S)/train.sh
 
-run: rules train  ## Start the action server and the bot on http://localhost:5005
+web:              ## Install the help page's chat widget (npm ci when web/package-lock.json changed)
+	@$(S)/web_setup.sh
+
+run: rules train web ## Start the action server and the bot on http://localhost:5005
 	@$(S)/serve.sh run
 
 validate: setup
 	@$(S)/validate.sh
 
-test: rules train ## Everything: data validation, unit + live tests, rasa test, acceptance
+test: rules train web ## Everything: data validation, unit + live tests, rasa test, acceptance
 	@$(S)/test.sh
 
 eval: train       ## Train on data/ (if changed) and score the held-out questions in tests/heldout

@@ -19,6 +19,10 @@ export RASA_PORT="${TEST_RASA_PORT:-5105}" ACTION_SERVER_PORT="${TEST_ACTION_POR
 export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTION_SERVER_PORT/webhook"
 export TRACKER_DB_URL="sqlite:///$ROOT/var/test-tracker.db"
 rm -f "$ROOT/var/test-tracker.db"
+# Ratings posted by the live tests go to a throwaway rules database, not var/rules.db.
+export RULES_DB_URL="sqlite:///$ROOT/var/test-rules.db"
+rm -f "$ROOT/var/test-rules.db"
+"$PY" -m bot.rules load >/dev/null
 trap '"$ROOT/scripts/serve.sh" stop' EXIT
 "$ROOT/scripts/serve.sh" start
 export BOT_URL="http://127.0.0.1:$RASA_PORT"

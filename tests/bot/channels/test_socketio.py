@@ -1,0 +1,413 @@
+"""The socket.io channel: input rules, never-silent turns, answer keys, session rooms."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from types import SimpleNamespace
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.channels.socketio import (
+    SafeSocketIOInput,
+    SafeSocketIOOutput,
+    sanitize_message,
+    sanitize_session_request,
+)
+
+
+class RecordingServer:
+    """Stands in for socketio.AsyncServer: records emits and room joins."""
+
+    def __init__(self) -> None:
+        self.emitted: List[Dict[str, Any]] = []
+        self.rooms: List[tuple] = []
+
+    async def emit(self, event: str, data: Any = None, room: Optional[str] = None, **kwargs: Any) -> None:
+        self.emitted.append({"event": event, "data": data, "room": room, **kwargs})
+
+    async def enter_room(self, sid: str, room: str, namespace: Optional[str] = None) -> None:
+        self.rooms.append((sid, room))
+
+
+class FakeNLG:
+    """Renders a response as "<name>/<language>"; English is the default variation, as in domain/."""
+
+    def generate_from_slots(self, name: str, slots: Dict[str, Any], channel: str) -> Dict[str, Any]:
+        return {"text": f"{name}/{slots.get('language') or 'en'}"}
+
+
+class FakeTrackerStore:
+    async def retrieve(self, sender_id: str) -> None:
+        return None
+
+
+def make_channel(**kwargs: Any):
+    """A channel wired to a recording server and a fake agent; returns (channel, server, calls)."""
+    calls: List[Any] = []
+    behaviour: Dict[str, Any] = {"reply": None, "raise": None}
+
+    async def on_new_message(message: Any) -> None:
+        calls.append(message)
+        if behaviour["raise"]:
+            raise behaviour["raise"]
+        if behaviour["reply"]:
+            await message.output_channel.send_response(message.sender_id, dict(behaviour["reply"]))
+
+    channel = SafeSocketIOInput(**{"session_persistence": True, **kwargs})
+    channel.blueprint(on_new_message)
+    server = RecordingServer()
+    channel.sio.emit = server.emit
+    channel.sio.enter_room = server.enter_room
+    agent = SimpleNamespace(nlg=FakeNLG(), tracker_store=FakeTrackerStore())
+    channel._app = SimpleNamespace(ctx=SimpleNamespace(agent=agent))
+    channel.behaviour = behaviour
+    return channel, server, calls
+
+
+async def utter(channel: SafeSocketIOInput, data: Any, sid: str = "sid-1") -> None:
+    await channel.sio.handlers["/"]["user_uttered"](sid, data)
+
+
+def bot_messages(server: RecordingServer) -> List[Dict[str, Any]]:
+    return [e for e in server.emitted if e["event"] == "bot_uttered"]
+
+
+# --- output channel ---------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_output_tags_every_part_with_the_response_name() -> None:
+    server = RecordingServer()
+    output = SafeSocketIOOutput(server, "bot_uttered")
+    await output.send_response(
+        "room-1",
+        {
+            "text": "first part\n\nsecond part",
+            "buttons": [{"title": "Yes", "payload": "/affirm"}],
+            "utter_action": "utter_faq_documents",
+        },
+    )
+    sent = [e["data"] for e in server.emitted]
+    assert [m["text"] for m in sent] == ["first part", "second part"]
+    assert all(m["metadata"] == {"utter_action": "utter_faq_documents"} for m in sent)
+    assert sent[-1]["quick_replies"][0]["payload"] == "/affirm"
+    assert {e["room"] for e in server.emitted} == {"room-1"}
+    assert output.sent == sent
+
+
+@pytest.mark.asyncio
+async def test_output_without_a_response_name_sends_stock_messages() -> None:
+    server = RecordingServer()
+    output = SafeSocketIOOutput(server, "bot_uttered")
+    await output.send_response("room-1", {"text": "hello"})
+    await output.send_response("room-1", {"custom": {"kind": "card"}})
+    assert server.emitted[0]["data"] == {"text": "hello"}
+    assert output.sent == [{"text": "hello"}, {"kind": "card", "room": "room-1"}]
+
+
+@pytest.mark.asyncio
+async def test_output_name_does_not_leak_into_the_next_message() -> None:
+    server = RecordingServer()
+    output = SafeSocketIOOutput(server, "bot_uttered")
+    await output.send_response("r", {"text": "a", "utter_action": "utter_greet"})
+    await output.send_response("r", {"text": "b"})
+    assert "metadata" not in server.emitted[1]["data"]
+
+
+# --- payload coercion -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"message": "hi", "session_id": "s1"}, {"message": "hi", "session_id": "s1", "metadata": {}}),
+        ({"message": 5, "session_id": "s1"}, {"message": "", "session_id": "s1", "metadata": {}}),
+        ({"message": "hi", "session_id": 7}, {"message": "hi", "metadata": {}}),
+        ({"message": "hi", "session_id": "x" * 129}, {"message": "hi", "metadata": {}}),
+        ({"message": "hi", "metadata": '{"a": 1}'}, {"message": "hi", "metadata": {"a": 1}}),
+        ({"message": "hi", "metadata": "{broken"}, {"message": "hi", "metadata": {}}),
+        ({"message": "hi", "metadata": [1]}, {"message": "hi", "metadata": {}}),
+        ("just a string", {"message": "", "metadata": {}}),
+        (None, {"message": "", "metadata": {}}),
+    ],
+)
+def test_sanitize_message(data: Any, expected: Dict[str, Any]) -> None:
+    assert sanitize_message(data, "metadata") == expected
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"session_id": "abc"}, {"session_id": "abc"}),
+        ({"session_id": None}, {}),
+        ({"session_id": 12}, {}),
+        ({"session_id": ""}, {}),
+        ("abc", {}),
+        (None, {}),
+    ],
+)
+def test_sanitize_session_request(data: Any, expected: Dict[str, Any]) -> None:
+    assert sanitize_session_request(data) == expected
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_session_request_joins_the_session_room() -> None:
+    channel, server, _ = make_channel()
+    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": "abc"})
+    assert server.rooms == [("sid-1", "abc")]
+    assert server.emitted == [
+        {"event": "session_confirm", "data": "abc", "room": "sid-1", "namespace": None}
+    ]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("data", [None, {}, {"session_id": 5}, "garbage"])
+async def test_session_request_without_a_usable_id_gets_a_new_one(data: Any) -> None:
+    channel, server, _ = make_channel()
+    await channel.sio.handlers["/"]["session_request"]("sid-1", data)
+    new_id = server.emitted[0]["data"]
+    assert isinstance(new_id, str) and len(new_id) == 32
+    assert server.rooms == [("sid-1", new_id)]
+
+
+@pytest.mark.asyncio
+async def test_without_session_persistence_no_room_is_joined() -> None:
+    channel, server, calls = make_channel(session_persistence=False)
+    channel.behaviour["reply"] = {"text": "hello", "utter_action": "utter_greet"}
+    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": "abc"})
+    await utter(channel, {"message": "hi"})
+    assert server.rooms == []
+    assert calls[0].sender_id == "sid-1"
+    assert bot_messages(server)[0]["room"] == "sid-1"
+
+
+@pytest.mark.asyncio
+async def test_the_session_id_is_the_conversation_and_the_reply_room() -> None:
+    channel, server, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "hello", "utter_action": "utter_greet"}
+    await utter(channel, {"message": "hi", "session_id": "abc"})
+    assert calls[0].sender_id == "abc"
+    assert calls[0].input_channel == "socketio"
+    assert bot_messages(server) == [
+        {
+            "event": "bot_uttered",
+            "data": {"text": "hello", "metadata": {"utter_action": "utter_greet"}},
+            "room": "abc",
+        }
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_message_without_session_id_is_ignored_as_stock() -> None:
+    channel, server, calls = make_channel()
+    with pytest.warns(UserWarning, match="session_id"):
+        await utter(channel, {"message": "hi"})
+    assert calls == [] and server.emitted == []
+
+
+# --- input rules and never-silent turns -------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_control_characters_are_removed_before_nlu() -> None:
+    channel, _, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "ok"}
+    await utter(channel, {"message": "\x00 which\x1b documents? \x07", "session_id": "abc"})
+    assert calls[0].text == "which  documents?"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "message, reply",
+    [
+        ("", "utter_empty_message/en"),
+        ("  \n\t\x00 ", "utter_empty_message/en"),
+        (5, "utter_empty_message/en"),
+        ("a" * (MAX_MESSAGE_CHARS + 1), "utter_message_too_long/en"),
+        ("备" * (MAX_MESSAGE_CHARS + 1), "utter_message_too_long/zh"),
+    ],
+    ids=["empty", "blank", "number", "too-long-en", "too-long-zh"],
+)
+async def test_empty_and_too_long_messages_get_guidance_without_nlu(message: Any, reply: str) -> None:
+    channel, server, calls = make_channel()
+    await utter(channel, {"message": message, "session_id": "abc"})
+    assert calls == []
+    sent = bot_messages(server)
+    assert [m["data"]["text"] for m in sent] == [reply]
+    assert sent[0]["data"]["metadata"] == {"utter_action": reply.split("/")[0]}
+    assert sent[0]["room"] == "abc"
+
+
+@pytest.mark.asyncio
+async def test_a_message_of_exactly_the_limit_goes_to_nlu() -> None:
+    channel, _, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "ok"}
+    await utter(channel, {"message": "a" * MAX_MESSAGE_CHARS, "session_id": "abc"})
+    assert len(calls) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_silent_turn_gets_an_apology_and_the_general_answer() -> None:
+    channel, server, calls = make_channel()  # on_new_message sends nothing: action server down
+    await utter(channel, {"message": "which documents do I need?", "session_id": "abc"})
+    assert len(calls) == 1
+    texts = [m["data"]["text"] for m in bot_messages(server)]
+    assert texts == ["utter_service_unavailable/en", "utter_default/en"]
+    assert {m["room"] for m in bot_messages(server)} == {"abc"}
+
+
+@pytest.mark.asyncio
+async def test_a_failing_turn_is_not_silent() -> None:
+    channel, server, _ = make_channel()
+    channel.behaviour["raise"] = RuntimeError("boom")
+    await utter(channel, {"message": "需要哪些材料", "session_id": "abc"})
+    texts = [m["data"]["text"] for m in bot_messages(server)]
+    assert texts == ["utter_service_unavailable/zh", "utter_default/zh"]
+
+
+@pytest.mark.asyncio
+async def test_without_an_agent_the_reply_says_the_assistant_is_starting() -> None:
+    channel, server, _ = make_channel()
+    channel._app = None
+    await utter(channel, {"message": "", "session_id": "abc"})
+    (message,) = bot_messages(server)
+    assert "starting up" in message["data"]["text"]
+
+
+@pytest.mark.asyncio
+async def test_a_turn_that_replied_gets_nothing_more() -> None:
+    channel, server, _ = make_channel()
+    channel.behaviour["reply"] = {"text": "answer", "utter_action": "utter_faq_documents"}
+    await utter(channel, {"message": "which documents?", "session_id": "abc"})
+    assert [m["data"]["text"] for m in bot_messages(server)] == ["answer"]
+
+
+def test_external_events_use_the_tagging_output() -> None:
+    channel, _, _ = make_channel()
+    assert isinstance(channel.get_output_channel(), SafeSocketIOOutput)
+    assert SafeSocketIOInput.name() == "socketio"
+
+
+# --- live: the widget's protocol against the running bot --------------------------------------
+
+
+class WidgetClient:
+    """Talks to the bot like rasa-webchat: session_request, then user_uttered with session_id."""
+
+    def __init__(self, bot_url: str, session_id: str) -> None:
+        import socketio
+
+        self.url = bot_url
+        self.session_id = session_id
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.messages: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
+        self.confirmed: "asyncio.Future[str]" = asyncio.get_running_loop().create_future()
+        self.client.on("bot_uttered", self.messages.put_nowait)
+        self.client.on("session_confirm", self._confirm)
+
+    def _confirm(self, session_id: str) -> None:
+        if not self.confirmed.done():
+            self.confirmed.set_result(session_id)
+
+    async def __aenter__(self) -> "WidgetClient":
+        # Long-polling: the pinned aiohttp is too old for python-engineio's websocket client (the
+        # browser tests cover websockets).
+        await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"])
+        await self.client.emit("session_request", {"session_id": self.session_id})
+        assert await asyncio.wait_for(self.confirmed, 10) == self.session_id
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        # A graceful disconnect of a polling client waits out the pending long-poll (30 s);
+        # closing the engine.io session is what the server needs to see.
+        await self.client.eio.disconnect(abort=True)
+
+    async def say(self, message: Any, quiet: float = 1.5) -> List[Dict[str, Any]]:
+        """Sends a message; returns the bot messages until none came for ``quiet`` seconds."""
+        await self.client.emit("user_uttered", {"message": message, "session_id": self.session_id})
+        replies = [await asyncio.wait_for(self.messages.get(), 60)]
+        while True:
+            try:
+                replies.append(await asyncio.wait_for(self.messages.get(), quiet))
+            except asyncio.TimeoutError:
+                return replies
+
+
+def new_session() -> str:
+    return uuid.uuid4().hex
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_answer_carries_its_response_name(bot_url: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as widget:
+        replies = await widget.say("what image formats can i upload?")
+    assert "4 MB" in " ".join(r.get("text", "") for r in replies)
+    assert replies[0]["metadata"] == {"utter_action": "utter_faq_image_requirements"}
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_buttons_come_as_quick_replies(bot_url: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as widget:
+        replies = await widget.say("/greet")
+    payloads = [q["payload"] for r in replies for q in r.get("quick_replies") or []]
+    assert "/faq_documents" in payloads
+    assert replies[-1]["metadata"] == {"utter_action": "utter_greet"}
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "message, answer_key",
+    [
+        ("", "utter_empty_message"),
+        (" \x00\x1b ", "utter_empty_message"),
+        (12345, "utter_empty_message"),
+        ("a" * 20000, "utter_message_too_long"),
+    ],
+    ids=["empty", "control-characters", "number", "too-long"],
+)
+async def test_live_odd_messages_get_guidance(bot_url: str, message: Any, answer_key: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as widget:
+        replies = await widget.say(message)
+    assert [r["metadata"]["utter_action"] for r in replies] == [answer_key]
+    assert replies[0]["text"]
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_html_is_passed_as_text_and_answered(bot_url: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as widget:
+        replies = await widget.say("<script>alert(1)</script><img src=x onerror=alert(2)>")
+    assert replies and all(r.get("text") for r in replies)
+    assert all("<script>" not in r["text"] and "onerror" not in r["text"] for r in replies)
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_session_continues_on_a_new_connection(bot_url: str) -> None:
+    session_id = new_session()
+    async with WidgetClient(bot_url, session_id) as widget:
+        asked = await widget.say("does the mobile app upload work for my region?")
+    assert "province" in " ".join(r["text"] for r in asked).lower()
+    # A reload: a new socket with the stored session id answers within the same conversation.
+    async with WidgetClient(bot_url, session_id) as widget:
+        answered = await widget.say("fujian")
+    text = " ".join(r["text"] for r in answered)
+    assert "Fujian" in text and "yes" in text.lower()
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_replies_reach_every_tab_of_the_session(bot_url: str) -> None:
+    session_id = new_session()
+    async with WidgetClient(bot_url, session_id) as first, WidgetClient(bot_url, session_id) as second:
+        replies = await first.say("hello")
+        echoed = [await asyncio.wait_for(second.messages.get(), 10) for _ in replies]
+    assert echoed == replies

@@ -31,6 +31,9 @@ if [ "$mode" = stop ]; then
   exit 0
 fi
 
+# Agent assist needs a token: AGENT_ASSIST_TOKEN, or a generated local one in var/.
+source "$ROOT/scripts/agent_token.sh"
+
 start_actions() {
   exec "$PY" -m bot.action_server --port "$ACTION_SERVER_PORT" "$@"
 }

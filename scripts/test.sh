@@ -23,6 +23,7 @@ rm -f "$ROOT/var/test-tracker.db"
 export RULES_DB_URL="sqlite:///$ROOT/var/test-rules.db"
 rm -f "$ROOT/var/test-rules.db"
 "$PY" -m bot.rules load >/dev/null
+export AGENT_ASSIST_TOKEN="${AGENT_ASSIST_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
 trap '"$ROOT/scripts/serve.sh" stop' EXIT
 "$ROOT/scripts/serve.sh" start
 export BOT_URL="http://127.0.0.1:$RASA_PORT"

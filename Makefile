@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 S := scripts
 
-.PHONY: setup rules train web run test eval bench validate clean
+.PHONY: setup rules train web run test eval bench validate clean scale-demo
 
 setup:            ## Python 3.10 venv with the pinned dependencies
 	@$(S)/setup.sh
@@ -25,6 +25,9 @@ validate: setup
 
 test: rules train web ## Everything: data validation, unit + live tests, rasa test, acceptance
 	@$(S)/test.sh
+
+scale-demo: train ## Two Rasa instances behind nginx, shared PostgreSQL + Redis (stop: scripts/scale_demo.sh stop)
+	@$(S)/scale_demo.sh start
 
 eval: train       ## Train on data/ (if changed) and score the held-out questions in tests/heldout
 	@source $(S)/env.sh && $$PY -m bot.eval --errors

@@ -17,3 +17,11 @@ export ACTION_SERVER_PORT="${ACTION_SERVER_PORT:-5055}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_SERVER_PORT/webhook}"
 export TRACKER_DB_URL="${TRACKER_DB_URL:-sqlite:///$ROOT/var/tracker.db}"
 export RULES_DB_URL="${RULES_DB_URL:-sqlite:///$ROOT/var/rules.db}"
+# Conversation locks: in memory unless LOCK_STORE_URL names a Redis server shared by every Rasa
+# instance. endpoints.yml needs both variables set (Rasa fails on unset ones).
+export LOCK_STORE_URL="${LOCK_STORE_URL:-}"
+if [ -n "$LOCK_STORE_URL" ]; then
+  export LOCK_STORE_TYPE=bot.lock_store.AtomicRedisLockStore
+else
+  export LOCK_STORE_TYPE=in_memory
+fi

@@ -3,6 +3,8 @@
 #   serve.sh run     foreground; Ctrl-C stops both cleanly (make run)
 #   serve.sh start   background; waits until the bot answers, pids in var/ (make test)
 #   serve.sh stop    stops what `start` started
+# Rasa's HTTP API stays off unless RASA_ENABLE_API=1, which requires RASA_AUTH_TOKEN.
+# CORS_ORIGINS (comma-separated exact origins, default none) allows cross-origin browsers.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -34,12 +36,29 @@ fi
 # Agent assist needs a token: AGENT_ASSIST_TOKEN, or a generated local one in var/.
 source "$ROOT/scripts/agent_token.sh"
 
+rasa_options=()
+if [ "$mode" != stop ]; then
+  if [ "${RASA_ENABLE_API:-0}" = 1 ]; then
+    if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+      echo "error: RASA_ENABLE_API=1 needs RASA_AUTH_TOKEN (the API gives full access to every conversation)" >&2
+      exit 1
+    fi
+    rasa_options+=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  fi
+  if [ -n "${CORS_ORIGINS:-}" ]; then
+    # Escaped, end-anchored patterns: sanic-cors prefix-matches regexes (see bot/cors.py).
+    cors_patterns="$("$PY" -m bot.cors "$CORS_ORIGINS")"
+    mapfile -t cors_patterns <<<"$cors_patterns"
+    rasa_options+=(--cors "${cors_patterns[@]}")
+  fi
+fi
+
 start_actions() {
   exec "$PY" -m bot.action_server --port "$ACTION_SERVER_PORT" "$@"
 }
 start_rasa() {
   exec "$RASA" run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \
-    --endpoints "${ENDPOINTS:-endpoints.yml}" "$@"
+    --endpoints "${ENDPOINTS:-endpoints.yml}" "${rasa_options[@]}" "$@"
 }
 
 wait_ready() {

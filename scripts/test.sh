@@ -11,7 +11,7 @@ step "Validating data, domain and province rules"
 "$ROOT/scripts/validate.sh"
 
 step "Unit tests"
-"$PY" -m pytest -q -m "not live" tests
+"$PY" -m pytest -q -m "not live and not faults and not scale" tests
 
 step "Starting the bot (action server + Rasa) for live tests"
 # Tests run on their own ports and databases so a `make run` bot on 5005 is left alone.
@@ -41,5 +41,16 @@ if [ -d "$ACCEPTANCE_DIR" ]; then
 else
   step "Acceptance sample skipped: $ACCEPTANCE_DIR not found"
 fi
+# The next steps start bots of their own; free the cores this one holds.
+"$ROOT/scripts/serve.sh" stop
+
+step "Fault tests (own bots: action server, rules database, restart, tracker store down)"
+"$PY" -m pytest -q -m faults tests
+
+step "Scale-out: 2 Rasa instances behind nginx, shared PostgreSQL and Redis"
+trap '"$ROOT/scripts/scale_demo.sh" stop' EXIT
+"$ROOT/scripts/scale_demo.sh" start
+(eval "$("$ROOT/scripts/scale_demo.sh" env)" && "$PY" -m pytest -q -m scale tests)
+"$ROOT/scripts/scale_demo.sh" stop
 echo
 echo "All checks passed."

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Scale-out demo: two Rasa instances behind nginx (round robin) with one action server, sharing
+# PostgreSQL (conversations and province rules) and Redis (conversation locks). Everything runs
+# on loopback from var/scale/ (data, configs, logs, pids); nothing is installed system-wide.
+#   scale_demo.sh start   start it all (first run: new PostgreSQL cluster, rules loaded)
+#   scale_demo.sh env     print the exports the scale tests need (SCALE_URL, ...)
+#   scale_demo.sh stop    stop everything it started; the data stays for the next start
+# Needs the Debian packages postgresql, redis-server and nginx, and a trained model.
+# Ports: SCALE_RASA_PORTS ("5405 5406"), SCALE_ACTION_PORT (5455), SCALE_NGINX_PORT (5480),
+#        SCALE_PG_PORT (5433), SCALE_REDIS_PORT (6380).
+# SCALE_LOCK_STORE=stock runs Rasa's own RedisLockStore instead of bot.lock_store, to
+# reproduce its race between instances (RasaHQ/rasa#11256).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+mode="${1:-}"
+
+read -r -a RASA_PORTS <<<"${SCALE_RASA_PORTS:-5405 5406}"
+ACTION_PORT="${SCALE_ACTION_PORT:-5455}"
+NGINX_PORT="${SCALE_NGINX_PORT:-5480}"
+PG_PORT="${SCALE_PG_PORT:-5433}"
+REDIS_PORT="${SCALE_REDIS_PORT:-6380}"
+LOCK_STORE="${SCALE_LOCK_STORE:-atomic}"
+
+DEMO="$ROOT/var/scale"
+LOGS="$DEMO/log"
+RUN="$DEMO/run"
+mkdir -p "$LOGS" "$RUN" "$DEMO/redis" "$DEMO/nginx/tmp"
+
+any_alive() {
+  local pid
+  for pid in "$@"; do kill -0 "$pid" 2>/dev/null && return 0; done
+  return 1
+}
+
+stop_pids() {
+  # TERM everything at once (Rasa takes seconds to shut down), then KILL what is left after 10 s.
+  local name pids=()
+  for name in "$@"; do
+    [ -f "$RUN/$name.pid" ] || continue
+    pids+=("$(cat "$RUN/$name.pid")")
+    rm -f "$RUN/$name.pid"
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 50); do any_alive "${pids[@]}" || break; sleep 0.2; done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
+stop_all() {
+  local names=(nginx actions redis) port
+  for port in "${RASA_PORTS[@]}"; do names+=("rasa-$port"); done
+  stop_pids "${names[@]}"
+  "$ROOT/scripts/pg_local.sh" stop "$DEMO/pg"
+}
+
+secret() {
+  # A random secret kept in var/scale (mode 600), created on first use.
+  local f="$1"
+  [ -s "$f" ] || (umask 077; od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$f")
+  cat "$f"
+}
+
+redis_password() { secret "$DEMO/redis/password"; }
+tracker_url() { "$ROOT/scripts/pg_local.sh" url "$DEMO/pg" "$PG_PORT" tracker; }
+rules_url() { "$ROOT/scripts/pg_local.sh" url "$DEMO/pg" "$PG_PORT" rules; }
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() {
+  # wait_for SECONDS WHAT COMMAND...: retries COMMAND once a second.
+  local timeout="$1" what="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "error: $what is not up after ${timeout}s; logs in $LOGS" >&2
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+answers() {
+  curl -sf -m 10 -X POST "http://127.0.0.1:$1/webhooks/rest/webhook" \
+    -H 'Content-Type: application/json' -d '{"sender":"scale-readiness","message":"hi"}' \
+    | grep -q text
+}
+
+start_redis() {
+  # Locks are short-lived: no persistence. Loopback only, with a password.
+  cat >"$DEMO/redis/redis.conf" <<EOF
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode yes
+requirepass $(redis_password)
+save ""
+appendonly no
+dir $DEMO/redis
+logfile $LOGS/redis.log
+EOF
+  chmod 600 "$DEMO/redis/redis.conf"
+  redis-server "$DEMO/redis/redis.conf" >/dev/null 2>&1 & echo $! >"$RUN/redis.pid"
+  wait_for 15 "redis-server" env REDISCLI_AUTH="$(redis_password)" \
+    redis-cli -p "$REDIS_PORT" ping
+}
+
+write_stock_endpoints() {
+  # Rasa's RedisLockStore takes host, port and password separately (no URL).
+  cat >"$DEMO/endpoints-stock.yml" <<'EOF'
+action_endpoint:
+  url: ${ACTION_ENDPOINT_URL}
+tracker_store:
+  type: SQL
+  url: ${TRACKER_DB_URL}
+lock_store:
+  type: redis
+  url: 127.0.0.1
+  port: ${SCALE_REDIS_PORT}
+  password: ${SCALE_REDIS_PASSWORD}
+  db: 0
+EOF
+}
+
+start_actions() {
+  RULES_DB_URL="$(rules_url)" "$PY" -m bot.action_server --port "$ACTION_PORT" \
+    >"$LOGS/actions.log" 2>&1 & echo $! >"$RUN/actions.pid"
+}
+
+start_rasa() {
+  local port="$1" endpoints="endpoints.yml"
+  if [ "$LOCK_STORE" = stock ]; then
+    write_stock_endpoints
+    endpoints="$DEMO/endpoints-stock.yml"
+  fi
+  # Secrets go through the environment, never the command line (visible to every user).
+  RASA_PORT="$port" \
+  ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTION_PORT/webhook" \
+  TRACKER_DB_URL="$(tracker_url)" \
+  RULES_DB_URL="$(rules_url)" \
+  LOCK_STORE_URL="redis://:$(redis_password)@127.0.0.1:$REDIS_PORT/0" \
+  LOCK_STORE_TYPE="bot.lock_store.AtomicRedisLockStore" \
+  SCALE_REDIS_PORT="$REDIS_PORT" SCALE_REDIS_PASSWORD="$(redis_password)" \
+    "$RASA" run --model "$MODEL" --interface 127.0.0.1 --port "$port" \
+      --credentials "${CREDENTIALS:-credentials.yml}" --endpoints "$endpoints" \
+      >"$LOGS/rasa-$port.log" 2>&1 & echo $! >"$RUN/rasa-$port.pid"
+}
+
+start_nginx() {
+  local servers="" port
+  for port in "${RASA_PORTS[@]}"; do servers+="    server 127.0.0.1:$port;"$'\n'; done
+  cat >"$DEMO/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $DEMO/nginx/nginx.pid;
+error_log $LOGS/nginx-error.log warn;
+events { worker_connections 256; }
+http {
+  log_format upstream '\$remote_addr [\$time_local] "\$request" \$status '
+                      'upstream=\$upstream_addr \$request_time';
+  access_log $LOGS/nginx-access.log upstream;
+  client_body_temp_path $DEMO/nginx/tmp/body;
+  proxy_temp_path $DEMO/nginx/tmp/proxy;
+  fastcgi_temp_path $DEMO/nginx/tmp/fastcgi;
+  uwsgi_temp_path $DEMO/nginx/tmp/uwsgi;
+  scgi_temp_path $DEMO/nginx/tmp/scgi;
+
+  # Round robin: consecutive requests of one conversation go to different instances; the
+  # shared tracker store and lock store keep the conversation consistent.
+  upstream rasa {
+$servers  }
+  # socket.io's long-polling transport keeps session state in one instance: pin clients.
+  upstream rasa_sticky {
+    ip_hash;
+$servers  }
+
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_read_timeout 120s;
+      add_header X-Upstream \$upstream_addr always;
+    }
+    location /socket.io/ {
+      proxy_pass http://rasa_sticky;
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_set_header Host \$host;
+      proxy_read_timeout 300s;
+      add_header X-Upstream \$upstream_addr always;
+    }
+  }
+}
+EOF
+  nginx -t -q -p "$DEMO/nginx" -e "$LOGS/nginx-error.log" -c "$DEMO/nginx/nginx.conf"
+  nginx -p "$DEMO/nginx" -e "$LOGS/nginx-error.log" -c "$DEMO/nginx/nginx.conf" \
+    >"$LOGS/nginx.out" 2>&1 & echo $! >"$RUN/nginx.pid"
+  wait_for 15 "nginx" answers "$NGINX_PORT"
+}
+
+require() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v nginx >/dev/null || missing+=(nginx)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "error: missing ${missing[*]} (apt-get install -y postgresql redis-server nginx)" >&2
+    exit 1
+  fi
+  if [ ! -f "$MODEL" ]; then
+    echo "error: no trained model at $MODEL (make train)" >&2
+    exit 1
+  fi
+  local port
+  for port in "${RASA_PORTS[@]}" "$ACTION_PORT" "$NGINX_PORT" "$PG_PORT" "$REDIS_PORT"; do
+    if port_busy "$port"; then
+      echo "error: port $port is already in use (set the SCALE_*_PORT variables)" >&2
+      exit 1
+    fi
+  done
+}
+
+case "$mode" in
+  start)
+    stop_all
+    require
+    trap 'stop_all' ERR
+    started=$SECONDS
+    "$ROOT/scripts/pg_local.sh" start "$DEMO/pg" "$PG_PORT" tracker rules
+    RULES_DB_URL="$(rules_url)" "$PY" -m bot.rules load >"$LOGS/rules-load.log" 2>&1 \
+      || { cat "$LOGS/rules-load.log" >&2; false; }
+    start_redis
+    start_actions
+    for port in "${RASA_PORTS[@]}"; do start_rasa "$port"; done
+    for port in "${RASA_PORTS[@]}"; do
+      wait_for "${READY_TIMEOUT:-240}" "Rasa on port $port" answers "$port"
+    done
+    start_nginx
+    trap - ERR
+    echo "Scale demo is up in $((SECONDS - started))s: http://127.0.0.1:$NGINX_PORT" \
+      "(Rasa ${RASA_PORTS[*]}, actions $ACTION_PORT, PostgreSQL $PG_PORT, Redis $REDIS_PORT," \
+      "lock store: $LOCK_STORE)"
+    ;;
+  env)
+    instances=()
+    for port in "${RASA_PORTS[@]}"; do instances+=("http://127.0.0.1:$port"); done
+    echo "export SCALE_URL=http://127.0.0.1:$NGINX_PORT"
+    echo "export SCALE_INSTANCE_URLS='${instances[*]}'"
+    echo "export SCALE_DB_URL='$(tracker_url)'"
+    ;;
+  stop)
+    stop_all
+    ;;
+  *)
+    echo "usage: scale_demo.sh start|env|stop" >&2
+    exit 2
+    ;;
+esac

@@ -50,7 +50,9 @@ step "Fault tests (own bots: action server, rules database, restart, tracker sto
 step "Scale-out: 2 Rasa instances behind nginx, shared PostgreSQL and Redis"
 trap '"$ROOT/scripts/scale_demo.sh" stop' EXIT
 "$ROOT/scripts/scale_demo.sh" start
-(eval "$("$ROOT/scripts/scale_demo.sh" env)" && "$PY" -m pytest -q -m scale tests)
+(eval "$("$ROOT/scripts/scale_demo.sh" env)" && "$PY" -m pytest -q -m scale tests \
+  && step "Rules store on the demo's PostgreSQL (drops and reloads the rules tables)" \
+  && RULES_TEST_PG_URL="$SCALE_DB_URL" "$PY" -m pytest -q -m postgres tests/bot/rules)
 "$ROOT/scripts/scale_demo.sh" stop
 echo
 echo "All checks passed."

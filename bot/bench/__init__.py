@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bot.bench` (make bench). See docs/benchmarks.md."""

@@ -166,6 +166,20 @@ def stock_from_cache_or_training(args: argparse.Namespace, work: Path, result: D
         log(f"stock model from {cached_model} (trained {meta.get('trained_on')}, "
             f"{meta.get('seconds', 0):.0f} s then; --retrain-stock to train again)")
         return cached_model
+    if args.reuse_stale_stock and not args.retrain_stock:
+        candidates = sorted(
+            (m for m in cache.glob("stock-*.json")
+             if (json.loads(m.read_text()).get("epochs") or 100) == (args.stock_epochs or 100)
+             and m.with_suffix(".tar.gz").exists()),
+            key=lambda m: m.stat().st_mtime,
+        )
+        if candidates:
+            meta = json.loads(candidates[-1].read_text())
+            meta.update(cached=True, stale=True)
+            result["training"]["stock"] = meta
+            log(f"STALE stock model {candidates[-1].with_suffix('.tar.gz')}: trained on older "
+                f"domain/data ({meta.get('trained_on')}); its figures are only indicative")
+            return candidates[-1].with_suffix(".tar.gz")
     log("training the stock `rasa init` config from scratch (DIET/TED, 100 epochs: "
         "long on 2 cores, cached afterwards)...")
     tr = training.train_stock(work, timeout=args.stock_timeout, epochs=args.stock_epochs)
@@ -199,6 +213,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--stock-epochs", type=int,
                         help="NOT stock: train the stock pipeline/policies with this many epochs "
                              "(same networks, so serving figures hold; accuracy is a lower bound)")
+    parser.add_argument("--reuse-stale-stock", action="store_true",
+                        help="if data or domain changed since the cached stock model was trained, "
+                             "use the newest cached one anyway (marked stale) instead of training")
     parser.add_argument("--stock-timeout", type=float, default=3 * 3600,
                         help="seconds before a stock training is considered hung")
     parser.add_argument("--report-only", type=Path, metavar="JSON",

@@ -27,7 +27,6 @@ rendering with button payloads containing braces, and the jieba segmenter initia
 from __future__ import annotations
 
 import argparse
-import asyncio
 import copy
 import json
 import statistics

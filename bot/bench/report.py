@@ -106,21 +106,22 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
     lt = _get(srv, "project", "load_test")
     ltx = _get(srv, "proposed", "load_test") or {}
     if lt:
-        add("load 50x10: throughput (msg/s)", "rate", _get(lt, "throughput_msg_s"), noisy=True,
+        tag = f"load {lt.get('conversations', 50)}x{lt.get('turns', 10)}"
+        add(f"{tag}: throughput (msg/s)", "rate", _get(lt, "throughput_msg_s"), noisy=True,
             proposed=ltx.get("throughput_msg_s"))
-        add("load 50x10: p95 (ms)", "ms", _get(lt, "p95_ms"), noisy=True,
+        add(f"{tag}: p95 (ms)", "ms", _get(lt, "p95_ms"), noisy=True,
             proposed=ltx.get("p95_ms"))
         answered = _get(lt, "requests") - _get(lt, "failures") - _get(lt, "unanswered")
-        add("load 50x10: answered", "", f"{answered}/{_get(lt, 'requests')}", target="all",
+        add(f"{tag}: answered", "", f"{answered}/{_get(lt, 'requests')}", target="all",
             passed=answered == _get(lt, "requests"))
         tc = _get(lt, "tracker") or {}
         exact_ok = tc.get("exact") == tc.get("conversations") and not tc.get("unexpected_senders")
-        add("load 50x10: user events exact", "",
+        add(f"{tag}: user events exact", "",
             f"{tc.get('exact')}/{tc.get('conversations')} conv, {tc.get('user_events')}/{tc.get('expected_user_events')} ev",
             target="no loss/dup", passed=exact_ok)
         before, after = _get(lt, "rss_before"), _get(lt, "rss_after")
         growth = (after - before) if before and after else None
-        add("load 50x10: RSS before->after (MB)", "",
+        add(f"{tag}: RSS before->after (MB)", "",
             f"{before / MB:.0f} -> {after / MB:.0f}" if growth is not None else "n/a",
             target="growth <10%", passed=None if growth is None else growth < 0.10 * before)
     return out
@@ -156,6 +157,9 @@ def table(r: Dict[str, Any]) -> str:
         lines.append(f"stock = `rasa init` pipeline and policies trained with {epochs} epochs instead "
                      f"of 100 (NOT stock; same networks, so serving figures hold; accuracy and "
                      f"training time are lower bounds)")
+    if stock_training.get("stale"):
+        lines.append("STALE stock model: trained on an older domain/data (--reuse-stale-stock); "
+                     "stock figures are only indicative")
     if stock_training.get("cached"):
         lines.append(f"stock training time: measured when the cached stock model was trained "
                      f"({stock_training.get('trained_on')}, load avg then {stock_training.get('loadavg_end')})")
@@ -179,9 +183,9 @@ def plot(r: Dict[str, Any], path: Path) -> None:
     import numpy as np
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), sharey=True)
-    colours = {"project": "#1f77b4", "stock": "#d62728"}
+    colours = {"project": "#1f77b4", "stock": "#d62728", "proposed": "#2ca02c"}
     for ax, clients in zip(axes, (1, 16)):
-        for system in ("project", "stock"):
+        for system in ("project", "stock", "proposed"):
             lat = _get(r, "serving", system, "latencies_ms", str(clients))
             if not lat:
                 continue
@@ -190,7 +194,8 @@ def plot(r: Dict[str, Any], path: Path) -> None:
             lvl = _get(r, "serving", system, "levels", str(clients)) or {}
             label = (f"{system}: p50 {lvl.get('p50_ms', 0):.0f} ms, p95 {lvl.get('p95_ms', 0):.0f} ms, "
                      f"{lvl.get('throughput_msg_s', 0):.1f} msg/s")
-            ax.step(x, y, where="post", color=colours[system], label=label)
+            ax.step(x, y, where="post", color=colours[system], label=label,
+                    linestyle="-." if system == "proposed" else "-")
             for q, style in ((50, ":"), (95, "--")):
                 key = f"p{q}_ms"
                 if key in lvl:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from actions.base import TailoredAction
 from actions.resume import TAILORED_ACTIONS
 from actions.topics import Topic, load_topics
 from bot.channels.plain import as_plain_text
-from bot.channels.rest import RequestError
+from bot.channels.rest import RequestError, json_object
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository
 from bot.nlu.language import detect_language
@@ -57,7 +56,6 @@ CONSOLE_DIR = ROOT / "web" / "agent"
 TOKEN_ENV = "AGENT_ASSIST_TOKEN"
 TOKEN_FILE = ROOT / "var" / "agent_assist_token"
 
-MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARS = 2000
 MAX_SENDER_CHARS = 128
 MIN_K, MAX_K, DEFAULT_K = 1, 10, 3
@@ -122,25 +120,6 @@ class ChosenRequest:
     sender_id: Optional[Text]
 
 
-def _json_object(raw: bytes, example: Text) -> Dict[Text, Any]:
-    """Decodes a JSON object body.
-
-    Raises:
-        RequestError: 413 over ``MAX_BODY_BYTES``; 400 when not UTF-8 JSON or not an object.
-    """
-    if len(raw) > MAX_BODY_BYTES:
-        raise RequestError(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RequestError(400, "Request body is not valid UTF-8.")
-    except ValueError:
-        raise RequestError(400, f"Request body is not valid JSON. Send {example}.")
-    if not isinstance(body, dict):
-        raise RequestError(400, f"Request body must be a JSON object: {example}.")
-    return body
-
-
 def _text(body: Mapping[Text, Any]) -> Text:
     value = body.get("text")
     if value is None:
@@ -173,7 +152,7 @@ def parse_suggest(raw: bytes) -> SuggestRequest:
     Raises:
         RequestError: 413 or 400 with a message saying what is wrong.
     """
-    body = _json_object(raw, '{"text": "...", "sender_id": "...", "k": 3}')
+    body = json_object(raw, '{"text": "...", "sender_id": "...", "k": 3}')
     k = body.get("k", DEFAULT_K)
     # bool is an int in Python, but `true` is not a number of suggestions.
     if not isinstance(k, int) or isinstance(k, bool) or not MIN_K <= k <= MAX_K:
@@ -191,7 +170,7 @@ def parse_chosen(raw: bytes, topics: Mapping[Text, Topic]) -> ChosenRequest:
     Raises:
         RequestError: 413 or 400 with a message saying what is wrong.
     """
-    body = _json_object(
+    body = json_object(
         raw, '{"sender_id": "...", "text": "...", "intent": "...", "language": "en"}'
     )
     text = _text(body)

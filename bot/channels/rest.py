@@ -46,6 +46,29 @@ class RequestError(Exception):
         self.message = message
 
 
+def json_object(raw: bytes, example: Text) -> Dict[Text, Any]:
+    """Decodes a request body that must be a JSON object (shared by every JSON endpoint).
+
+    Args:
+        raw: The request body.
+        example: The expected shape, quoted in the error messages.
+
+    Raises:
+        RequestError: 413 over ``MAX_BODY_BYTES``; 400 when not UTF-8 JSON or not an object.
+    """
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestError(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RequestError(400, "Request body is not valid UTF-8.")
+    except ValueError:
+        raise RequestError(400, f"Request body is not valid JSON. Send {example}.")
+    if not isinstance(body, dict):
+        raise RequestError(400, f"Request body must be a JSON object: {example}.")
+    return body
+
+
 def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
     """Validates a webhook body.
 
@@ -56,20 +79,7 @@ def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
         RequestError: the body is too large, not UTF-8, not JSON, not an object, or has
             fields of the wrong type.
     """
-    if len(raw) > MAX_BODY_BYTES:
-        raise RequestError(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RequestError(400, "Request body is not valid UTF-8.")
-    except ValueError:
-        raise RequestError(
-            400, 'Request body is not valid JSON. Send {"sender": "...", "message": "..."}.'
-        )
-    if not isinstance(body, dict):
-        raise RequestError(
-            400, 'Request body must be a JSON object: {"sender": "...", "message": "..."}.'
-        )
+    body = json_object(raw, '{"sender": "...", "message": "..."}')
     sender = body.get("sender")
     if sender is not None:
         if not isinstance(sender, (str, int)) or isinstance(sender, bool):

@@ -13,7 +13,6 @@ path) and serves:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Collection, Dict, NamedTuple, Optional, Text
@@ -23,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.rest import MAX_BODY_BYTES, RequestError
+from bot.channels.rest import RequestError, json_object
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
 from bot.rules.db import REPO_ROOT, RulesUnavailable, get_engine
@@ -98,16 +97,7 @@ def parse_feedback(raw: bytes, known_answer_keys: Optional[Collection[Text]]) ->
         RequestError: The body is too large (413), or is not a UTF-8 JSON object with exactly the
             five fields, each a valid string (400).
     """
-    if len(raw) > MAX_BODY_BYTES:
-        raise RequestError(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RequestError(400, "Request body is not valid UTF-8.")
-    except ValueError:
-        raise RequestError(400, f"Request body is not valid JSON. Send {FEEDBACK_EXAMPLE}.")
-    if not isinstance(body, dict):
-        raise RequestError(400, f"Request body must be a JSON object: {FEEDBACK_EXAMPLE}.")
+    body = json_object(raw, FEEDBACK_EXAMPLE)
     unknown = sorted(set(body) - set(FEEDBACK_FIELDS))
     if unknown:
         raise RequestError(400, f"Unknown field(s): {', '.join(unknown)}.")

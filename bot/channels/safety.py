@@ -68,6 +68,25 @@ def language_slots(tracker: Any, text: Optional[Text]) -> Dict[Text, Any]:
     return slots
 
 
+async def intent_of_turn(agent: Any, tracker: Any, text: Optional[Text]) -> Optional[Text]:
+    """The intent of the user's message of this turn.
+
+    When the turn failed before its message was stored (lock, tracker store), the stored
+    tracker still ends with the previous message, whose intent would pick the wrong topic; the
+    message is then parsed again (NLU only, nothing is stored).
+    """
+    if tracker is not None and tracker.latest_message.text == text:
+        return (tracker.latest_message.intent or {}).get("name")
+    if not text:
+        return None
+    try:
+        parsed = await agent.parse_message(text)
+    except Exception:  # NLU itself failing must not turn the apology into silence
+        logger.exception("Could not parse the message of a failed turn")
+        return None
+    return (parsed.get("intent") or {}).get("name")
+
+
 async def ensure_reply(
     agent: Any,
     sender_id: Text,
@@ -89,7 +108,7 @@ async def ensure_reply(
     if agent is None or getattr(agent, "nlg", None) is None:
         return [{"recipient_id": sender_id, "text": "Sorry, the assistant is starting up. Please try again in a moment. / 助手正在启动，请稍后再试。"}]
     tracker = await stored_tracker(agent, sender_id)
-    intent = (tracker.latest_message.intent or {}).get("name") if tracker else None
+    intent = await intent_of_turn(agent, tracker, text)
     topic = load_topics().get(intent or "")
     general = topic.general if topic else DEFAULT_ANSWER
     slots = language_slots(tracker, text)

@@ -1,0 +1,40 @@
+"""The never-silent fallback picks the general answer of THIS turn's question."""
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from bot.channels.safety import intent_of_turn
+
+
+class FakeAgent:
+    def __init__(self, intent=None, fail=False):
+        self.intent, self.fail, self.parsed = intent, fail, []
+
+    async def parse_message(self, text):
+        self.parsed.append(text)
+        if self.fail:
+            raise RuntimeError("NLU down")
+        return {"intent": {"name": self.intent}}
+
+
+def tracker_with(text, intent):
+    return SimpleNamespace(latest_message=SimpleNamespace(text=text, intent={"name": intent}))
+
+
+def test_stored_message_of_this_turn_gives_its_intent():
+    agent = FakeAgent("greet")
+    intent = asyncio.run(intent_of_turn(agent, tracker_with("3 domains in Gansu?", "multi_domain"), "3 domains in Gansu?"))
+    assert intent == "multi_domain"
+    assert agent.parsed == []
+
+
+def test_turn_not_stored_is_parsed_again_instead_of_using_the_previous_message():
+    agent = FakeAgent("multi_domain")
+    intent = asyncio.run(intent_of_turn(agent, tracker_with("hello", "greet"), "3 domains in Gansu?"))
+    assert intent == "multi_domain"
+    assert agent.parsed == ["3 domains in Gansu?"]
+
+
+def test_parse_failure_gives_no_intent():
+    assert asyncio.run(intent_of_turn(FakeAgent(fail=True), None, "anything")) is None

@@ -57,7 +57,10 @@ start_actions() {
   exec "$PY" -m bot.action_server --port "$ACTION_SERVER_PORT" "$@"
 }
 start_rasa() {
-  exec "$RASA" run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \
+  # bot.launch is `rasa` without TensorFlow when the model has no TensorFlow component, and
+  # with action server replies validated by a schema validator built once
+  # (docs/benchmarks.md: startup, RSS and per-turn figures).
+  exec "$PY" -m bot.launch run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \
     --endpoints "${ENDPOINTS:-endpoints.yml}" "${rasa_options[@]}" "$@"
 }
 

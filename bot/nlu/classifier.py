@@ -7,8 +7,10 @@ so no fallback threshold separates them from out-of-scope text). Sub-linear TF-I
 with L2 row normalisation, a weaker regularisation (``C``) and the liblinear solver train in
 about a second and give well-separated probabilities (figures in the README).
 
-The IDF weights are kept as a plain array (``idf.npy``) and the model in skops format, so the
-model loads without unpickling arbitrary objects.
+The IDF weights and the fitted linear model (``coef.npy``, ``intercept.npy``, ``classes.npy``)
+are kept as plain numpy arrays and loaded with ``allow_pickle=False``, so the model loads
+without unpickling arbitrary objects and without skops: ``import skops.io`` scans every loaded
+module to build its trusted-type list, which took 6-30 s of server startup (docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
 IDF_FILE = "idf.npy"
+# The fitted LogisticRegression: prediction needs exactly these three arrays.
+MODEL_FILES = {"coef_": "coef.npy", "intercept_": "intercept.npy", "classes_": "classes.npy"}
 
 
 def fit_idf(X: csr_matrix) -> np.ndarray:
@@ -95,10 +99,11 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         return self._resource
 
     def persist(self) -> None:
-        """Saves the model (skops) and the IDF weights (numpy)."""
-        super().persist()
+        """Saves the IDF weights and the fitted model as numpy arrays."""
         with self._model_storage.write_to(self._resource) as model_dir:
             np.save(model_dir / IDF_FILE, self.idf)
+            for attribute, file_name in MODEL_FILES.items():
+                np.save(model_dir / file_name, getattr(self.clf, attribute))
 
     @classmethod
     def load(
@@ -109,11 +114,19 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "TfidfLogisticRegressionClassifier":
-        """Loads the model and its IDF weights."""
-        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        """Loads the model and its IDF weights (an untrained component if there are none)."""
+        component = cls(config, execution_context.node_name, model_storage, resource)
         try:
             with model_storage.read_from(resource) as model_dir:
-                component.idf = np.load(model_dir / IDF_FILE, allow_pickle=False)
+                arrays = {
+                    attribute: np.load(model_dir / file_name, allow_pickle=False)
+                    for attribute, file_name in MODEL_FILES.items()
+                }
+                idf = np.load(model_dir / IDF_FILE, allow_pickle=False)
         except (ValueError, OSError):
-            component.idf = None
+            return component
+        for attribute, value in arrays.items():
+            setattr(component.clf, attribute, value)
+        component.clf.n_features_in_ = arrays["coef_"].shape[1]
+        component.idf = idf
         return component

@@ -101,12 +101,13 @@ def instrument(timer: StageTimer, agent: Any) -> None:
     """Stages of one turn (see module docstring)."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
-    from rasa.core.tracker_store import SQLTrackerStore
-
+    store = agent.tracker_store
+    while hasattr(store, "_tracker_store"):  # FailSafeTrackerStore / AwaitableTrackerStore
+        store = store._tracker_store
     timer.wrap(MessageProcessor, "parse_message", "nlu_parse")
     timer.wrap(MessageProcessor, "predict_next_with_tracker_if_should", "policy_predict")
-    timer.wrap(SQLTrackerStore, "retrieve", "tracker_retrieve")
-    timer.wrap(SQLTrackerStore, "save", "tracker_save")
+    timer.wrap(type(store), "retrieve", "tracker_retrieve")
+    timer.wrap(type(store), "save", "tracker_save")
     timer.wrap(RemoteAction, "run", "remote_action_http")
 
 
@@ -156,6 +157,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.eval import heldout_sets, quiet_rasa
     from bot.bench.load import question_pool
 
+    # The process `rasa run` is under scripts/serve.sh (bot.launch).
+    from bot import launch
+
+    if launch.model_is_tf_free(str(args.model)):
+        launch.install()
+    launch.patch_action_validation()
+    launch.patch_event_type_lookup()
     t = time.perf_counter()
     quiet_rasa()
     with tempfile.TemporaryDirectory() as tmp:

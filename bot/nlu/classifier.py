@@ -26,7 +26,8 @@ from rasa.nlu.classifiers.logistic_regression_classifier import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, diags
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
@@ -44,8 +45,51 @@ def fit_idf(X: csr_matrix) -> np.ndarray:
 def tfidf(X: csr_matrix, idf: np.ndarray) -> csr_matrix:
     """Sub-linear term frequency times IDF, rows L2-normalised."""
     X = csr_matrix(X, dtype=np.float64, copy=True)
-    X.data = 1.0 + np.log(np.maximum(X.data, 1e-12))
-    return normalize(X @ diags(idf), norm="l2", copy=False)
+    X.sum_duplicates()
+    # Scaling each stored value by its column's weight is what ``X @ diags(idf)`` computes,
+    # without building a (features x features) matrix per call (1.5 ms per message).
+    X.data = (1.0 + np.log(np.maximum(X.data, 1e-12))) * idf[X.indices]
+    return normalize(X, norm="l2", copy=False)
+
+
+def sentence_features(messages: List[Message]) -> csr_matrix:
+    """One row per message: its sparse, then dense sentence features side by side.
+
+    The matrix Rasa's ``LogisticRegressionClassifier._create_X`` builds, without what made
+    that cost ~3.5 ms per message at prediction time: ``Message.get_sparse_features`` deep-copies
+    and stacks the per-token (sequence) features too, which a sentence classifier never uses,
+    and every row is stacked with empty matrices.
+    """
+    matrices = []
+    for message in messages:
+        parts = [
+            f.features
+            for f in message.features
+            if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
+        ]
+        dense = message.get_dense_features(attribute=TEXT)[1]
+        if dense is not None:
+            parts.append(dense.features)
+        matrices.append(_side_by_side(parts))
+    return matrices[0] if len(matrices) == 1 else vstack(matrices, format="csr")
+
+
+def _side_by_side(parts: List[Any]) -> csr_matrix:
+    """``scipy.sparse.hstack(parts)`` for one-row matrices, as CSR, ~10x faster."""
+    if not parts:
+        return csr_matrix((1, 0))
+    if any(part.shape[0] != 1 for part in parts):
+        return hstack(parts, format="csr")
+    columns, values, offset = [], [], 0
+    for part in parts:
+        part = coo_matrix(part)
+        columns.append(part.col + offset)
+        values.append(part.data)
+        offset += part.shape[1]
+    data = np.concatenate(values)
+    return csr_matrix(
+        (data, (np.zeros(len(data), dtype=np.int32), np.concatenate(columns))), shape=(1, offset)
+    )
 
 
 @DefaultV1Recipe.register(
@@ -84,7 +128,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         self.idf: np.ndarray | None = None
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
-        X = super()._create_X(messages)
+        X = sentence_features(messages)
         return tfidf(X, self.idf) if self.idf is not None else X
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -281,6 +281,77 @@ def patch_event_type_lookup() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+def patch_graph_runner() -> None:
+    """Runs Rasa's prediction graphs in a fixed order planned once per set of targets.
+
+    ``DaskGraphRunner.run`` rebuilds the minimal schema and the dask graph and has dask plan an
+    execution order (``dask.order``) on every run: three runs per turn (NLU, two policy
+    predictions), ~0.8 ms each. The graphs are fixed once loaded, and dask's synchronous
+    scheduler runs one node at a time anyway, so the same nodes run in a topological order
+    computed once; each node gets the same ``(name, output)`` inputs as under dask. Errors
+    raised by nodes propagate unchanged, as with ``dask.get``.
+    """
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def plan(self, targets):
+        plans = self.__dict__.setdefault("_icp_plans", {})
+        key = tuple(targets)
+        if key not in plans:
+            schema = self._graph_schema.minimal_graph_schema(list(targets))
+            order, seen = [], set()
+
+            def visit(name):
+                if name in seen or name not in schema.nodes:
+                    return
+                seen.add(name)
+                needs = list(schema.nodes[name].needs.values())
+                for need in needs:
+                    visit(need)
+                order.append((name, needs))
+
+            for name in schema.nodes:  # schema order, so runs are deterministic
+                visit(name)
+            plans[key] = (order, set(schema.nodes))
+        return plans[key]
+
+    def run(self, inputs=None, targets=None):
+        run_targets = targets if targets else self._graph_schema.target_names
+        order, node_names = plan(self, run_targets)
+        results = {}
+        for input_name, input_value in (inputs or {}).items():
+            if isinstance(input_value, str) and input_value in node_names:
+                raise GraphRunError(
+                    f"Input value '{input_value}' clashes with a node name. Make sure "
+                    f"that none of the input names passed to the `run` method are the "
+                    f"same as node names in the graph schema."
+                )
+            results[input_name] = (input_name, input_value)
+        try:
+            for name, needs in order:
+                results[name] = self._instantiated_nodes[name](
+                    *(results.get(need, need) for need in needs)
+                )
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+        return dict(results[target] for target in run_targets)
+
+    DaskGraphRunner.run = run
+
+
+def patch_domain_is_empty() -> None:
+    """``Domain.is_empty`` without building an empty ``Domain`` on every message.
+
+    Rasa 3.6 checks ``domain.is_empty()`` for every parsed message, and the check compares
+    with ``Domain.empty().as_dict()``, a new Domain each time (~0.4 ms). The empty domain's
+    dict is the same every time, so it is computed once.
+    """
+    from rasa.shared.core.domain import Domain
+
+    empty = Domain.empty().as_dict()
+    Domain.is_empty = lambda self: self.as_dict() == empty
+
+
 def _model_argument(argv: Iterable[str]) -> Optional[str]:
     args = list(argv)
     for i, arg in enumerate(args):
@@ -307,6 +378,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         patch_action_validation()
     if argv[:1] == ["run"]:
         patch_event_type_lookup()
+        patch_graph_runner()
+        patch_domain_is_empty()
     sys.argv = ["rasa", *argv]
     from rasa.__main__ import main as rasa_main
 

@@ -132,3 +132,79 @@ def test_guard_keeps_tensorflow_out_until_something_imports_it() -> None:
     assert out.splitlines() == [
         "no-tf", "placeholder refused", "rasa.utils.tensorflow.callback True"
     ]
+
+
+MODEL = ROOT / "models" / "icp-assistant.tar.gz"
+QUESTIONS = [
+    "how do I upload the authorization letter",
+    "I'm in Guangdong, what about the app?",
+    "备案需要上传哪些材料",
+    "our order was rejected, can I re-upload?",
+    "hello",
+    "what's the weather like",
+    "shanghai",
+    "外国人怎么提交证件",
+]
+
+
+@pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model (make train)")
+def test_planned_graph_runner_gives_dasks_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    agent = Agent.load(str(MODEL))
+
+    async def outcomes(prefix: str) -> List[Any]:
+        out = []
+        for i, text in enumerate(QUESTIONS):
+            parsed = await agent.parse_message(text)
+            sender = f"{prefix}-{i}"
+            from rasa.core.channels.channel import UserMessage
+
+            await agent.processor.log_message(UserMessage(text, sender_id=sender))
+            prediction = await agent.processor.predict_next_for_sender_id(sender)
+            out.append((parsed, prediction["scores"], prediction["policy"],
+                        prediction["confidence"]))
+        return out
+
+    loop = asyncio.new_event_loop()
+    try:
+        stock = loop.run_until_complete(outcomes("stock"))
+        monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+        launch.patch_graph_runner()
+        planned = loop.run_until_complete(outcomes("planned"))
+    finally:
+        loop.close()
+    assert planned == stock
+    # The questions exercise several intents, entities and fallback, not one path.
+    assert len({p[0]["intent"]["name"] for p in stock}) >= 5
+    assert any(p[0]["entities"] for p in stock)
+
+
+def test_planned_graph_runner_refuses_inputs_named_like_nodes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.graph import GraphSchema
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    launch.patch_graph_runner()
+    runner = DaskGraphRunner.__new__(DaskGraphRunner)
+    runner._graph_schema = GraphSchema({})
+    runner._instantiated_nodes = {}
+    assert runner.run({"__x__": 1}, ["__x__"]) == {"__x__": 1}
+    runner._icp_plans = {("n",): ([], {"n"})}
+    with pytest.raises(GraphRunError, match="clashes"):
+        runner.run({"__x__": "n"}, ["n"])
+
+
+def test_domain_is_empty_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.shared.core.domain import Domain
+
+    monkeypatch.setattr(Domain, "is_empty", Domain.is_empty)
+    launch.patch_domain_is_empty()
+    assert Domain.empty().is_empty()
+    assert not Domain.from_yaml("intents: [greet]").is_empty()

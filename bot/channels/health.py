@@ -56,6 +56,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import DBAPIError
 
 from bot.lock_store import AtomicRedisLockStore
+from bot.lock_store_sqlite import SQLiteLockStore
 from bot.rules.repository import RulesRepository
 
 logger = logging.getLogger(__name__)
@@ -221,9 +222,9 @@ async def rules_db_status() -> Text:
 
 
 async def lock_store_status(agent: Any) -> Text:
-    """"ok"/"unreachable" for our Redis lock store, "in_memory" for Rasa's default one."""
+    """"ok"/"unreachable" for our Redis and SQLite lock stores, "in_memory" for Rasa's default."""
     store = getattr(agent, "lock_store", None)
-    if isinstance(store, AtomicRedisLockStore):
+    if isinstance(store, (AtomicRedisLockStore, SQLiteLockStore)):
         try:
             await asyncio.wait_for(store.ping(), CHECK_TIMEOUT)
         except Exception as e:

@@ -25,6 +25,7 @@ from bot.channels.health import (
     fallback_monitor,
 )
 from bot.lock_store import AtomicRedisLockStore
+from bot.lock_store_sqlite import SQLiteLockStore
 from bot.rules.db import DB_URL_ENV, create_engine_for, reset_engine
 from bot.rules.loader import DEFAULT_RULES_FILE, load
 
@@ -174,6 +175,17 @@ async def test_other_tracker_stores_are_probed_by_a_read(rules_env, action_serve
 async def test_unreachable_redis_lock_store_is_degraded(rules_env, action_server, sql_store):
     lock_store = AtomicRedisLockStore(url=f"redis://127.0.0.1:{free_port()}/0", socket_timeout=1)
     body, status = await check_health(make_agent(sql_store, action_server, lock_store), 60)
+    assert (status, body["lock_store"]) == (503, "unreachable")
+
+
+@pytest.mark.asyncio
+async def test_sqlite_lock_store_is_checked(rules_env, action_server, sql_store, tmp_path):
+    healthy = SQLiteLockStore(url=f"sqlite:///{tmp_path / 'locks.db'}")
+    body, status = await check_health(make_agent(sql_store, action_server, healthy), 60)
+    assert (status, body["lock_store"]) == (200, "ok")
+    (tmp_path / "file").write_text("not a directory")
+    broken = SQLiteLockStore(url=f"sqlite:///{tmp_path / 'file' / 'locks.db'}")
+    body, status = await check_health(make_agent(sql_store, action_server, broken), 60)
     assert (status, body["lock_store"]) == (503, "unreachable")
 
 

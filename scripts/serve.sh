@@ -57,10 +57,13 @@ start_actions() {
   exec "$PY" -m bot.action_server --port "$ACTION_SERVER_PORT" "$@"
 }
 start_rasa() {
-  # bot.launch is `rasa` without TensorFlow when the model has no TensorFlow component, and
-  # with action server replies validated by a schema validator built once
+  # bot.launch is `rasa` with serving fixes: no TensorFlow import for a model without a
+  # TensorFlow component, Rasa internals that redid constant work on every turn
   # (docs/benchmarks.md: startup, RSS and per-turn figures).
-  exec "$PY" -m bot.launch run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \
+  # BOT_PLAIN_RASA=1: Rasa's own entry point, without those fixes (benchmark baseline).
+  local launcher=("$PY" -m bot.launch)
+  if [ "${BOT_PLAIN_RASA:-}" = 1 ]; then launcher=("$RASA"); fi
+  exec "${launcher[@]}" run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \
     --endpoints "${ENDPOINTS:-endpoints.yml}" "${rasa_options[@]}" "$@"
 }
 

@@ -14,7 +14,7 @@ One run on this machine (see docs/benchmarks.md):
 The stock model is trained once and cached in results/cache (its training takes over an hour
 on 2 cores); later runs reuse it while its inputs are unchanged, with the training time
 measured when it was trained. Options: ``--quick`` (fewer requests, to try the harness),
-``--with-proposed`` (also serve our model with the proposed changes), ``--retrain-stock``,
+``--extra project-2w`` / ``--extra stock-plain`` (more serving columns), ``--retrain-stock``,
 ``--stock-model PATH``, ``--skip-training``, ``--report-only JSON``.
 """
 from __future__ import annotations
@@ -33,14 +33,20 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bot.bench import load, report, training
-from bot.bench.servers import Bot, launcher_venv, make_shadow_root, memory, proposed_endpoints
+from bot.bench.servers import Bot, make_shadow_root, memory, plain_rasa_endpoints
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "icp-assistant.tar.gz"
 RESULTS = ROOT / "results"
 PY = ROOT / ".venv" / "bin" / "python"
 # Ports reserved for the benchmark (other work uses 5005-5480).
-PORTS = {"project": (5605, 5655), "stock": (5606, 5656), "proposed": (5607, 5657)}
+PORTS = {"project": (5605, 5655), "stock": (5606, 5656), "project-2w": (5607, 5657),
+         "stock-plain": (5608, 5658)}
+# How each extra serving column differs from `make run` (report.EXTRAS says what they are).
+EXTRA_SETUPS = {
+    "project-2w": ({}, {"SANIC_WORKERS": "2"}),
+    "stock-plain": ({"endpoints.yml": plain_rasa_endpoints}, {"BOT_PLAIN_RASA": "1"}),
+}
 
 
 def log(msg: str) -> None:
@@ -92,12 +98,12 @@ def model_info(path: Path) -> Dict[str, Any]:
 
 def serve_and_measure(
     name: str, model: Path, work: Path, pool: List[str], requests: int, load_test: bool,
-    load_conversations: int, load_turns: int, proposed: bool = False,
+    load_conversations: int, load_turns: int,
 ) -> Dict[str, Any]:
     rasa_port, action_port = PORTS[name]
-    files = {"endpoints.yml": proposed_endpoints()} if proposed else None
+    file_makers, env = EXTRA_SETUPS.get(name, ({}, {}))
+    files = {file: make() for file, make in file_makers.items()} or None
     root = make_shadow_root(work / "roots", name, model, files)
-    env = {"VENV": str(launcher_venv(work))} if proposed else {}
     bot = Bot(name, root, rasa_port, action_port, extra_env=env)
     out: Dict[str, Any] = {"rasa_port": rasa_port, "levels": {}, "latencies_ms": {}}
     log(f"{name}: starting (scripts/serve.sh start, port {rasa_port})")
@@ -220,9 +226,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="seconds before a stock training is considered hung")
     parser.add_argument("--report-only", type=Path, metavar="JSON",
                         help="print the table and redraw the plot of an earlier run")
-    parser.add_argument("--with-proposed", action="store_true",
-                        help="also serve our model with the proposed changes (bot.bench.launch, "
-                             "selective domain, WAL tracker store)")
+    parser.add_argument("--extra", action="append", default=[], choices=sorted(EXTRA_SETUPS),
+                        help="also serve: project-2w (our model, 2 Sanic workers), stock-plain "
+                             "(stock model on plain `rasa run` + Rasa's SQL store); repeatable")
     parser.add_argument("--keep-work", action="store_true", help="keep the temporary folder")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -284,12 +290,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         pool = load.question_pool(heldout_sets())
         result["serving"] = {}
         systems = [("project", project_model, True), ("stock", stock_model, False)]
-        if args.with_proposed:
-            systems.append(("proposed", project_model, True))
+        for name in args.extra:
+            systems.append((name, project_model if name.startswith("project") else stock_model,
+                            name.startswith("project")))
         for name, model, lt in systems:
             result["serving"][name] = serve_and_measure(
                 name, model, work, pool, requests, lt, load_conv, load_turns,
-                proposed=name == "proposed",
             )
     finally:
         result["machine"]["loadavg_end"] = loadavg()

@@ -6,6 +6,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 MB = 1024 * 1024
 LANGS = ("en", "zh")
+# Optional serving columns (``python -m bot.bench --extra NAME``), beside project and stock.
+EXTRAS = {
+    "project-2w": "our model, SANIC_WORKERS=2 (REST-only deployments; docs/deployment.md)",
+    "stock-plain": "stock config on plain `rasa run` + Rasa's SQLTrackerStore, full domain "
+                   "to the action server: what a team gets from `rasa init`",
+}
 
 # name, description, check(result) -> (passed or None when not measured, detail)
 Target = Tuple[str, str]
@@ -46,7 +52,7 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
     acc, srv, trn = r.get("accuracy", {}), r.get("serving", {}), r.get("training", {})
     out: List[Dict[str, Any]] = []
 
-    def add(metric, kind, p, s=None, k=None, target="", passed=None, noisy=False, proposed=None):
+    def add(metric, kind, p, s=None, k=None, target="", passed=None, noisy=False, extra=None):
         out.append(
             {
                 "metric": metric + (" *" if noisy else ""),
@@ -55,7 +61,7 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
                 "stock": s,
                 "ratio": _ratio(p, s),
                 "knn": k,
-                "proposed": proposed,
+                "extra": extra or {},
                 "target": target,
                 "passed": passed,
             }
@@ -80,37 +86,43 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
     def level(system, clients, key):
         return _get(srv, system, "levels", str(clients), key)
 
-    p, s, x = (level(n, 1, "p50_ms") for n in ("project", "stock", "proposed"))
+    def extras(*path):
+        return {n: _get(srv, n, *path) for n in EXTRAS if n in srv}
+
+    def lvl_extras(clients, key):
+        return extras("levels", str(clients), key)
+
+    p, s = level("project", 1, "p50_ms"), level("stock", 1, "p50_ms")
     add("p50 latency 1 client (ms)", "ms", p, s, target="<20 ms",
-        passed=None if p is None else p < 20, noisy=True, proposed=x)
-    p, s, x = (level(n, 1, "p95_ms") for n in ("project", "stock", "proposed"))
-    add("p95 latency 1 client (ms)", "ms", p, s, noisy=True, proposed=x)
-    p, s, x = (level(n, 16, "throughput_msg_s") for n in ("project", "stock", "proposed"))
+        passed=None if p is None else p < 20, noisy=True, extra=lvl_extras(1, "p50_ms"))
+    p, s = level("project", 1, "p95_ms"), level("stock", 1, "p95_ms")
+    add("p95 latency 1 client (ms)", "ms", p, s, noisy=True, extra=lvl_extras(1, "p95_ms"))
+    p, s = level("project", 16, "throughput_msg_s"), level("stock", 16, "throughput_msg_s")
     ratio = _ratio(p, s)
     add("throughput 16 clients (msg/s)", "rate", p, s, target=">=3x stock",
-        passed=None if ratio is None else ratio >= 3, noisy=True, proposed=x)
-    p, s, x = (level(n, 16, "p95_ms") for n in ("project", "stock", "proposed"))
+        passed=None if ratio is None else ratio >= 3, noisy=True,
+        extra=lvl_extras(16, "throughput_msg_s"))
+    p, s = level("project", 16, "p95_ms"), level("stock", 16, "p95_ms")
     add("p95 latency 16 clients (ms)", "ms", p, s, target="<100 ms",
-        passed=None if p is None else p < 100, noisy=True, proposed=x)
-    p, s, x = (_get(srv, n, "startup_seconds") for n in ("project", "stock", "proposed"))
+        passed=None if p is None else p < 100, noisy=True, extra=lvl_extras(16, "p95_ms"))
+    p, s = (_get(srv, n, "startup_seconds") for n in ("project", "stock"))
     add("startup to first answer (s)", "s", p, s, target="<20 s",
-        passed=None if p is None else p < 20, noisy=True, proposed=x)
-    p, s, x = (_get(srv, n, "peak_rss") for n in ("project", "stock", "proposed"))
+        passed=None if p is None else p < 20, noisy=True, extra=extras("startup_seconds"))
+    p, s = (_get(srv, n, "peak_rss") for n in ("project", "stock"))
     add("peak RSS of Rasa (MB)", "mb", p, s, target="<1 GB",
-        passed=None if p is None else p < 1024 * MB, proposed=x)
+        passed=None if p is None else p < 1024 * MB, extra=extras("peak_rss"))
     p, s = _get(trn, "project", "seconds"), _get(trn, "stock", "seconds")
     add("training from scratch (s)", "s", p, s, target="<90 s", passed=None if p is None else p < 90, noisy=True)
     p, s = _get(trn, "project", "peak_rss"), _get(trn, "stock", "peak_rss")
     add("training peak RSS (MB)", "mb", p, s)
 
     lt = _get(srv, "project", "load_test")
-    ltx = _get(srv, "proposed", "load_test") or {}
     if lt:
         tag = f"load {lt.get('conversations', 50)}x{lt.get('turns', 10)}"
         add(f"{tag}: throughput (msg/s)", "rate", _get(lt, "throughput_msg_s"), noisy=True,
-            proposed=ltx.get("throughput_msg_s"))
+            extra=extras("load_test", "throughput_msg_s"))
         add(f"{tag}: p95 (ms)", "ms", _get(lt, "p95_ms"), noisy=True,
-            proposed=ltx.get("p95_ms"))
+            extra=extras("load_test", "p95_ms"))
         answered = _get(lt, "requests") - _get(lt, "failures") - _get(lt, "unanswered")
         add(f"{tag}: answered", "", f"{answered}/{_get(lt, 'requests')}", target="all",
             passed=answered == _get(lt, "requests"))
@@ -128,12 +140,12 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def table(r: Dict[str, Any]) -> str:
-    with_proposed = "proposed" in (r.get("serving") or {})
-    extra = f" {'proposed':>9}" if with_proposed else ""
-    width = 124 + (10 if with_proposed else 0)
+    present = [n for n in EXTRAS if n in (r.get("serving") or {})]
+    extra_head = "".join(f" {n:>11}" for n in present)
+    width = 124 + 12 * len(present)
     lines = [
-        f"{'metric':38} {'project':>16} {'stock':>9} {'proj/stock':>10} {'tfidf-kNN':>9}{extra}  "
-        f"{'target':26} result",
+        f"{'metric':38} {'project':>16} {'stock':>9} {'proj/stock':>10} {'tfidf-kNN':>9}"
+        f"{extra_head}  {'target':26} result",
         "-" * width,
     ]
     for row in rows(r):
@@ -142,13 +154,14 @@ def table(r: Dict[str, Any]) -> str:
         result = "" if row["passed"] is None and not row["target"] else (
             "n/a" if row["passed"] is None else ("PASS" if row["passed"] else "FAIL")
         )
-        prop = ""
-        if with_proposed:
-            prop = " " + f"{'' if row['proposed'] is None else _fmt(row['proposed'], kind):>9}"
+        cells = ""
+        for name in present:
+            value = row["extra"].get(name)
+            cells += f" {'' if value is None else _fmt(value, kind):>11}"
         lines.append(
             f"{row['metric']:38} {_fmt(row['project'], kind):>16} "
             f"{'' if row['stock'] is None else _fmt(row['stock'], kind):>9} {ratio:>10} "
-            f"{'' if row['knn'] is None else _fmt(row['knn'], kind):>9}{prop}  {row['target']:26} {result}"
+            f"{'' if row['knn'] is None else _fmt(row['knn'], kind):>9}{cells}  {row['target']:26} {result}"
         )
     lines.append("-" * width)
     stock_training = _get(r, "training", "stock") or {}
@@ -163,10 +176,10 @@ def table(r: Dict[str, Any]) -> str:
     if stock_training.get("cached"):
         lines.append(f"stock training time: measured when the cached stock model was trained "
                      f"({stock_training.get('trained_on')}, load avg then {stock_training.get('loadavg_end')})")
+    lines.append("project and stock are both served as `make run` serves (scripts/serve.sh)")
+    for name in present:
+        lines.append(f"{name} = {EXTRAS[name]} (not a target column)")
     lines.append("* timing figure: 2 shared cores, other jobs running -> noisy (load averages in the JSON)")
-    if with_proposed:
-        lines.append("proposed = our model served with the proposed changes (docs/benchmarks.md), "
-                     "not a target column")
     return "\n".join(lines)
 
 
@@ -183,9 +196,10 @@ def plot(r: Dict[str, Any], path: Path) -> None:
     import numpy as np
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), sharey=True)
-    colours = {"project": "#1f77b4", "stock": "#d62728", "proposed": "#2ca02c"}
+    colours = {"project": "#1f77b4", "stock": "#d62728", "project-2w": "#2ca02c",
+               "stock-plain": "#ff7f0e"}
     for ax, clients in zip(axes, (1, 16)):
-        for system in ("project", "stock", "proposed"):
+        for system in colours:
             lat = _get(r, "serving", system, "latencies_ms", str(clients))
             if not lat:
                 continue
@@ -195,7 +209,7 @@ def plot(r: Dict[str, Any], path: Path) -> None:
             label = (f"{system}: p50 {lvl.get('p50_ms', 0):.0f} ms, p95 {lvl.get('p95_ms', 0):.0f} ms, "
                      f"{lvl.get('throughput_msg_s', 0):.1f} msg/s")
             ax.step(x, y, where="post", color=colours[system], label=label,
-                    linestyle="-." if system == "proposed" else "-")
+                    linestyle="-." if system in EXTRAS else "-")
             for q, style in ((50, ":"), (95, "--")):
                 key = f"p{q}_ms"
                 if key in lvl:

@@ -53,34 +53,14 @@ def make_shadow_root(
     return shadow
 
 
-def launcher_venv(base: Path) -> Path:
-    """A VENV for serve.sh whose `rasa` is the prototype launcher (bot.bench.launch).
-
-    serve.sh runs "$VENV/bin/python" (action server) and "$VENV/bin/rasa"; both are wrappers
-    around the project's interpreter, so the only difference is the Rasa entry point.
-    """
-    venv = base / "launcher-venv"
-    (venv / "bin").mkdir(parents=True, exist_ok=True)
-    python = ROOT / ".venv" / "bin" / "python"
-    for name, command in (
-        ("python", f'exec "{python}" "$@"'),
-        ("rasa", f'exec "{python}" -m bot.bench.launch "$@"'),
-    ):
-        path = venv / "bin" / name
-        path.write_text(f"#!/usr/bin/env bash\n{command}\n")
-        path.chmod(0o755)
-    return venv
-
-
-def proposed_endpoints() -> str:
-    """endpoints.yml with the proposed changes: selective domain, tuned SQLite store."""
+def plain_rasa_endpoints() -> str:
+    """endpoints.yml as a team would write it for `rasa init`: Rasa's SQLTrackerStore, and the
+    full domain sent with every action call (no ``enable_selective_domain``)."""
     import yaml
 
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-    config.setdefault("action_endpoint", {})["enable_selective_domain"] = True
-    store = config.setdefault("tracker_store", {})
-    if str(store.get("type", "")).upper() == "SQL":
-        store["type"] = "bot.bench.tracker_store.TunedSQLTrackerStore"
+    config.setdefault("action_endpoint", {}).pop("enable_selective_domain", None)
+    config.setdefault("tracker_store", {})["type"] = "SQL"
     return yaml.safe_dump(config, sort_keys=False)
 
 

@@ -2,7 +2,7 @@
 
 ``python -m bot.bench.startup [--model M] [--repeat 2]`` runs, in fresh subprocesses, what
 ``rasa run`` does before serving (import ``rasa.core.agent``, ``Agent.load``), once as Rasa does
-it and once with the prototype launcher's TensorFlow guard (``bot.bench.launch.install``), and
+it and once with the launcher's TensorFlow guard (``bot.launch.install``), and
 prints per run: import seconds, load seconds, the slowest component loads, ``import skops.io``
 seconds (Rasa's LogisticRegressionClassifier imports it at load time), modules loaded,
 whether TensorFlow was imported, and peak RSS.
@@ -23,7 +23,7 @@ import json, sys, time
 guard = sys.argv[2] == "guard"
 t0 = time.perf_counter()
 if guard:
-    from bot.bench import launch
+    from bot import launch
     launch.install()
 from bot.eval import quiet_rasa
 quiet_rasa()
@@ -60,7 +60,7 @@ print(json.dumps({
 SKOPS = r"""
 import sys, time
 if sys.argv[1] == "guard":
-    from bot.bench import launch
+    from bot import launch
     launch.install()
 import rasa.core.agent
 n = len(sys.modules)

@@ -69,8 +69,10 @@ start_rasa() {
 
 wait_ready() {
   # Ready = the REST channel answers a real message (model loaded, actions reachable).
+  # With several workers the port accepts connections before any worker has loaded the model:
+  # the probe then waits for the first one instead of giving up and leaving a stale turn.
   local deadline=$((SECONDS + ${READY_TIMEOUT:-180}))
-  until curl -sf -m 5 -X POST "http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook" \
+  until curl -sf -m 60 -X POST "http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook" \
       -H 'Content-Type: application/json' -d '{"sender":"readiness-probe","message":"hi"}' \
       | grep -q text; do
     if [ $SECONDS -ge $deadline ]; then

@@ -34,8 +34,9 @@ eval: train       ## Train on data/ (if changed) and score the held-out question
 
 # The stock baseline trains with 10 epochs by default: 100 (stock) take 1-2 hours on 2 cores.
 # Run `python -m bot.bench --stock-epochs 100` once to cache the true stock model.
+BENCH_ARGS ?= --extra stock-plain
 bench: rules train ## Benchmarks (accuracy and serving speed, docs/benchmarks.md)
-	@source $(S)/env.sh && $$PY -m bot.bench --stock-epochs $${STOCK_EPOCHS:-10}
+	@source $(S)/env.sh && $$PY -m bot.bench --stock-epochs $${STOCK_EPOCHS:-10} $(BENCH_ARGS)
 
 clean:
 	rm -rf models var results .pytest_cache

@@ -102,6 +102,12 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
     add("throughput 16 clients (msg/s)", "rate", p, s, target=">=3x stock",
         passed=None if ratio is None else ratio >= 3, noisy=True,
         extra=lvl_extras(16, "throughput_msg_s"))
+    plain = level("stock-plain", 16, "throughput_msg_s")
+    if plain is not None:
+        # The same target against the stock config served the way `rasa init` leaves it.
+        ratio = _ratio(p, plain)
+        add("throughput 16 clients vs stock-plain", "rate", p, plain, target=">=3x stock-plain",
+            passed=None if ratio is None else ratio >= 3, noisy=True)
     p, s = level("project", 16, "p95_ms"), level("stock", 16, "p95_ms")
     add("p95 latency 16 clients (ms)", "ms", p, s, target="<100 ms",
         passed=None if p is None else p < 100, noisy=True, extra=lvl_extras(16, "p95_ms"))

@@ -71,6 +71,14 @@ def test_extra_columns_are_shown_but_never_judged() -> None:
     assert "trained with 10 epochs instead of 100" in text
 
 
+def test_throughput_is_also_judged_against_stock_on_plain_rasa() -> None:
+    result = run(**{"stock-plain": {"levels": {"1": level(15, 40, 100), "16": level(20, 600, 900)}}})
+    verdicts = report.verdicts(result)
+    assert verdicts["throughput 16 clients vs stock-plain *"] is True  # 90 / 20 = 4.5x
+    row = next(r for r in report.rows(result) if r["metric"].startswith("throughput 16 clients vs"))
+    assert row["ratio"] == 4.5
+
+
 def test_plot(tmp_path: Path) -> None:
     report.plot(run(), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").read_bytes()[:4] == b"\x89PNG"

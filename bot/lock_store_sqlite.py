@@ -40,13 +40,14 @@ import threading
 import time
 import uuid
 from collections import deque
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Dict, Optional, Text, Tuple, TypeVar
+from typing import Any, Callable, Dict, Optional, Text, Tuple, TypeVar
 
 from rasa.core.lock import Ticket, TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.lock_store import QueuedLockStore
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def resolve_path(url: Optional[Text]) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-class SQLiteLockStore(LockStore):
+class SQLiteLockStore(QueuedLockStore):
     """FIFO conversation locks in an SQLite file shared by the Rasa processes of one host.
 
     Configured in endpoints.yml::
@@ -353,40 +354,7 @@ class SQLiteLockStore(LockStore):
 
     # --- the lock Rasa uses ---------------------------------------------------------------
 
-    @asynccontextmanager
-    async def lock(
-        self,
-        conversation_id: Text,
-        lock_lifetime: float = LOCK_LIFETIME,
-        wait_time_in_seconds: float = 1,
-    ) -> AsyncIterator[Optional[Text]]:
-        """Holds the conversation's lock for the duration of the ``async with`` block.
-
-        Args:
-            conversation_id: The conversation to lock.
-            lock_lifetime: Seconds after which the lock is released even if its holder never
-                releases it (a crashed process).
-            wait_time_in_seconds: Ignored: Rasa's 1 s default would add up to a second to
-                every queued turn; waiters poll every ``poll_interval`` instead.
-
-        Yields:
-            The ticket held (``"<number>:<token>"``), or None when the database cannot be
-            used and the turn runs unlocked.
-
-        Raises:
-            LockError: The ticket expired while waiting (the event loop was blocked for
-                longer than ``waiter_ttl``).
-        """
-        held = await self._wait_for_turn(conversation_id, lock_lifetime)
-        try:
-            yield f"{held[0]}:{held[1]}" if held else None
-        finally:
-            if held is not None:
-                self._release_quietly(conversation_id, *held)
-
-    async def _wait_for_turn(
-        self, conversation_id: Text, lock_lifetime: float
-    ) -> Optional[Tuple[int, Text]]:
+    async def _wait_for_turn(self, conversation_id: Text, lock_lifetime: float) -> Optional[Text]:
         try:
             number, token, head = self._issue(conversation_id, lock_lifetime, self.waiter_ttl)
         except (sqlite3.Error, OSError) as e:
@@ -399,13 +367,13 @@ class SQLiteLockStore(LockStore):
             )
             return None
         if head:
-            return number, token
+            return f"{number}:{token}"
         try:
             while True:
                 await asyncio.sleep(self.poll_interval)
                 place = self._acquire(conversation_id, number, token, lock_lifetime)
                 if place == 0:
-                    return number, token
+                    return f"{number}:{token}"
                 if place < 0:
                     raise LockError(
                         f"Ticket {number} of conversation '{conversation_id}' expired while "
@@ -420,15 +388,19 @@ class SQLiteLockStore(LockStore):
                 e,
                 conversation_id,
             )
-            self._release_quietly(conversation_id, number, token)
+            self._release_ticket(conversation_id, number, token)
             return None
         except BaseException:
             # Cancelled (client gone, response timeout) or expired: leave the queue at once
             # rather than making the turns behind wait for the ticket to time out.
-            self._release_quietly(conversation_id, number, token)
+            self._release_ticket(conversation_id, number, token)
             raise
 
-    def _release_quietly(self, conversation_id: Text, number: int, token: Text) -> None:
+    async def _release_quietly(self, conversation_id: Text, ticket: Text) -> None:
+        number, token = ticket.split(":", 1)
+        self._release_ticket(conversation_id, int(number), token)
+
+    def _release_ticket(self, conversation_id: Text, number: int, token: Text) -> None:
         try:
             self._release(conversation_id, number, token)
         except (sqlite3.Error, OSError) as e:

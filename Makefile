@@ -35,7 +35,7 @@ eval: train       ## Train on data/ (if changed) and score the held-out question
 # The stock baseline trains with 10 epochs by default: 100 (stock) take 1-2 hours on 2 cores.
 # Run `python -m bot.bench --stock-epochs 100` once to cache the true stock model.
 BENCH_ARGS ?= --extra stock-plain
-bench: rules train ## Benchmarks (accuracy and serving speed, docs/benchmarks.md)
+bench: rules       ## Benchmarks (accuracy and serving speed, docs/benchmarks.md); trains and measures its own model
 	@source $(S)/env.sh && $$PY -m bot.bench --stock-epochs $${STOCK_EPOCHS:-10} $(BENCH_ARGS)
 
 clean:

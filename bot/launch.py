@@ -352,6 +352,19 @@ def patch_domain_is_empty() -> None:
     Domain.is_empty = lambda self: self.as_dict() == empty
 
 
+def patch_rasa(action_validation: bool = True) -> None:
+    """Applies every per-turn fix above (not the TensorFlow guard, see ``install``).
+
+    Args:
+        action_validation: Also validate action server replies with the validator built once.
+    """
+    if action_validation:
+        patch_action_validation()
+    patch_event_type_lookup()
+    patch_graph_runner()
+    patch_domain_is_empty()
+
+
 def _model_argument(argv: Iterable[str]) -> Optional[str]:
     args = list(argv)
     for i, arg in enumerate(args):
@@ -374,12 +387,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         and model_is_tf_free(model)
     ):
         install()
-    if argv[:1] == ["run"] and os.environ.get("BOT_STOCK_ACTION_VALIDATION") != "1":
-        patch_action_validation()
     if argv[:1] == ["run"]:
-        patch_event_type_lookup()
-        patch_graph_runner()
-        patch_domain_is_empty()
+        patch_rasa(action_validation=os.environ.get("BOT_STOCK_ACTION_VALIDATION") != "1")
     sys.argv = ["rasa", *argv]
     from rasa.__main__ import main as rasa_main
 

@@ -162,8 +162,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     if launch.model_is_tf_free(str(args.model)):
         launch.install()
-    launch.patch_action_validation()
-    launch.patch_event_type_lookup()
+    launch.patch_rasa()
     t = time.perf_counter()
     quiet_rasa()
     with tempfile.TemporaryDirectory() as tmp:

@@ -39,13 +39,12 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Text, Tuple, TypeVar
 
-from rasa.core.lock import Ticket, TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError
+from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.engine import make_url
 
 from bot.lock_store import QueuedLockStore
 
@@ -100,18 +99,17 @@ def resolve_path(url: Optional[Text]) -> Path:
     if url is None or not str(url).strip():
         return DEFAULT_PATH
     text = str(url).strip()
-    if text.startswith("sqlite://"):
-        # sqlite:///a.db -> "a.db", sqlite:////abs/a.db -> "/abs/a.db", sqlite:// -> memory.
-        text = text[len("sqlite://") :].split("?", 1)[0]
-        text = text[1:] if text.startswith("/") else text
-        if not text:
-            text = ":memory:"
-    elif "://" in text:
-        raise ValueError(
-            f"SQLiteLockStore needs a file path or an sqlite:/// URL, not {url!r} "
-            f"(for Redis use bot.lock_store.AtomicRedisLockStore)"
-        )
-    if text == ":memory:" or "mode=memory" in str(url):
+    # SQLite URI filenames (file:...?mode=memory) are in-memory too.
+    memory = "mode=memory" in text
+    if "://" in text:
+        parsed = make_url(text)
+        if parsed.get_backend_name() != "sqlite":
+            raise ValueError(
+                f"SQLiteLockStore needs a file path or an sqlite:/// URL, not a "
+                f"{parsed.get_backend_name()} URL (for Redis use bot.lock_store.AtomicRedisLockStore)"
+            )
+        text = parsed.database or ":memory:"
+    if memory or text == ":memory:":
         raise ValueError(
             "SQLiteLockStore cannot use an in-memory database: it must be one file shared by "
             "every Rasa process. Give a file path (default var/locks.db), or use the in_memory "
@@ -133,10 +131,9 @@ class SQLiteLockStore(QueuedLockStore):
           waiter_ttl: 10               # optional, seconds a silent waiter keeps its place
           busy_timeout: 5              # optional, seconds to wait for SQLite's write lock
 
-    Rasa uses only :meth:`lock` (agent, processor and HTTP API all go through it). The ticket
-    methods of :class:`LockStore` work too, on the same table, and issuing or releasing a
-    ticket through them is atomic; :meth:`save_lock` replaces a whole queue and is only as
-    safe as the caller's read-modify-write.
+    Only :meth:`lock` is used by Rasa (agent, processor and HTTP API all go through it), so,
+    as in :class:`bot.lock_store.AtomicRedisLockStore`, the ticket bookkeeping methods of
+    :class:`LockStore` are not implemented.
 
     Args:
         endpoint_config: The ``lock_store`` section of endpoints.yml (Rasa passes only this).
@@ -281,12 +278,12 @@ class SQLiteLockStore(QueuedLockStore):
             conn.execute("DELETE FROM tickets WHERE deadline < ?", (now,))
 
     def _issue(
-        self, conversation_id: Text, lock_lifetime: float, waiter_ttl: Optional[float]
+        self, conversation_id: Text, lock_lifetime: float, waiter_ttl: float
     ) -> Tuple[int, Text, bool]:
         """Appends a ticket to the conversation's queue.
 
         Args:
-            waiter_ttl: Deadline of the ticket while it waits; None: ``lock_lifetime``.
+            waiter_ttl: Seconds the ticket keeps its place while it waits without polling.
 
         Returns:
             The ticket number, its token and whether it is at the head (holds the lock).
@@ -300,7 +297,7 @@ class SQLiteLockStore(QueuedLockStore):
             ).fetchone()
             head = last is None
             # The head's lifetime starts now; saves an acquire round trip when uncontended.
-            ttl = lock_lifetime if head or waiter_ttl is None else waiter_ttl
+            ttl = lock_lifetime if head else waiter_ttl
             number = (last or 0) + 1
             conn.execute(
                 "INSERT INTO tickets (conversation_id, ticket, token, deadline) "
@@ -412,98 +409,3 @@ class SQLiteLockStore(QueuedLockStore):
                 type(e).__name__,
                 e,
             )
-
-    # --- LockStore's ticket API (unused by Rasa 3.6, kept working) ------------------------
-
-    def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
-        """Returns the conversation's queue of unexpired tickets, None when it is empty."""
-
-        def read(conn: sqlite3.Connection, now: float) -> Optional[TicketLock]:
-            rows = conn.execute(
-                "SELECT ticket, deadline FROM tickets WHERE conversation_id = ? "
-                "AND deadline >= ? ORDER BY ticket",
-                (conversation_id, now),
-            ).fetchall()
-            if not rows:
-                return None
-            return TicketLock(conversation_id, deque(Ticket(n, d) for n, d in rows))
-
-        return self._run(read, write=False)
-
-    def delete_lock(self, conversation_id: Text) -> None:
-        """Removes every ticket of the conversation."""
-        cursor = self._run(
-            lambda conn, _now: conn.execute(
-                "DELETE FROM tickets WHERE conversation_id = ?", (conversation_id,)
-            ),
-            write=True,
-        )
-        self._log_deletion(conversation_id, deletion_successful=cursor.rowcount > 0)
-
-    def save_lock(self, lock: TicketLock) -> None:
-        """Makes the stored queue of ``lock.conversation_id`` equal to ``lock.tickets``.
-
-        Tickets already stored keep their token (their owner can still release them); new
-        ones get a fresh token.
-        """
-        wanted = {t.number: t.expires for t in lock.tickets}
-
-        def save(conn: sqlite3.Connection, _now: float) -> None:
-            stored = {
-                n
-                for (n,) in conn.execute(
-                    "SELECT ticket FROM tickets WHERE conversation_id = ?",
-                    (lock.conversation_id,),
-                )
-            }
-            conn.executemany(
-                "DELETE FROM tickets WHERE conversation_id = ? AND ticket = ?",
-                [(lock.conversation_id, n) for n in stored - set(wanted)],
-            )
-            conn.executemany(
-                "UPDATE tickets SET deadline = ? WHERE conversation_id = ? AND ticket = ?",
-                [(wanted[n], lock.conversation_id, n) for n in stored & set(wanted)],
-            )
-            conn.executemany(
-                "INSERT INTO tickets (conversation_id, ticket, token, deadline) "
-                "VALUES (?, ?, ?, ?)",
-                [
-                    (lock.conversation_id, n, uuid.uuid4().hex, wanted[n])
-                    for n in set(wanted) - stored
-                ],
-            )
-
-        self._run(save, write=True)
-
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        """Atomically appends a ticket that expires after ``lock_lifetime`` seconds.
-
-        Returns:
-            The ticket's number.
-
-        Raises:
-            LockError: The database cannot be used.
-        """
-        try:
-            number, _token, _head = self._issue(conversation_id, lock_lifetime, None)
-        except (sqlite3.Error, OSError) as e:
-            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
-        return number
-
-    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
-        """Atomically removes the ticket ``ticket_number`` of the conversation."""
-        self._run(
-            lambda conn, _now: conn.execute(
-                "DELETE FROM tickets WHERE conversation_id = ? AND ticket = ?",
-                (conversation_id, ticket_number),
-            ),
-            write=False,
-        )
-
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
-        """Removes the ticket; an empty queue leaves no rows, so nothing else to delete.
-
-        The base class also deletes the whole lock when nobody waits, which would race with
-        a ticket another process issues in between.
-        """
-        self.finish_serving(conversation_id, ticket_number)

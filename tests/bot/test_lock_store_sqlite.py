@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -173,28 +172,10 @@ async def test_a_broken_database_file_runs_the_turn_unlocked(tmp_path, caplog):
     assert "without its lock" in caplog.text
 
 
-def test_the_ticket_api_of_lock_store_works(tmp_path):
-    store = SQLiteLockStore(url=str(tmp_path / "locks.db"))
-    assert store.get_lock("c8") is None
-    first = store.issue_ticket("c8", lock_lifetime=30)
-    second = store.issue_ticket("c8", lock_lifetime=30)
-    lock = store.get_lock("c8")
-    assert [t.number for t in lock.tickets] == [first, second]
-    assert not lock.is_locked(first) and lock.is_locked(second)
-    assert store.is_someone_waiting("c8")
-    store.cleanup("c8", first)
-    assert not store.get_lock("c8").is_locked(second)
-    lock.issue_ticket(30)
-    store.save_lock(lock)
-    assert [t.number for t in store.get_lock("c8").tickets] == [1, 2, 3]
-    store.delete_lock("c8")
-    assert store.get_lock("c8") is None
-
-
 def test_a_forked_child_opens_its_own_connection(tmp_path):
     db = str(tmp_path / "locks.db")
     store = SQLiteLockStore(url=db)
-    store.issue_ticket("parent")  # opens the parent's connection before the fork
+    store._issue("parent", 60, 10)  # opens the parent's connection before the fork
     parent_connection = store._conn
 
     def child() -> None:
@@ -209,7 +190,7 @@ def test_a_forked_child_opens_its_own_connection(tmp_path):
     proc.start()
     proc.join(30)
     assert proc.exitcode == 0
-    assert store.get_lock("parent") is not None
+    assert rows(tmp_path / "locks.db", "parent") == 1
 
 
 # --- several processes -------------------------------------------------------------------

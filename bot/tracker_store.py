@@ -15,7 +15,7 @@ agent console, Rasa's HTTP API, ``rasa export``) is unaffected. What changes per
 - Saving does not count the stored events again: a tracker read from this store remembers how
   many stored rows it was built from, so the new events are the ones after those; the rows are
   inserted in one ``executemany``. A tracker this store did not read (a new conversation, a
-  tracker replaced through the HTTP API) falls back to Rasa's counting query. This relies on
+  tracker replaced through the HTTP API) falls back to counting them, as Rasa does. This relies on
   the conversation lock Rasa holds from reading to saving a turn, as Rasa's own counting does.
 - For SQLite files, connections are pooled (SQLAlchemy 1.4 opens and closes one per session
   for files, and closing the last connection of a WAL database checkpoints it every time) and
@@ -91,6 +91,9 @@ class TunedSQLTrackerStore(SQLTrackerStore):
             )
             .order_by(table.c.id)
         )
+        self._count_latest_session = sa.select(sa.func.count()).select_from(
+            self._latest_session.subquery()
+        )
         self._all_sessions = (
             sa.select(table.c.data).where(table.c.sender_id == sender).order_by(table.c.id)
         )
@@ -116,10 +119,11 @@ class TunedSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         stored = getattr(tracker, STORED_ROWS_ATTRIBUTE, None)
         if stored is None or tracker.events.maxlen is not None:
-            with self.session_scope() as session:
-                stored = self._event_query(
-                    session, tracker.sender_id, fetch_events_from_all_sessions=False
-                ).count()
+            # Rasa's way: count the stored rows of the latest session.
+            with self.engine.connect() as connection:
+                stored = connection.execute(
+                    self._count_latest_session, {"sender_id": tracker.sender_id}
+                ).scalar_one()
         rows = [self._row(tracker.sender_id, event) for event in
                 itertools.islice(tracker.events, stored, None)]
         if rows:

@@ -42,10 +42,18 @@ PY = ROOT / ".venv" / "bin" / "python"
 # Ports reserved for the benchmark (other work uses 5005-5480).
 PORTS = {"project": (5605, 5655), "stock": (5606, 5656), "project-2w": (5607, 5657),
          "stock-plain": (5608, 5658)}
-# How each extra serving column differs from `make run` (report.EXTRAS says what they are).
+# Extra serving columns: what they are, and how they differ from `make run` (files of the
+# shadow root, environment of serve.sh).
 EXTRA_SETUPS = {
-    "project-2w": ({}, {"SANIC_WORKERS": "2"}),
-    "stock-plain": ({"endpoints.yml": plain_rasa_endpoints}, {"BOT_PLAIN_RASA": "1"}),
+    "project-2w": (
+        "our model, SANIC_WORKERS=2 (REST-only deployments; docs/deployment.md)",
+        {}, {"SANIC_WORKERS": "2"},
+    ),
+    "stock-plain": (
+        "stock config on plain `rasa run` + Rasa's SQLTrackerStore, full domain to the action "
+        "server: what a team gets from `rasa init`",
+        {"endpoints.yml": plain_rasa_endpoints}, {"BOT_PLAIN_RASA": "1"},
+    ),
 }
 
 
@@ -101,11 +109,13 @@ def serve_and_measure(
     load_conversations: int, load_turns: int,
 ) -> Dict[str, Any]:
     rasa_port, action_port = PORTS[name]
-    file_makers, env = EXTRA_SETUPS.get(name, ({}, {}))
+    description, file_makers, env = EXTRA_SETUPS.get(name, (None, {}, {}))
     files = {file: make() for file, make in file_makers.items()} or None
     root = make_shadow_root(work / "roots", name, model, files)
     bot = Bot(name, root, rasa_port, action_port, extra_env=env)
     out: Dict[str, Any] = {"rasa_port": rasa_port, "levels": {}, "latencies_ms": {}}
+    if description:
+        out["description"] = description
     log(f"{name}: starting (scripts/serve.sh start, port {rasa_port})")
     try:
         out["startup_seconds"] = round(bot.start(), 2)

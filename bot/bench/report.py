@@ -6,12 +6,14 @@ from typing import Any, Dict, List, Optional, Tuple
 
 MB = 1024 * 1024
 LANGS = ("en", "zh")
-# Optional serving columns (``python -m bot.bench --extra NAME``), beside project and stock.
-EXTRAS = {
-    "project-2w": "our model, SANIC_WORKERS=2 (REST-only deployments; docs/deployment.md)",
-    "stock-plain": "stock config on plain `rasa run` + Rasa's SQLTrackerStore, full domain "
-                   "to the action server: what a team gets from `rasa init`",
-}
+# Serving columns judged by the targets; any other system in a run's "serving" is an extra
+# column (`python -m bot.bench --extra NAME`) described by its own "description".
+MAIN_SYSTEMS = ("project", "stock")
+
+
+def extra_systems(r: Dict[str, Any]) -> List[str]:
+    """Names of the extra serving columns of a run, in the order they were measured."""
+    return [n for n in (r.get("serving") or {}) if n not in MAIN_SYSTEMS]
 
 # name, description, check(result) -> (passed or None when not measured, detail)
 Target = Tuple[str, str]
@@ -87,7 +89,7 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
         return _get(srv, system, "levels", str(clients), key)
 
     def extras(*path):
-        return {n: _get(srv, n, *path) for n in EXTRAS if n in srv}
+        return {n: _get(srv, n, *path) for n in extra_systems(r)}
 
     def lvl_extras(clients, key):
         return extras("levels", str(clients), key)
@@ -146,7 +148,7 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def table(r: Dict[str, Any]) -> str:
-    present = [n for n in EXTRAS if n in (r.get("serving") or {})]
+    present = extra_systems(r)
     extra_head = "".join(f" {n:>11}" for n in present)
     width = 124 + 12 * len(present)
     lines = [
@@ -184,7 +186,8 @@ def table(r: Dict[str, Any]) -> str:
                      f"({stock_training.get('trained_on')}, load avg then {stock_training.get('loadavg_end')})")
     lines.append("project and stock are both served as `make run` serves (scripts/serve.sh)")
     for name in present:
-        lines.append(f"{name} = {EXTRAS[name]} (not a target column)")
+        description = _get(r, "serving", name, "description") or "an extra serving column"
+        lines.append(f"{name} = {description} (not a target column)")
     lines.append("* timing figure: 2 shared cores, other jobs running -> noisy (load averages in the JSON)")
     return "\n".join(lines)
 
@@ -202,10 +205,11 @@ def plot(r: Dict[str, Any], path: Path) -> None:
     import numpy as np
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), sharey=True)
-    colours = {"project": "#1f77b4", "stock": "#d62728", "project-2w": "#2ca02c",
-               "stock-plain": "#ff7f0e"}
+    systems = [*MAIN_SYSTEMS, *extra_systems(r)]
+    palette = ["#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"]
+    colours = {system: palette[i % len(palette)] for i, system in enumerate(systems)}
     for ax, clients in zip(axes, (1, 16)):
-        for system in colours:
+        for system in systems:
             lat = _get(r, "serving", system, "latencies_ms", str(clients))
             if not lat:
                 continue
@@ -215,7 +219,7 @@ def plot(r: Dict[str, Any], path: Path) -> None:
             label = (f"{system}: p50 {lvl.get('p50_ms', 0):.0f} ms, p95 {lvl.get('p95_ms', 0):.0f} ms, "
                      f"{lvl.get('throughput_msg_s', 0):.1f} msg/s")
             ax.step(x, y, where="post", color=colours[system], label=label,
-                    linestyle="-." if system in EXTRAS else "-")
+                    linestyle="-" if system in MAIN_SYSTEMS else "-.")
             for q, style in ((50, ":"), (95, "--")):
                 key = f"p{q}_ms"
                 if key in lvl:

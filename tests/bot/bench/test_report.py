@@ -60,7 +60,8 @@ def test_accuracy_must_beat_both_baselines() -> None:
 
 def test_extra_columns_are_shown_but_never_judged() -> None:
     result = run(**{"project-2w": {"levels": {"1": level(80, 12, 20), "16": level(140, 90, 150)},
-                                   "startup_seconds": 9.0, "peak_rss": 700 * MB}})
+                                   "startup_seconds": 9.0, "peak_rss": 700 * MB,
+                                   "description": "our model, SANIC_WORKERS=2"}})
     text = report.table(result)
     header = text.splitlines()[0]
     assert "project-2w" in header and "stock-plain" not in header
@@ -80,7 +81,8 @@ def test_throughput_is_also_judged_against_stock_on_plain_rasa() -> None:
 
 
 def test_plot(tmp_path: Path) -> None:
-    report.plot(run(), tmp_path / "plot.png")
+    extra = {"stock-plain": {"levels": {"1": level(15, 40, 100)}, "latencies_ms": {"1": [40]}}}
+    report.plot(run(**extra), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").read_bytes()[:4] == b"\x89PNG"
 
 

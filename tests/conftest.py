@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
+from sqlalchemy.engine import Engine
 
 from bot.rules.db import create_engine_for
 from bot.rules.loader import DEFAULT_RULES_FILE, load
@@ -24,6 +25,14 @@ def rules_repo(tmp_path_factory: pytest.TempPathFactory) -> RulesRepository:
     engine = create_engine_for(f"sqlite:///{db}")
     load(DEFAULT_RULES_FILE, engine)
     return RulesRepository(engine)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty throwaway SQLite database (the rules and feedback stores)."""
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'rules.db'}")
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from bot.feedback.repository import FeedbackRepository, open_tracker_engine
-from bot.rules.db import create_engine_for
 
 # (sender, text, intent) of the user messages stored in the tracker fixture.
 TRACKER_MESSAGES = [
@@ -20,13 +18,6 @@ TRACKER_MESSAGES = [
     ("u3", "HOW MUCH does ICP filing cost ？", "nlu_fallback"),
     ("u3", "hello", "greet"),
 ]
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'rules.db'}")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -85,13 +85,6 @@ def edited_yaml(tmp_path: Path, shipped_text: str) -> Callable[..., tuple[Path, 
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine_for(f"sqlite:///{tmp_path / 'rules.db'}")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def loaded_engine(engine: Engine) -> Engine:
     load(SHIPPED_FILE, engine)
     return engine

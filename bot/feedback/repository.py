@@ -209,7 +209,7 @@ class FeedbackRepository:
             ValueError: A value is invalid (see :func:`validate_feedback`).
             FeedbackUnavailable: The database failed.
         """
-        validate_feedback(
+        fields = dict(
             sender_id=sender_id,
             question=question,
             answer_key=answer_key,
@@ -217,15 +217,9 @@ class FeedbackRepository:
             rating=rating,
             source=source,
         )
+        validate_feedback(**fields)
         self._ensure_table()
-        row = Feedback(
-            sender_id=sender_id,
-            question=question,
-            answer_key=answer_key,
-            language=language,
-            rating=rating,
-            source=source,
-        )
+        row = Feedback(**fields)
         with _db_errors("feedback database"), Session(self._engine) as session, session.begin():
             session.add(row)
             session.flush()

@@ -147,14 +147,12 @@ class TensorFlowGuard(importlib.abc.MetaPathFinder):
 
     def __init__(self) -> None:
         self.active = True
-        self.stubbed: List[str] = []
         self.tf_imported_by_then = False
 
     def find_spec(self, name: str, path: Optional[Sequence[str]], target=None):
         if not self.active:
             return None
         if name in STUBBED:
-            self.stubbed.append(name)
             return importlib.machinery.ModuleSpec(name, _StubLoader())
         if name == "tensorflow":
             self.active = False  # from now on every import is the real one

@@ -350,6 +350,29 @@ def patch_domain_is_empty() -> None:
     Domain.is_empty = lambda self: self.as_dict() == empty
 
 
+def patch_turn_gate() -> None:
+    """Every turn, whatever channel it comes from, passes the process's turn gate.
+
+    ``Agent.handle_message`` is where every input channel (ours, and Rasa's messaging
+    channels such as Slack or Telegram) hands a message over; see ``bot/channels/gate.py``.
+    """
+    from rasa.core.agent import Agent
+
+    from bot.channels.gate import turn_gate
+
+    original = Agent.handle_message
+    if getattr(original, "__icp_gated__", False):
+        return
+
+    async def handle_message(self, message):
+        async with turn_gate().turn():
+            return await original(self, message)
+
+    handle_message.__icp_gated__ = True
+    handle_message.__doc__ = original.__doc__
+    Agent.handle_message = handle_message
+
+
 def patch_rasa(action_validation: bool = True) -> None:
     """Applies every per-turn fix above (not the TensorFlow guard, see ``install``).
 
@@ -361,6 +384,7 @@ def patch_rasa(action_validation: bool = True) -> None:
     patch_event_type_lookup()
     patch_graph_runner()
     patch_domain_is_empty()
+    patch_turn_gate()
 
 
 def _model_argument(argv: Iterable[str]) -> Optional[str]:

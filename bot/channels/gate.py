@@ -14,8 +14,9 @@ server round trips still overlap other turns); the latency spread does. The queu
 nothing while a turn is waiting: a future per waiting request.
 
 The limit comes from ``MAX_CONCURRENT_TURNS`` (default 4; 0 = no limit). It applies per
-process (per Sanic worker) and per gate; every channel that runs turns in a process uses
-``turn_gate()``, the one gate of the current event loop.
+process (per Sanic worker): ``bot.launch.patch_turn_gate`` puts ``Agent.handle_message``, through
+which every input channel runs its turns, behind ``turn_gate()``, the one gate of the current
+event loop.
 """
 from __future__ import annotations
 

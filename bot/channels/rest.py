@@ -28,7 +28,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.gate import turn_gate
 from bot.channels.safety import stored_tracker, clean_text, ensure_reply, language_slots, render
 
 logger = logging.getLogger(__name__)
@@ -140,16 +139,15 @@ class HardenedRestInput(InputChannel):
 
             collector = CollectingOutputChannel()
             try:
-                async with turn_gate().turn():
-                    await on_new_message(
-                        UserMessage(
-                            text,
-                            collector,
-                            sender,
-                            input_channel=self.name(),
-                            metadata=metadata,
-                        )
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=metadata,
                     )
+                )
             except CancelledError:
                 logger.error("Handling a message of %s timed out", sender)
             except Exception:

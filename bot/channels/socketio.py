@@ -29,7 +29,6 @@ from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
 from bot.channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
-from bot.channels.gate import turn_gate
 from bot.channels.safety import clean_text, ensure_reply, language_slots, render, stored_tracker
 
 logger = logging.getLogger(__name__)
@@ -198,8 +197,7 @@ class SafeSocketIOInput(SocketIOInput):
                 ]
         else:
             try:
-                async with turn_gate().turn():
-                    await on_new_message(message)
+                await on_new_message(message)
             except Exception:
                 logger.exception("Handling a message of %s failed", sender_id)
             if output.sent:

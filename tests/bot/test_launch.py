@@ -208,3 +208,32 @@ def test_domain_is_empty_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
     launch.patch_domain_is_empty()
     assert Domain.empty().is_empty()
     assert not Domain.from_yaml("intents: [greet]").is_empty()
+
+
+def test_every_turn_passes_the_turn_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    from bot.channels.gate import LIMIT_ENV
+
+    in_flight = peak = 0
+
+    async def handle_message(self, message):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return message
+
+    monkeypatch.setattr(Agent, "handle_message", handle_message)
+    monkeypatch.setenv(LIMIT_ENV, "2")
+    launch.patch_turn_gate()
+    launch.patch_turn_gate()  # idempotent: one gate, not two nested ones
+
+    async def main() -> List[Any]:
+        return await asyncio.gather(*(Agent.handle_message(None, i) for i in range(8)))
+
+    assert asyncio.run(main()) == list(range(8))
+    assert peak == 2

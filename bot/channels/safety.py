@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
+
+import yaml
 
 from actions.topics import load_topics
 from bot.nlu.language import detect_language
@@ -20,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 APOLOGY = "utter_service_unavailable"
 DEFAULT_ANSWER = "utter_default"
+CHANNEL_MESSAGES_FILE = Path(__file__).resolve().parents[2] / "data" / "channel_messages.yml"
 
 # C0/C1 control characters except tab and newline; they break terminals, logs and (NUL)
 # PostgreSQL text columns, and carry no meaning for the assistant.
@@ -87,6 +92,25 @@ async def intent_of_turn(agent: Any, tracker: Any, text: Optional[Text]) -> Opti
     return (parsed.get("intent") or {}).get("name")
 
 
+@lru_cache(maxsize=1)
+def _channel_messages() -> Dict[Text, Dict[Text, Text]]:
+    return yaml.safe_load(CHANNEL_MESSAGES_FILE.read_text(encoding="utf-8"))
+
+
+def channel_message(key: Text, text: Optional[Text]) -> Text:
+    """A reply of ``data/channel_messages.yml`` in the language of ``text``.
+
+    Args:
+        key: The message's key in the file.
+        text: The user's message; when its language is unknown, every language is sent.
+    """
+    by_language = _channel_messages()[key]
+    language = detect_language(text or "")
+    if language in by_language:
+        return by_language[language]
+    return " / ".join(by_language.values())
+
+
 async def ensure_reply(
     agent: Any,
     sender_id: Text,
@@ -106,7 +130,7 @@ async def ensure_reply(
     if messages:
         return messages
     if agent is None or getattr(agent, "nlg", None) is None:
-        return [{"recipient_id": sender_id, "text": "Sorry, the assistant is starting up. Please try again in a moment. / 助手正在启动，请稍后再试。"}]
+        return [{"recipient_id": sender_id, "text": channel_message("starting_up", text)}]
     tracker = await stored_tracker(agent, sender_id)
     intent = await intent_of_turn(agent, tracker, text)
     topic = load_topics().get(intent or "")

@@ -38,3 +38,19 @@ def test_turn_not_stored_is_parsed_again_instead_of_using_the_previous_message()
 
 def test_parse_failure_gives_no_intent():
     assert asyncio.run(intent_of_turn(FakeAgent(fail=True), None, "anything")) is None
+
+
+def test_before_a_model_is_loaded_the_reply_is_in_the_users_language():
+    from bot.channels.safety import ensure_reply
+
+    def reply(text):
+        [message] = asyncio.run(ensure_reply(None, "u1", text, [], "rest"))
+        return message["text"]
+
+    assert reply("how do I upload the app") == (
+        "Sorry, the assistant is starting up. Please try again in a moment."
+    )
+    assert reply("需要上传哪些材料") == "助手正在启动，请稍后再试。"
+    assert reply("") == (
+        "Sorry, the assistant is starting up. Please try again in a moment. / 助手正在启动，请稍后再试。"
+    )

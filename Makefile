@@ -30,13 +30,13 @@ scale-demo: train ## Two Rasa instances behind nginx, shared PostgreSQL + Redis 
 	@$(S)/scale_demo.sh start
 
 eval: train       ## Train on data/ (if changed) and score the held-out questions in tests/heldout
-	@source $(S)/env.sh && $$PY -m bot.eval --errors
+	@source $(S)/env.sh && $$PY -m bot.devtools.eval --errors
 
 # The stock baseline trains with 10 epochs by default: 100 (stock) take 1-2 hours on 2 cores.
-# Run `python -m bot.bench --stock-epochs 100` once to cache the true stock model.
+# Run `python -m bot.devtools.bench --stock-epochs 100` once to cache the true stock model.
 BENCH_ARGS ?= --extra stock-plain
 bench: rules       ## Benchmarks (accuracy and serving speed, docs/benchmarks.md); trains and measures its own model
-	@source $(S)/env.sh && $$PY -m bot.bench --stock-epochs $${STOCK_EPOCHS:-10} $(BENCH_ARGS)
+	@source $(S)/env.sh && $$PY -m bot.devtools.bench --stock-epochs $${STOCK_EPOCHS:-10} $(BENCH_ARGS)
 
 clean:
 	rm -rf models var results .pytest_cache

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Dict, Optional, Text
 
 import yaml
+from bot import settings
 
-TOPICS_FILE = Path(__file__).resolve().parent.parent / "data" / "topics.yml"
+TOPICS_FILE = settings.DATA_DIR / "topics.yml"
 
 
 @dataclass(frozen=True)

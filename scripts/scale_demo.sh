@@ -8,7 +8,7 @@
 # Needs the Debian packages postgresql, redis-server and nginx, and a trained model.
 # Ports: SCALE_RASA_PORTS ("5405 5406"), SCALE_ACTION_PORT (5455), SCALE_NGINX_PORT (5480),
 #        SCALE_PG_PORT (5433), SCALE_REDIS_PORT (6380).
-# SCALE_LOCK_STORE=stock runs Rasa's own RedisLockStore instead of bot.lock_store, to
+# SCALE_LOCK_STORE=stock runs Rasa's own RedisLockStore instead of bot.stores.lock_redis, to
 # reproduce its race between instances (RasaHQ/rasa#11256).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -122,7 +122,7 @@ EOF
 }
 
 start_actions() {
-  RULES_DB_URL="$(rules_url)" "$PY" -m bot.action_server --port "$ACTION_PORT" \
+  RULES_DB_URL="$(rules_url)" "$PY" -m bot.server.action_server --port "$ACTION_PORT" \
     >"$LOGS/actions.log" 2>&1 & echo $! >"$RUN/actions.pid"
 }
 
@@ -138,7 +138,7 @@ start_rasa() {
   TRACKER_DB_URL="$(tracker_url)" \
   RULES_DB_URL="$(rules_url)" \
   LOCK_STORE_URL="redis://:$(redis_password)@127.0.0.1:$REDIS_PORT/0" \
-  LOCK_STORE_TYPE="bot.lock_store.AtomicRedisLockStore" \
+  LOCK_STORE_TYPE="bot.stores.lock_redis.AtomicRedisLockStore" \
   SCALE_REDIS_PORT="$REDIS_PORT" SCALE_REDIS_PASSWORD="$(redis_password)" \
     "$RASA" run --model "$MODEL" --interface 127.0.0.1 --port "$port" \
       --credentials "${CREDENTIALS:-credentials.yml}" --endpoints "$endpoints" \

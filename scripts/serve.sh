@@ -46,22 +46,22 @@ if [ "$mode" != stop ]; then
     rasa_options+=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
   fi
   if [ -n "${CORS_ORIGINS:-}" ]; then
-    # Escaped, end-anchored patterns: sanic-cors prefix-matches regexes (see bot/cors.py).
-    cors_patterns="$("$PY" -m bot.cors "$CORS_ORIGINS")"
+    # Escaped, end-anchored patterns: sanic-cors prefix-matches regexes (see bot/server/cors.py).
+    cors_patterns="$("$PY" -m bot.server.cors "$CORS_ORIGINS")"
     mapfile -t cors_patterns <<<"$cors_patterns"
     rasa_options+=(--cors "${cors_patterns[@]}")
   fi
 fi
 
 start_actions() {
-  exec "$PY" -m bot.action_server --port "$ACTION_SERVER_PORT" "$@"
+  exec "$PY" -m bot.server.action_server --port "$ACTION_SERVER_PORT" "$@"
 }
 start_rasa() {
-  # bot.launch is `rasa` with serving fixes: no TensorFlow import for a model without a
+  # bot.server.launch is `rasa` with serving fixes: no TensorFlow import for a model without a
   # TensorFlow component, Rasa internals that redid constant work on every turn
   # (docs/benchmarks.md: startup, RSS and per-turn figures).
   # BOT_PLAIN_RASA=1: Rasa's own entry point, without those fixes (benchmark baseline).
-  local launcher=("$PY" -m bot.launch)
+  local launcher=("$PY" -m bot.server.launch)
   if [ "${BOT_PLAIN_RASA:-}" = 1 ]; then launcher=("$RASA"); fi
   exec "${launcher[@]}" run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \
     --endpoints "${ENDPOINTS:-endpoints.yml}" "${rasa_options[@]}" "$@"

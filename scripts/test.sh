@@ -37,7 +37,7 @@ step "Test stories (rasa test --fail-on-prediction-errors)"
 
 if [ -d "$ACCEPTANCE_DIR" ]; then
   step "Acceptance sample ($ACCEPTANCE_DIR)"
-  "$PY" -m bot.acceptance "$BOT_URL" "$ACCEPTANCE_DIR"
+  "$PY" -m bot.devtools.acceptance "$BOT_URL" "$ACCEPTANCE_DIR"
 else
   step "Acceptance sample skipped: $ACCEPTANCE_DIR not found"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Training data, domain and config must validate with no unexplained warnings (see
-# bot/validation.py); the province rules file must validate too.
+# bot/devtools/validation.py); the province rules file must validate too.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -12,4 +12,4 @@ if ! "$RASA" data validate --config config.yml --domain domain --data data/nlu d
   echo "error: rasa data validate failed" >&2
   exit 1
 fi
-"$PY" -m bot.validation <"$out"
+"$PY" -m bot.devtools.validation <"$out"

@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from sqlalchemy.engine import Engine
 
-from bot.rules.db import create_engine_for
+from bot.stores.db import create_engine_for
 from bot.rules.loader import DEFAULT_RULES_FILE, load
 from bot.rules.repository import RulesRepository
 

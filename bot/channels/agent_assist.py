@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Text, Tuple
@@ -47,11 +46,12 @@ from bot.channels.rest import RequestError, json_object
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository
 from bot.nlu.language import detect_language
-from bot.rules.db import get_engine
+from bot.stores.db import get_engine
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = settings.ROOT
 CONSOLE_DIR = ROOT / "web" / "agent"
 TOKEN_ENV = "AGENT_ASSIST_TOKEN"
 TOKEN_FILE = ROOT / "var" / "agent_assist_token"
@@ -199,7 +199,7 @@ def configured_token(token_file: Optional[Path] = None) -> Optional[Text]:
     Returns:
         The token, or None when neither is set (the API is then closed).
     """
-    token = os.environ.get(TOKEN_ENV, "").strip()
+    token = settings.get(TOKEN_ENV).strip()
     if token:
         return token
     path = token_file or TOKEN_FILE

@@ -36,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
@@ -55,9 +54,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import DBAPIError
 
-from bot.lock_store import AtomicRedisLockStore
-from bot.lock_store_sqlite import SQLiteLockStore
+from bot.stores.lock_redis import AtomicRedisLockStore
+from bot.stores.lock_sqlite import SQLiteLockStore
 from bot.rules.repository import RulesRepository
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -273,9 +273,7 @@ class HealthInput(InputChannel):
     """Serves GET /webhooks/health/ (no messages in or out)."""
 
     def __init__(self) -> None:
-        self.fallback_window = float(
-            os.environ.get(FALLBACK_WINDOW_ENV) or DEFAULT_FALLBACK_WINDOW
-        )
+        self.fallback_window = settings.get_float(FALLBACK_WINDOW_ENV)
 
     @classmethod
     def name(cls) -> Text:

@@ -12,19 +12,19 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import yaml
 
 from actions.topics import load_topics
 from bot.nlu.language import detect_language
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "utter_service_unavailable"
 DEFAULT_ANSWER = "utter_default"
-CHANNEL_MESSAGES_FILE = Path(__file__).resolve().parents[2] / "data" / "channel_messages.yml"
+CHANNEL_MESSAGES_FILE = settings.DATA_DIR / "channel_messages.yml"
 
 # C0/C1 control characters except tab and newline; they break terminals, logs and (NUL)
 # PostgreSQL text columns, and carry no meaning for the assistant.

@@ -25,11 +25,12 @@ from sanic.response import HTTPResponse
 from bot.channels.rest import RequestError, json_object
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
-from bot.rules.db import REPO_ROOT, RulesUnavailable, get_engine
+from bot import settings
+from bot.stores.db import RulesUnavailable, get_engine
 
 logger = logging.getLogger(__name__)
 
-WEB_ROOT = REPO_ROOT / "web"
+WEB_ROOT = settings.WEB_DIR
 WIDGET_BUNDLE = WEB_ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 

@@ -8,7 +8,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
@@ -19,14 +18,13 @@ from bot.feedback.repository import (
     UnansweredQuestion,
     open_tracker_engine,
 )
-from bot.rules.db import REPO_ROOT, RulesUnavailable, create_engine_for, get_engine
+from bot import settings
+from bot.stores.db import RulesUnavailable, create_engine_for, get_engine
 
 EXIT_OK = 0
 EXIT_DB_UNAVAILABLE = 3
 
 TRACKER_DB_URL_ENV = "TRACKER_DB_URL"
-# Same default as scripts/env.sh, so the report reads the conversations of `make run`.
-DEFAULT_TRACKER_DB_URL = f"sqlite:///{REPO_ROOT / 'var' / 'tracker.db'}"
 
 # Longer questions are cut in the report, so each stays on one readable line.
 MAX_QUESTION_WIDTH = 100
@@ -84,7 +82,7 @@ def format_unanswered(questions: Sequence[UnansweredQuestion], tracker_read: boo
 
 def _cmd_report(args: argparse.Namespace) -> int:
     engine = create_engine_for(args.db) if args.db else get_engine()
-    tracker_url = args.tracker_db or os.environ.get(TRACKER_DB_URL_ENV) or DEFAULT_TRACKER_DB_URL
+    tracker_url = args.tracker_db or settings.get(TRACKER_DB_URL_ENV)
     tracker_engine = open_tracker_engine(tracker_url)
     repository = FeedbackRepository(engine, tracker_engine)
     print(format_least_helpful(repository.least_helpful(args.limit)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Set, Text
 
 import yaml
@@ -23,9 +22,10 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.entities import DETAIL_ENTITIES
 from bot.nlu.tokenizer import TEXT_PIECES
+from bot import settings
 
 INFORM_INTENT = "inform"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = settings.ROOT
 
 
 @DefaultV1Recipe.register(

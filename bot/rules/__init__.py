@@ -4,7 +4,7 @@ The YAML file is the source of truth; :mod:`bot.rules.loader` copies it into SQL
 :class:`RulesRepository` answers the bot's questions from there.
 """
 
-from bot.rules.db import RulesUnavailable, get_engine, reset_engine
+from bot.stores.db import RulesUnavailable, get_engine, reset_engine
 from bot.rules.repository import ProvinceInfo, RuleInfo, RulesRepository
 
 __all__ = [

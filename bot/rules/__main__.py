@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 
-from bot.rules.db import RulesUnavailable, create_engine_for, get_engine
+from bot.stores.db import RulesUnavailable, create_engine_for, get_engine
 from bot.rules.loader import DEFAULT_RULES_FILE, RulesFileInvalid, load, validate
 from bot.rules.models import PROVINCE_KEYS, RULE_TOPICS
 from bot.rules.repository import ProvinceInfo, RulesRepository

@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.rules.db import REPO_ROOT, translate_db_errors
+from bot import settings
+from bot.stores.db import translate_db_errors
 from bot.rules.models import (
     PROVINCE_KEYS,
     PROVINCE_KINDS,
@@ -30,7 +31,7 @@ from bot.rules.models import (
 )
 from bot.rules.repository import normalize_name
 
-DEFAULT_RULES_FILE = REPO_ROOT / "data" / "provinces.yml"
+DEFAULT_RULES_FILE = settings.DATA_DIR / "provinces.yml"
 SUPPORTED_VERSION = 1
 FILE_HASH_META_KEY = "provinces_yml_sha256"
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.rules.db import RulesUnavailable, get_engine, translate_db_errors
+from bot.stores.db import RulesUnavailable, get_engine, translate_db_errors
 from bot.rules.models import Province, ProvinceAlias, ProvinceRule
 
 __all__ = ["ProvinceInfo", "RuleInfo", "RulesRepository", "RulesUnavailable", "normalize_name"]
@@ -106,8 +106,8 @@ class RulesRepository:
     schema yet, so callers can answer with a generic fallback instead of crashing.
 
     Args:
-        engine: Engine to query; defaults to :func:`bot.rules.db.get_engine`, resolved on each
-            call so :func:`bot.rules.db.reset_engine` takes effect.
+        engine: Engine to query; defaults to :func:`bot.stores.db.get_engine`, resolved on each
+            call so :func:`bot.stores.db.reset_engine` takes effect.
         cache_ttl: Seconds :meth:`provinces` may serve a cached result; ``0`` disables caching.
     """
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.feedback.models import Feedback
 from bot.feedback.repository import FeedbackRepository
-from bot.rules.db import get_engine
+from bot.stores.db import get_engine
 
 try:
     from playwright.sync_api import Locator, Page, WebSocketRoute, expect

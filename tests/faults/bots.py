@@ -80,7 +80,7 @@ class Bot:
     def start_actions(self) -> None:
         log = open(self.workdir / "actions-restarted.log", "ab")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.action_server", "--port", str(self.action_port)],
+            [sys.executable, "-m", "bot.server.action_server", "--port", str(self.action_port)],
             env=self.env,
             cwd=REPO,
             stdout=log,

@@ -1,7 +1,7 @@
 """Rasa with two Sanic workers and the SQLite lock store (SANIC_WORKERS=2).
 
 One bot, started by scripts/serve.sh with ``SANIC_WORKERS=2`` and
-``LOCK_STORE_URL=sqlite:///<workdir>/locks.db`` (``bot.lock_store_sqlite.SQLiteLockStore``).
+``LOCK_STORE_URL=sqlite:///<workdir>/locks.db`` (``bot.stores.lock_sqlite.SQLiteLockStore``).
 The tests check that
 
 1. Rasa really forks two workers and both answer requests: the worker that accepted a

@@ -24,9 +24,9 @@ from bot.channels.health import (
     check_health,
     fallback_monitor,
 )
-from bot.lock_store import AtomicRedisLockStore
-from bot.lock_store_sqlite import SQLiteLockStore
-from bot.rules.db import DB_URL_ENV, create_engine_for, reset_engine
+from bot.stores.lock_redis import AtomicRedisLockStore
+from bot.stores.lock_sqlite import SQLiteLockStore
+from bot.stores.db import create_engine_for, reset_engine
 from bot.rules.loader import DEFAULT_RULES_FILE, load
 
 
@@ -47,7 +47,7 @@ def rules_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def rules_env(monkeypatch: pytest.MonkeyPatch, rules_db: str) -> Iterator[None]:
-    monkeypatch.setenv(DB_URL_ENV, rules_db)
+    monkeypatch.setenv("RULES_DB_URL", rules_db)
     reset_engine()
     yield
     reset_engine()
@@ -123,7 +123,7 @@ async def test_action_server_down_is_degraded(rules_env, sql_store):
 
 @pytest.mark.asyncio
 async def test_missing_rules_database_is_degraded(monkeypatch, tmp_path, action_server, sql_store):
-    monkeypatch.setenv(DB_URL_ENV, f"sqlite:///{tmp_path / 'missing' / 'rules.db'}")
+    monkeypatch.setenv("RULES_DB_URL", f"sqlite:///{tmp_path / 'missing' / 'rules.db'}")
     reset_engine()
     try:
         body, status = await check_health(make_agent(sql_store, action_server), 60)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.channels.rest import MAX_BODY_BYTES, RequestError
 from bot.channels.web import ASSETS, CONTENT_SECURITY_POLICY, HelpPageInput, parse_feedback
 from bot.feedback.models import Feedback
-from bot.rules.db import get_engine
+from bot.stores.db import get_engine
 
 VALID: Dict[str, str] = {
     "sender_id": "abc123",

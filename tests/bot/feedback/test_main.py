@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.feedback.__main__ import EXIT_DB_UNAVAILABLE, EXIT_OK, main
 from bot.feedback.repository import FeedbackRepository
-from bot.rules.db import REPO_ROOT
+from bot.settings import ROOT as REPO_ROOT
 
 
 def db_url(engine: Engine) -> str:

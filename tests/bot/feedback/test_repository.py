@@ -19,7 +19,7 @@ from bot.feedback.repository import (
     open_tracker_engine,
     validate_feedback,
 )
-from bot.rules.db import create_engine_for
+from bot.stores.db import create_engine_for
 from bot.rules.loader import DEFAULT_RULES_FILE, load
 
 VALID = dict(

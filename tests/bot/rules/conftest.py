@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.rules.db import create_engine_for
+from bot.stores.db import create_engine_for
 from bot.rules.loader import DEFAULT_RULES_FILE, load
 from bot.rules.models import Meta, Province, ProvinceAlias, ProvinceRule
 from bot.rules.repository import RulesRepository

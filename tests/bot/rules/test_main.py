@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.rules.__main__ import main
-from bot.rules.db import REPO_ROOT, reset_engine
+from bot.settings import ROOT as REPO_ROOT
+from bot.stores.db import reset_engine
 
 
 @pytest.fixture

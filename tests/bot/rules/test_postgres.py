@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
-from bot.rules.db import create_engine_for
+from bot.stores.db import create_engine_for
 from bot.rules.loader import RulesFileInvalid, ensure_loaded, load
 from bot.rules.models import RULE_VALUES, Base
 from bot.rules.repository import RulesRepository, RulesUnavailable

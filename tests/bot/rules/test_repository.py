@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.rules.db import create_engine_for, reset_engine
+from bot.stores.db import create_engine_for, reset_engine
 from bot.rules.models import ProvinceRule
 from bot.rules.repository import ProvinceInfo, RuleInfo, RulesRepository, RulesUnavailable
 

@@ -1,1 +1,0 @@
-"""Benchmarks: `python -m bot.bench` (make bench). See docs/benchmarks.md."""

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bot.devtools.bench` (make bench). See docs/benchmarks.md."""

@@ -8,19 +8,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.resume import ActionResumeTopic
-from actions.topics import load_topics
+from bot.core.details import names_a_detail
+from bot.core.suggest import MAX_DID_YOU_MEAN, ranked_topics
+from bot.core.topics import load_topics
 from bot.rules.repository import RulesRepository
-
-MAX_SUGGESTIONS = 3
-# Intents too unlikely to be worth a button: a suggestion list of long shots confuses more
-# than it helps.
-MIN_CONFIDENCE = 0.05
-# Not worth suggesting: they are not questions about the FAQ.
-# human_handoff is always offered last, so it is not suggested twice.
-NOT_SUGGESTED = {
-    "nlu_fallback", "out_of_scope", "inform", "greet", "goodbye", "thanks", "human_handoff",
-}
-DETAIL_ENTITIES = {"province", "applicant_type", "residency"}
 
 
 class ActionDidYouMean(Action):
@@ -52,26 +43,16 @@ class ActionDidYouMean(Action):
         """
         entities = tracker.latest_message.get("entities") or []
         in_topic = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
-        if in_topic and any(e.get("entity") in DETAIL_ENTITIES for e in entities):
+        if in_topic and names_a_detail(entities):
             return await self._resume.run(dispatcher, tracker, domain)
 
         language = tracker.get_slot("language") or "en"
         topics = load_topics()
         ranking = tracker.latest_message.get("intent_ranking") or []
-        buttons = []
-        for candidate in ranking:
-            name = candidate.get("name")
-            topic = topics.get(name)
-            if (
-                topic is None
-                or name in NOT_SUGGESTED
-                or (candidate.get("confidence") or 0.0) < MIN_CONFIDENCE
-                or topic.title(language) is None
-            ):
-                continue
-            buttons.append({"title": topic.title(language), "payload": f"/{name}"})
-            if len(buttons) == MAX_SUGGESTIONS:
-                break
+        buttons = [
+            {"title": topic.title(language), "payload": f"/{topic.intent}"}
+            for topic, _ in ranked_topics(ranking, topics)[:MAX_DID_YOU_MEAN]
+        ]
         handoff = topics["human_handoff"]
         buttons.append({"title": handoff.title(language), "payload": "/human_handoff"})
         dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)

@@ -7,22 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.app_upload import ActionAppUploadAvailability
-from actions.authorization import ActionAuthorizationLetter
-from actions.credentials import ActionForeignCredentials
-from actions.multi_domain import ActionMultiDomain
-from actions.rejected import ActionRejectedReupload
-from actions.signing import ActionAuthenticityForm
+from actions.tailored import TAILORED_ACTIONS
 from bot.rules.repository import RulesRepository
-
-TAILORED_ACTIONS = (
-    ActionAppUploadAvailability,
-    ActionAuthenticityForm,
-    ActionMultiDomain,
-    ActionForeignCredentials,
-    ActionAuthorizationLetter,
-    ActionRejectedReupload,
-)
 
 
 class ActionResumeTopic(Action):

@@ -17,7 +17,6 @@ the stock request and response format but:
 """
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from asyncio import CancelledError
@@ -28,46 +27,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.http import RequestError, json_object
+from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.channels.safety import stored_tracker, clean_text, ensure_reply, language_slots, render
 
 logger = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 64 * 1024
-MAX_SENDER_CHARS = 128
-MAX_MESSAGE_CHARS = 2000
-
-
-class RequestError(Exception):
-    """A request we refuse, with its HTTP status and a message for the client."""
-
-    def __init__(self, status: int, message: Text) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def json_object(raw: bytes, example: Text) -> Dict[Text, Any]:
-    """Decodes a request body that must be a JSON object (shared by every JSON endpoint).
-
-    Args:
-        raw: The request body.
-        example: The expected shape, quoted in the error messages.
-
-    Raises:
-        RequestError: 413 over ``MAX_BODY_BYTES``; 400 when not UTF-8 JSON or not an object.
-    """
-    if len(raw) > MAX_BODY_BYTES:
-        raise RequestError(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RequestError(400, "Request body is not valid UTF-8.")
-    except ValueError:
-        raise RequestError(400, f"Request body is not valid JSON. Send {example}.")
-    if not isinstance(body, dict):
-        raise RequestError(400, f"Request body must be a JSON object: {example}.")
-    return body
-
 
 def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
     """Validates a webhook body.

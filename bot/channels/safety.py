@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Text
 
 import yaml
 
-from actions.topics import load_topics
+from bot.core.topics import load_topics
 from bot.nlu.language import detect_language
 from bot import settings
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
-from typing import Any, Awaitable, Callable, Collection, Dict, NamedTuple, Optional, Text
+from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.rest import RequestError, json_object
+from bot.channels.http import RequestError, json_object
+from bot.channels.static import CSS, HTML, JAVASCRIPT, Asset, StaticSite, content_security_policy
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
 from bot import settings
@@ -34,47 +34,25 @@ WEB_ROOT = settings.WEB_DIR
 WIDGET_BUNDLE = WEB_ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 
-class Asset(NamedTuple):
-    """A file served under /help/."""
-
-    path: Path
-    content_type: Text
-
-
-# URL path under /help/ -> file. Only these are served, so no request can reach other files.
-ASSETS: Dict[Text, Asset] = {
-    "": Asset(WEB_ROOT / "help" / "index.html", "text/html; charset=utf-8"),
-    "app.js": Asset(WEB_ROOT / "help" / "app.js", "text/javascript; charset=utf-8"),
-    "style.css": Asset(WEB_ROOT / "help" / "style.css", "text/css; charset=utf-8"),
-    "webchat.js": Asset(WIDGET_BUNDLE, "text/javascript; charset=utf-8"),
-}
-
+HELP_DIR = WEB_ROOT / "help"
 # The page runs only its own scripts: HTML or script in a chat message cannot execute even if
 # the widget ever rendered it, and nothing loads from other hosts (the widget's stylesheet
 # imports a web font from a CDN; it is blocked and the page's own fonts apply). Fonts and images
 # as data: URLs are the widget's own (its carousel's arrow font).
 # 'unsafe-inline' styles: the widget injects its CSS in <style> elements and style attributes.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ]
+HELP_PAGE = StaticSite(
+    "help page",
+    {
+        "": Asset(HELP_DIR / "index.html", HTML),
+        "index.html": Asset(HELP_DIR / "index.html", HTML),
+        "app.js": Asset(HELP_DIR / "app.js", JAVASCRIPT),
+        "style.css": Asset(HELP_DIR / "style.css", CSS),
+        "webchat.js": Asset(WIDGET_BUNDLE, JAVASCRIPT),
+    },
+    content_security_policy(
+        "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:"
+    ),
 )
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    # Revalidate on every load so a changed page or widget version is never mixed with old files.
-    "Cache-Control": "no-cache",
-}
 
 FEEDBACK_FIELDS = ("sender_id", "question", "answer_key", "language", "rating")
 FEEDBACK_EXAMPLE = (
@@ -144,24 +122,7 @@ class HelpPageInput(InputChannel):
         """The page and feedback routes."""
         help_page = Blueprint("help_page", __name__)
 
-        @help_page.route("/help", methods=["GET"])
-        async def help_redirect(request: Request) -> HTTPResponse:
-            # Relative URLs in the page (app.js, style.css) need the trailing slash.
-            return response.redirect("/help/")
-
-        @help_page.route("/help/<name:path>", methods=["GET"])
-        async def asset(request: Request, name: Text) -> HTTPResponse:
-            found = ASSETS.get(name)
-            if found is None:
-                return response.json({"error": "Not found."}, status=404)
-            if not found.path.is_file():
-                logger.error("Help page file %s is missing; run scripts/web_setup.sh", found.path)
-                return response.json(
-                    {"error": "The help page is not installed on this server."}, status=503
-                )
-            return await response.file(
-                found.path, mime_type=found.content_type, headers=SECURITY_HEADERS
-            )
+        HELP_PAGE.add_routes(help_page, "/help")
 
         @help_page.route("/webhooks/feedback", methods=["POST"])
         async def feedback(request: Request) -> HTTPResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from bot.core.limits import MAX_ANSWER_KEY_CHARS, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from sqlalchemy import CheckConstraint, Column, DateTime, Integer, String, Text
 from sqlalchemy.orm import declarative_base
 
@@ -16,11 +17,8 @@ LANGUAGES: tuple[str, ...] = ("en", "zh")
 # "chat": an applicant rated an answer on the help page; "agent": a support agent rated it.
 SOURCES: tuple[str, ...] = ("chat", "agent")
 
-MAX_SENDER_CHARS = 128
-MAX_ANSWER_KEY_CHARS = 128
-# The longest message the channels pass to the bot (bot.channels.rest.MAX_MESSAGE_CHARS); not
-# imported from there so the report command does not load Rasa.
-MAX_QUESTION_CHARS = 2000
+# A rated question is a user message: at most what the channels pass to the bot.
+MAX_QUESTION_CHARS = MAX_MESSAGE_CHARS
 
 Base = declarative_base()
 

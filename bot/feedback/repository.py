@@ -14,17 +14,17 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from sqlalchemy import case, column, create_engine, func, inspect, select, table
+from sqlalchemy import case, column, func, inspect, select, table
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
+from bot.stores.db import DatabaseUnavailable, create_engine_for, translate_db_errors
 from bot.feedback.models import (
     LANGUAGES,
     MAX_ANSWER_KEY_CHARS,
@@ -55,7 +55,7 @@ _SPACES_RE = re.compile(r"\s+")
 _TRAILING_RE = re.compile(r"[\s?!.,;:。？！，；：…~～]+$")
 
 
-class FeedbackUnavailable(RuntimeError):
+class FeedbackUnavailable(DatabaseUnavailable):
     """The feedback database or the tracker store cannot be reached or queried."""
 
 
@@ -142,24 +142,14 @@ def open_tracker_engine(url: str) -> Engine | None:
     """
     try:
         parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database:
-            # Connecting would create an empty file where Rasa will later put its own.
-            if not Path(parsed.database).exists():
-                return None
-        return create_engine(parsed, future=True)
     except ArgumentError as exc:
         # The message would echo the URL, password included.
         raise FeedbackUnavailable("invalid tracker store URL") from exc
-    except ImportError as exc:
-        raise FeedbackUnavailable(f"database driver for the tracker store is missing: {exc}") from exc
-
-
-@contextmanager
-def _db_errors(what: str) -> Iterator[None]:
-    try:
-        yield
-    except DBAPIError as exc:
-        raise FeedbackUnavailable(f"{what} unavailable: {exc.orig}") from exc
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        # Connecting would create an empty file where Rasa will later put its own.
+        if not Path(parsed.database).exists():
+            return None
+    return create_engine_for(url, "tracker store", FeedbackUnavailable)
 
 
 class FeedbackRepository:
@@ -185,7 +175,7 @@ class FeedbackRepository:
     def _ensure_table(self) -> None:
         if self._table_ready:
             return
-        with self._lock, _db_errors("feedback database"):
+        with self._lock, translate_db_errors("feedback database", FeedbackUnavailable):
             if not self._table_ready:
                 Base.metadata.create_all(self._engine)
                 self._table_ready = True
@@ -220,7 +210,7 @@ class FeedbackRepository:
         validate_feedback(**fields)
         self._ensure_table()
         row = Feedback(**fields)
-        with _db_errors("feedback database"), Session(self._engine) as session, session.begin():
+        with translate_db_errors("feedback database", FeedbackUnavailable), Session(self._engine) as session, session.begin():
             session.add(row)
             session.flush()
             return row.id
@@ -251,7 +241,7 @@ class FeedbackRepository:
             )
             .limit(limit)
         )
-        with _db_errors("feedback database"), Session(self._engine) as session:
+        with translate_db_errors("feedback database", FeedbackUnavailable), Session(self._engine) as session:
             return [AnswerStats(*row) for row in session.execute(query)]
 
     def unanswered(self, limit: int = 10) -> list[UnansweredQuestion]:
@@ -284,7 +274,7 @@ class FeedbackRepository:
     def _not_helpful_questions(self) -> list[tuple[str, str]]:
         self._ensure_table()
         query = select(Feedback.question).where(Feedback.rating == NOT_HELPFUL)
-        with _db_errors("feedback database"), Session(self._engine) as session:
+        with translate_db_errors("feedback database", FeedbackUnavailable), Session(self._engine) as session:
             return [(question, NOT_HELPFUL) for question in session.scalars(query)]
 
     def _fallback_messages(self) -> list[tuple[str, str]]:
@@ -294,7 +284,7 @@ class FeedbackRepository:
         query = select(events.c.intent_name, events.c.data).where(
             events.c.type_name == "user", events.c.intent_name.in_(UNANSWERED_INTENTS)
         )
-        with _db_errors("tracker store"), self._tracker_engine.connect() as connection:
+        with translate_db_errors("tracker store", FeedbackUnavailable), self._tracker_engine.connect() as connection:
             # Rasa creates the table when it first starts; before that there is nothing to read.
             if not inspect(connection).has_table("events"):
                 return []

@@ -43,12 +43,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from bot.core.details import APPLICANT_TYPE, PROVINCE, RESIDENCY
 from bot.nlu.tokenizer import CJK_CHAR_PATTERN, TEXT_PIECES, file_fingerprint
-
-PROVINCE = "province"
-APPLICANT_TYPE = "applicant_type"
-RESIDENCY = "residency"
-DETAIL_ENTITIES = (PROVINCE, APPLICANT_TYPE, RESIDENCY)
 
 PATTERNS_FILE_NAME = "patterns.json"
 PATTERNS_VERSION = 1

@@ -20,7 +20,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.entities import DETAIL_ENTITIES
+from bot.core.details import DETAIL_ENTITIES
 from bot.nlu.tokenizer import TEXT_PIECES
 from bot import settings
 

@@ -296,6 +296,12 @@ class _Validator:
                     f"(expected one of: {expected})"
                 )
                 self.error(topic_line, message)
+            elif (topic, rules[topic]) in _unhandled_rule_values():
+                message = (
+                    f"value {rules[topic]!r} for rule {topic!r} of {where} has no response that "
+                    "answers it (add it to bot/core/tailoring.py)"
+                )
+                self.error(topic_line, message)
         for topic in RULE_TOPICS:
             if topic not in rules:
                 self.error(line, f"missing rule topic {topic!r} in {where}")
@@ -329,6 +335,13 @@ def _check(raw: bytes, file: str) -> tuple[Any, list[ValidationError]]:
     validator = _Validator(file)
     validator.document(data)
     return data, sorted(validator.errors, key=lambda error: error.line)
+
+
+def _unhandled_rule_values() -> set:
+    # Imported here: the tailoring imports the repository, which imports this package.
+    from bot.core.tailoring import unhandled_rule_values
+
+    return set(unhandled_rule_values())
 
 
 def validate(path: str | Path) -> list[ValidationError]:

@@ -42,12 +42,24 @@ PROVINCE_KEYS: tuple[str, ...] = (
 
 PROVINCE_KINDS: tuple[str, ...] = ("province", "municipality", "autonomous_region")
 
+# Rule values, named once: the loader accepts only these, and bot.core.tailoring maps each to
+# the response that answers it (the loader refuses a value no response handles).
+APP_UPLOAD_AVAILABLE = "available"
+APP_UPLOAD_TO_BE_DETERMINED = "to_be_determined"
+SIGN = "sign"
+SIGN_WITH_FINGERPRINT = "sign_with_fingerprint"
+SIGN_WITH_DECLARATION = "sign_with_declaration"
+OFFICIAL_SEAL = "official_seal"
+SINGLE_FORM = "single_form"
+WIDENED_FORM = "widened_form"
+ATTACH_LIST = "attach_list"
+
 # Rule topic -> allowed values. Every province must state every topic.
 RULE_VALUES: dict[str, tuple[str, ...]] = {
-    "app_upload": ("available", "to_be_determined"),
-    "individual_signing": ("sign", "sign_with_fingerprint", "sign_with_declaration"),
-    "organization_signing": ("official_seal",),
-    "multi_domain": ("single_form", "widened_form", "attach_list"),
+    "app_upload": (APP_UPLOAD_AVAILABLE, APP_UPLOAD_TO_BE_DETERMINED),
+    "individual_signing": (SIGN, SIGN_WITH_FINGERPRINT, SIGN_WITH_DECLARATION),
+    "organization_signing": (OFFICIAL_SEAL,),
+    "multi_domain": (SINGLE_FORM, WIDENED_FORM, ATTACH_LIST),
 }
 RULE_TOPICS: tuple[str, ...] = tuple(RULE_VALUES)
 

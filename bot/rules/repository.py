@@ -114,7 +114,7 @@ class RulesRepository:
     def __init__(self, engine: Engine | None = None, cache_ttl: float = 60.0) -> None:
         self._engine = engine
         self._cache_ttl = cache_ttl
-        self._cache: tuple[float, list[ProvinceInfo]] | None = None
+        self._cache: tuple[float, dict[str, ProvinceInfo]] | None = None
         self._cache_lock = threading.Lock()
 
     @property
@@ -139,15 +139,16 @@ class RulesRepository:
     def province(self, key: str) -> ProvinceInfo | None:
         """Return the province with canonical key ``key``.
 
+        Served from the same cache as :meth:`provinces`: every tailored answer asks for one,
+        and the rules change only when ``python -m bot.rules load`` runs.
+
         Args:
             key: Canonical key such as ``"guangdong"``.
 
         Returns:
             The province, or ``None`` if no province has that key.
         """
-        with translate_db_errors(), Session(self.engine) as session:
-            province = session.scalars(_province_query().where(Province.key == key)).first()
-            return _to_info(province) if province is not None else None
+        return self._by_key().get(key)
 
     def provinces(self) -> list[ProvinceInfo]:
         """Return all provinces ordered by key (served from a cache for ``cache_ttl`` seconds).
@@ -155,16 +156,19 @@ class RulesRepository:
         Returns:
             A new list on each call; its items are immutable.
         """
+        return list(self._by_key().values())
+
+    def _by_key(self) -> dict[str, ProvinceInfo]:
         with self._cache_lock:
             if self._cache is not None and time.monotonic() - self._cache[0] < self._cache_ttl:
-                return list(self._cache[1])
+                return self._cache[1]
         query = _province_query().order_by(Province.key)
         with translate_db_errors(), Session(self.engine) as session:
-            result = [_to_info(p) for p in session.scalars(query)]
+            result = {p.key: _to_info(p) for p in session.scalars(query)}
         if self._cache_ttl > 0:
             with self._cache_lock:
                 self._cache = (time.monotonic(), result)
-        return list(result)
+        return result
 
     def rule(self, province_key: str, topic: str) -> RuleInfo | None:
         """Return one rule of one province.

@@ -23,7 +23,11 @@ _engine: Engine | None = None
 _engine_lock = threading.Lock()
 
 
-class RulesUnavailable(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """A database of ours cannot be reached or queried."""
+
+
+class RulesUnavailable(DatabaseUnavailable):
     """The rules database cannot be reached or queried; callers should answer with a fallback."""
 
 
@@ -32,11 +36,17 @@ def database_url() -> str:
     return settings.get("RULES_DB_URL")
 
 
-def create_engine_for(url: str) -> Engine:
+def create_engine_for(
+    url: str,
+    what: str = "rules database",
+    error: type[DatabaseUnavailable] = RulesUnavailable,
+) -> Engine:
     """Create a 2.0-style engine for ``url``.
 
     Args:
         url: SQLAlchemy database URL.
+        what: The database's name in error messages.
+        error: The exception raised for an unusable URL.
 
     Returns:
         A new engine; nothing is connected yet.
@@ -54,9 +64,9 @@ def create_engine_for(url: str) -> Engine:
         return create_engine(parsed, future=True, pool_pre_ping=True, connect_args=connect_args)
     except ArgumentError as exc:
         # The message would echo the URL, password included.
-        raise RulesUnavailable("invalid rules database URL") from exc
+        raise error(f"invalid {what} URL") from exc
     except ImportError as exc:
-        raise RulesUnavailable(f"database driver for the rules database is missing: {exc}") from exc
+        raise error(f"database driver for the {what} is missing: {exc}") from exc
 
 
 def _is_default_database(url: URL) -> bool:
@@ -95,9 +105,11 @@ def reset_engine() -> None:
 
 
 @contextmanager
-def translate_db_errors() -> Iterator[None]:
-    """Re-raise SQLAlchemy database errors (connection, missing tables, ...) as RulesUnavailable."""
+def translate_db_errors(
+    what: str = "rules database", error: type[DatabaseUnavailable] = RulesUnavailable
+) -> Iterator[None]:
+    """Re-raise SQLAlchemy database errors (connection, missing tables, ...) as ``error``."""
     try:
         yield
     except DBAPIError as exc:
-        raise RulesUnavailable(f"rules database unavailable: {exc.orig}") from exc
+        raise error(f"{what} unavailable: {exc.orig}") from exc

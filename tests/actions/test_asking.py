@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine
 
-from actions.app_upload import ActionAppUploadAvailability
-from actions.multi_domain import ActionMultiDomain
+from actions.tailored import ActionAppUploadAvailability
+from actions.tailored import ActionMultiDomain
 from actions.resume import ActionResumeTopic
-from actions.signing import ActionAuthenticityForm
+from actions.tailored import ActionAuthenticityForm
 from bot.rules.repository import RulesRepository
+from bot.core.topics import load_topics
 from tests.helpers import responses, run_action, slot_events
 
 
@@ -21,7 +22,7 @@ def test_asks_for_province_once(rules_repo, make_tracker, action_cls):
 
     # Asked already and still unknown: the general answer, not the same question again.
     messages, events = run_action(action, make_tracker(slots={"asked_details": ["province"]}))
-    assert responses(messages) == [action.general_response]
+    assert responses(messages) == [load_topics()[action.topic].general]
     assert slot_events(events)["pending_topic"] is None
 
 

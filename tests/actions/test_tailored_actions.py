@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from actions.app_upload import ActionAppUploadAvailability
-from actions.authorization import ActionAuthorizationLetter
-from actions.credentials import ActionForeignCredentials
-from actions.multi_domain import ActionMultiDomain
-from actions.rejected import ActionRejectedReupload
-from actions.signing import ActionAuthenticityForm
+from actions.tailored import ActionAppUploadAvailability
+from actions.tailored import ActionAuthorizationLetter
+from actions.tailored import ActionForeignCredentials
+from actions.tailored import ActionMultiDomain
+from actions.tailored import ActionRejectedReupload
+from actions.tailored import ActionAuthenticityForm
 from tests.actions.province_matrix import (
     ALL_PROVINCES, APP_UPLOAD, DECLARATION, FINGERPRINT, ONE_FORM, WIDENED_FORM,
 )

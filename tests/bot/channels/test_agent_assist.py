@@ -21,23 +21,18 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine
 
-import bot.channels.agent_assist as assist
-from actions.resume import TAILORED_ACTIONS
-from actions.topics import load_topics
-from bot.channels.agent_assist import (
-    AgentAssistInput,
-    AgentConsole,
-    Suggester,
-    authorize,
-    candidates,
-    configured_token,
-    customer_language,
-    json_response,
-    merged_details,
-    parse_chosen,
-    parse_suggest,
-)
-from bot.channels.rest import RequestError
+import bot.channels.agent_assist.auth as assist
+import bot.channels.agent_assist.channel as channel
+from bot.channels.agent_assist import AgentAssistInput, AgentConsole
+from bot.channels.agent_assist.auth import authorize, configured_token
+from bot.channels.agent_assist.channel import json_response
+from bot.channels.agent_assist.requests import parse_chosen, parse_suggest
+from bot.channels.agent_assist.suggester import Suggester, customer_language
+from bot.core import tailoring
+from bot.core.details import merged_details
+from bot.core.suggest import agent_candidates as candidates
+from bot.core.topics import load_topics
+from bot.channels.http import RequestError
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable
 from bot.rules.repository import RulesUnavailable
 
@@ -96,16 +91,9 @@ class BrokenRepository:
         raise RulesUnavailable("down")
 
 
-class BrokenAction:
-    topic = "multi_domain"
-
-    async def run(self, dispatcher, tracker, domain) -> None:
-        raise RuntimeError("bug")
-
-
 @pytest.fixture
 def suggester(rules_repo) -> Suggester:
-    return Suggester(actions={cls.topic: cls(rules_repo) for cls in TAILORED_ACTIONS})
+    return Suggester(repository=rules_repo)
 
 
 @pytest.fixture
@@ -394,16 +382,20 @@ def test_several_messages_of_one_answer_are_separated_by_a_blank_line(suggester,
 
 
 def test_rules_database_down_gives_the_general_answer(agent):
-    suggester = Suggester(actions={cls.topic: cls(BrokenRepository()) for cls in TAILORED_ACTIONS})
+    suggester = Suggester(repository=BrokenRepository())
     _, suggestions = suggest(suggester, agent, MULTI, sender_id="gansu-company")
     assert suggestions[0].text.startswith("Where several domain names go depends on the province")
     assert "Sorry" not in suggestions[0].text
 
 
-def test_a_failing_action_gives_the_general_answer(agent):
-    _, suggestions = suggest(
-        Suggester(actions={"multi_domain": BrokenAction()}), agent, MULTI, "gansu-company"
+def test_a_failing_tailoring_gives_the_general_answer(agent, rules_repo, monkeypatch):
+    def broken(details):
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(
+        tailoring.TAILORED, "multi_domain", tailoring.Tailoring(broken, lambda d: None)
     )
+    _, suggestions = suggest(Suggester(repository=rules_repo), agent, MULTI, "gansu-company")
     assert suggestions[0].text.startswith("Where several domain names go depends on the province")
 
 
@@ -530,13 +522,13 @@ def test_chosen_handler_refuses_bad_requests_and_survives_a_broken_store(suggest
 
 def test_the_console_mounts_at_slash_agent_and_its_files_exist():
     # What rasa.core.channels.channel.register does with a channel's url_prefix().
-    assert urljoin("/webhooks/", AgentConsole().url_prefix()) == "/agent"
+    assert urljoin("/webhooks/", AgentConsole().url_prefix()) == "/"
     assert urljoin("/webhooks/", AgentAssistInput().url_prefix()) == "/webhooks/agent_assist"
-    for name in AgentConsole.FILES:
-        assert (assist.CONSOLE_DIR / name).is_file()
+    for asset in channel.CONSOLE.assets.values():
+        assert asset.path.is_file()
 
 
 def test_the_console_never_inserts_suggestions_as_html():
-    script = (assist.CONSOLE_DIR / "app.js").read_text(encoding="utf-8")
+    script = (channel.CONSOLE_DIR / "app.js").read_text(encoding="utf-8")
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script
     assert "document.write" not in script

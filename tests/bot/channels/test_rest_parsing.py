@@ -5,7 +5,9 @@ import json
 
 import pytest
 
-from bot.channels.rest import MAX_BODY_BYTES, MAX_SENDER_CHARS, RequestError, parse_body
+from bot.channels.http import MAX_BODY_BYTES, RequestError
+from bot.channels.rest import parse_body
+from bot.core.limits import MAX_SENDER_CHARS
 from bot.channels.safety import clean_text
 
 

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.channels.socketio import (
     SafeSocketIOInput,
     SafeSocketIOOutput,

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.channels.rest import MAX_BODY_BYTES, RequestError
-from bot.channels.web import ASSETS, CONTENT_SECURITY_POLICY, HelpPageInput, parse_feedback
+from bot.channels.http import MAX_BODY_BYTES, RequestError
+from bot.channels.web import HELP_PAGE, HelpPageInput, parse_feedback
 from bot.feedback.models import Feedback
 from bot.stores.db import get_engine
 
@@ -92,7 +92,7 @@ def test_a_body_of_exactly_the_limit_is_read() -> None:
 
 def test_served_files_exist() -> None:
     # The widget bundle is installed by scripts/web_setup.sh; the page's own files are in git.
-    for name, asset in ASSETS.items():
+    for name, asset in HELP_PAGE.assets.items():
         if name != "webchat.js":
             assert asset.path.is_file(), asset.path
 
@@ -124,7 +124,7 @@ def test_help_page_is_served_with_a_strict_policy(bot_url: str) -> None:
     status, headers, content = request(bot_url, "/help/")
     assert status == 200
     assert headers["Content-Type"].startswith("text/html")
-    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert headers["Content-Security-Policy"] == HELP_PAGE.headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert b'<script src="webchat.js"></script>' in content
 

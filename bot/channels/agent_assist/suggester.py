@@ -1,0 +1,151 @@
+"""Suggested replies: the answers the bot would give, rendered as text for a support agent.
+
+Suggesting never changes the customer's conversation: the tracker is only read, the message is
+parsed without a tracker, and the tailored answers come from ``bot.core.tailoring`` on a copy
+of the conversation's details.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
+
+from bot.channels.agent_assist.requests import DEFAULT_LANGUAGE, LANGUAGES
+from bot.channels.plain import as_plain_text
+from bot.core import tailoring
+from bot.core.details import merged_details
+from bot.core.suggest import agent_candidates
+from bot.core.topics import Topic, load_topics
+from bot.nlu.language import detect_language
+from bot.rules.repository import RulesRepository
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "agent_assist"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested reply."""
+
+    text: Text
+    intent: Text
+    confidence: float
+    source: Optional[Text]
+
+    def as_json(self) -> Dict[Text, Any]:
+        """The suggestion as sent to the console."""
+        return {
+            "text": self.text,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 4),
+            "source": self.source,
+        }
+
+
+def customer_language(text: Text, slots: Mapping[Text, Any]) -> Text:
+    """The language to answer in: the message's, else the conversation's, else English."""
+    language = detect_language(text) or slots.get("language")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Suggester:
+    """Ranks and renders suggested replies with a running Rasa agent."""
+
+    def __init__(
+        self,
+        repository: Optional[RulesRepository] = None,
+        topics: Optional[Mapping[Text, Topic]] = None,
+    ) -> None:
+        """Creates the suggester.
+
+        Args:
+            repository: The rules database that tailors answers; the process-wide one
+                (``RULES_DB_URL``) by default, created on first use.
+            topics: Answerable intents; data/topics.yml by default.
+        """
+        self._repository = repository
+        self.topics = topics if topics is not None else load_topics()
+
+    @property
+    def repository(self) -> RulesRepository:
+        """The injected repository, or the process-wide one."""
+        if self._repository is None:
+            self._repository = RulesRepository()
+        return self._repository
+
+    async def suggest(
+        self, agent: Any, text: Text, sender_id: Optional[Text], k: int
+    ) -> Tuple[Text, List[Suggestion]]:
+        """Suggests up to ``k`` replies to ``text``.
+
+        Args:
+            agent: The running agent (``parse_message``, ``tracker_store``, ``nlg``).
+            text: The customer's message.
+            sender_id: The customer's conversation, whose details tailor the answers.
+            k: How many suggestions at most.
+
+        Returns:
+            The customer's language and the suggestions, best first.
+        """
+        # Parsed without the conversation's tracker, so nothing is written to it. This runs
+        # the NLU graph on the event loop, as Rasa itself does for every message: it is short
+        # (the text is at most MAX_TEXT_CHARS) and Rasa's graph is not meant to be run from
+        # several threads at once.
+        parse = await agent.parse_message(text)
+        slots = await self._conversation_slots(agent, sender_id)
+        language = customer_language(text, slots)
+        details = merged_details(slots, parse.get("entities") or [])
+        suggestions: List[Suggestion] = []
+        for intent, confidence in agent_candidates(parse.get("intent_ranking") or [], self.topics):
+            answer = await self.answer(agent.nlg, intent, parse, details, language, sender_id)
+            # An answer that renders empty (a response missing from the domain) is skipped,
+            # and the next intent takes its place.
+            if answer:
+                topic = self.topics[intent]
+                suggestions.append(Suggestion(answer, intent, confidence, topic.source))
+            if len(suggestions) == k:
+                break
+        return language, suggestions
+
+    async def answer(
+        self,
+        nlg: Any,
+        intent: Text,
+        parse: Mapping[Text, Any],
+        details: Mapping[Text, Any],
+        language: Text,
+        sender_id: Optional[Text] = None,
+    ) -> Text:
+        """Renders the answer to ``intent`` as plain text (messages separated by a blank line).
+
+        Tailored when the details suffice; otherwise, and when the rules database fails, the
+        topic's general answer (an agent needs an answer, not the bot's question for a detail).
+        """
+        slots = {"language": language, **details}
+        general = (tailoring.Reply(self.topics[intent].general),)
+        try:
+            answer = tailoring.answer(intent, details, self.repository, may_ask=False)
+            replies = general if answer.rules_unavailable else answer.replies
+        except Exception:  # a bug in tailoring must cost the tailoring, not the suggestion
+            logger.exception("Tailoring %s failed; suggesting the general answer", intent)
+            replies = general
+        texts = []
+        for reply in replies:
+            message = nlg.generate_from_slots(reply.response, slots, CHANNEL_NAME, **reply.values)
+            text = as_plain_text(message) if message else ""
+            if text:
+                texts.append(text)
+        return "\n\n".join(texts)
+
+    @staticmethod
+    async def _conversation_slots(agent: Any, sender_id: Optional[Text]) -> Dict[Text, Any]:
+        """The stored conversation's slot values (read only; {} when unknown or unreachable)."""
+        if not sender_id:
+            return {}
+        try:
+            tracker = await agent.tracker_store.retrieve(sender_id)
+        except Exception:  # without the store we can still suggest untailored answers
+            logger.exception("Tracker store unavailable; suggesting without conversation details")
+            return {}
+        return tracker.current_slot_values() if tracker else {}

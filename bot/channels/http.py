@@ -1,0 +1,57 @@
+"""Request helpers shared by every JSON endpoint of the channels (one set of input rules)."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Mapping, Optional, Text
+
+from sanic import response
+from sanic.response import HTTPResponse
+
+#: Largest JSON request body any endpoint reads.
+MAX_BODY_BYTES = 64 * 1024
+#: Responses to API calls are never cached.
+JSON_HEADERS = {"Cache-Control": "no-store"}
+
+
+class RequestError(Exception):
+    """A request we refuse, with its HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: Text) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def json_object(raw: bytes, example: Text) -> Dict[Text, Any]:
+    """Decodes a request body that must be a JSON object.
+
+    Args:
+        raw: The request body.
+        example: The expected shape, quoted in the error messages.
+
+    Raises:
+        RequestError: 413 over ``MAX_BODY_BYTES``; 400 when not UTF-8 JSON or not an object.
+    """
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestError(413, f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RequestError(400, "Request body is not valid UTF-8.")
+    except ValueError:
+        raise RequestError(400, f"Request body is not valid JSON. Send {example}.")
+    if not isinstance(body, dict):
+        raise RequestError(400, f"Request body must be a JSON object: {example}.")
+    return body
+
+
+def json_response(
+    status: int, payload: Mapping[Text, Any], headers: Optional[Mapping[Text, Text]] = None
+) -> HTTPResponse:
+    """A JSON response that no cache keeps."""
+    return response.json(dict(payload), status=status, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def error_response(error: RequestError) -> HTTPResponse:
+    """The JSON ``{"error": ...}`` answer to a refused request."""
+    return json_response(error.status, {"error": error.message})

@@ -1,0 +1,101 @@
+"""One static-file server for the pages the Rasa server hosts (/help/ and /agent/).
+
+Only the files listed for a site are served, so no request can reach other files; unknown
+names get a JSON 404 and a listed file missing on disk a JSON 503, with the same security
+headers on every page.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Mapping, NamedTuple, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.http import json_response
+
+logger = logging.getLogger(__name__)
+
+HTML = "text/html; charset=utf-8"
+JAVASCRIPT = "text/javascript; charset=utf-8"
+CSS = "text/css; charset=utf-8"
+
+
+class Asset(NamedTuple):
+    """A file served by a site."""
+
+    path: Path
+    content_type: Text
+
+
+def content_security_policy(*extra: Text) -> Text:
+    """The pages' policy: own scripts only, nothing from other hosts; ``extra`` directives
+    are appended (a site that needs inline styles says so)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+            *extra,
+        ]
+    )
+
+
+class StaticSite:
+    """The files of one page, served under one URL prefix."""
+
+    def __init__(self, name: Text, assets: Mapping[Text, Asset], csp: Text) -> None:
+        """Creates the site.
+
+        Args:
+            name: What the site is, for errors ("help page", "agent console").
+            assets: URL path below the prefix -> file; ``""`` and ``"index.html"`` are the page.
+            csp: The site's Content-Security-Policy.
+        """
+        self.name = name
+        self.assets = dict(assets)
+        self.headers = {
+            "Content-Security-Policy": csp,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            # Revalidate on every load so a changed page is never mixed with old files.
+            "Cache-Control": "no-cache",
+        }
+
+    async def serve(self, name: Text) -> HTTPResponse:
+        """The file at ``name`` (relative to the prefix), or a JSON 404 / 503."""
+        found = self.assets.get(name)
+        if found is None:
+            return json_response(404, {"error": "Not found."})
+        try:
+            return await response.file(
+                found.path, mime_type=found.content_type, headers=self.headers
+            )
+        except OSError:
+            logger.error("The %s file %s is missing or unreadable", self.name, found.path)
+            return json_response(
+                503, {"error": f"The {self.name} is not installed on this server."}
+            )
+
+    def add_routes(self, blueprint: Blueprint, prefix: Text) -> None:
+        """Routes ``prefix`` (redirect), ``prefix/`` and ``prefix/<file>`` to this site."""
+
+        # strict_slashes: otherwise Sanic folds "/x/" into "/x" and answers 404 for it.
+        @blueprint.route(prefix, methods=["GET", "HEAD"], strict_slashes=True)
+        async def bare(request: Request) -> HTTPResponse:
+            # The page's relative URLs (app.js, style.css) need the trailing slash.
+            return response.redirect(request.path + "/")
+
+        @blueprint.route(prefix + "/<name:path>", methods=["GET", "HEAD"])
+        async def asset(request: Request, name: Text = "") -> HTTPResponse:
+            return await self.serve(name)
+
+        @blueprint.route(prefix + "/", methods=["GET", "HEAD"], strict_slashes=True)
+        async def index(request: Request) -> HTTPResponse:
+            return await self.serve("")

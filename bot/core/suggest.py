@@ -1,0 +1,54 @@
+"""Which topics to offer: "did you mean" buttons and support agents' suggested replies."""
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Mapping, Tuple
+
+from bot.core.topics import Topic
+
+OUT_OF_SCOPE = "out_of_scope"
+#: Intents below this confidence are long shots, not suggestions. On the development set
+#: (tests/devset), 0.05 keeps every right answer that 0.01 keeps and gives the out-of-scope
+#: reply to most out-of-scope questions instead of unrelated long shots.
+MIN_CONFIDENCE = 0.05
+#: How many topics "did you mean" offers before the human-agent button.
+MAX_DID_YOU_MEAN = 3
+
+
+def ranked_topics(
+    ranking: Iterable[Mapping[str, Any]],
+    topics: Mapping[str, Topic],
+    min_confidence: float = MIN_CONFIDENCE,
+) -> List[Tuple[Topic, float]]:
+    """The suggestable topics of an intent ranking, best first, each once.
+
+    Args:
+        ranking: A parse's ``intent_ranking`` (best first).
+        topics: The answerable intents.
+        min_confidence: Intents below this confidence are left out.
+    """
+    picked: dict = {}
+    for entry in ranking:
+        topic = topics.get(entry.get("name"))
+        confidence = float(entry.get("confidence") or 0.0)
+        if topic is not None and topic.suggestable and confidence >= min_confidence:
+            picked.setdefault(topic.intent, (topic, confidence))
+    return list(picked.values())
+
+
+def agent_candidates(
+    ranking: Iterable[Mapping[str, Any]], topics: Mapping[str, Topic]
+) -> List[Tuple[str, float]]:
+    """(intent, confidence) pairs worth suggesting to an agent, best first.
+
+    When no FAQ answer is likely, the out-of-scope reply, with its confidence in the ranking.
+    """
+    ranking = list(ranking)
+    picked = [(topic.intent, confidence) for topic, confidence in ranked_topics(ranking, topics)]
+    if not picked and OUT_OF_SCOPE in topics:
+        confidence = next(
+            (float(e.get("confidence") or 0.0) for e in ranking if e.get("name") == OUT_OF_SCOPE),
+            0.0,
+        )
+        picked.append((OUT_OF_SCOPE, confidence))
+    return picked
+

@@ -1,0 +1,225 @@
+"""Province-tailored answers: from the applicant's details to the responses that answer a topic.
+
+Each tailored topic is a plain function of :class:`~bot.core.details.Details` that names domain
+responses (text lives in ``domain/``, never here) and the province names they need. The rule
+values come from :mod:`bot.rules.models`; :func:`unhandled_rule_values` lets the rules loader
+refuse a value that no response answers.
+
+Used by the rasa-sdk actions (``actions/tailored.py``) and by agent assist, which renders the
+same answers for a support agent.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+
+from bot.core.details import APPLICANT_TYPE, PROVINCE, Details
+from bot.core.topics import load_topics
+from bot.rules import models as rules
+from bot.rules.repository import ProvinceInfo, RulesRepository, RulesUnavailable
+
+logger = logging.getLogger(__name__)
+
+RULES_UNAVAILABLE = "utter_rules_unavailable"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One domain response to utter, with the template values it needs."""
+
+    response: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to say for a topic.
+
+    Attributes:
+        replies: The responses that answer it (empty when asking).
+        ask: The detail to ask for first (a slot name), or None.
+        tailored: False when the general answer stands in for a tailored one (details
+            missing, or the rules database unavailable).
+        rules_unavailable: The rules database could not be queried.
+    """
+
+    replies: Tuple[Reply, ...] = ()
+    ask: Optional[str] = None
+    tailored: bool = True
+    rules_unavailable: bool = False
+
+
+def for_province(response: str, province: ProvinceInfo) -> Reply:
+    """A reply that names the province (``{province_en}`` / ``{province_zh}``)."""
+    return Reply(response, {"province_en": province.name_en, "province_zh": province.name_zh})
+
+
+# Rule value -> response, per rule topic. The loader refuses a value missing here.
+INDIVIDUAL_SIGNING_RESPONSES: Dict[str, str] = {
+    rules.SIGN: "utter_form_individual_sign",
+    rules.SIGN_WITH_FINGERPRINT: "utter_form_individual_fingerprint",
+    rules.SIGN_WITH_DECLARATION: "utter_form_individual_declaration",
+}
+ORGANIZATION_SIGNING_RESPONSES: Dict[str, str] = {
+    rules.OFFICIAL_SEAL: "utter_form_organization",
+}
+MULTI_DOMAIN_RESPONSES: Dict[str, str] = {
+    rules.SINGLE_FORM: "utter_multi_domain_single_form",
+    rules.WIDENED_FORM: "utter_multi_domain_widened_form",
+    rules.ATTACH_LIST: "utter_multi_domain_attach_list",
+}
+APP_UPLOAD_RESPONSES: Dict[str, str] = {
+    rules.APP_UPLOAD_AVAILABLE: "utter_app_available",
+    rules.APP_UPLOAD_TO_BE_DETERMINED: "utter_app_not_available",
+}
+REJECTED_RESPONSES: Dict[str, str] = {
+    rules.APP_UPLOAD_AVAILABLE: "utter_rejected_app_province",
+    rules.APP_UPLOAD_TO_BE_DETERMINED: "utter_rejected_computer_only",
+}
+RULE_RESPONSES: Dict[str, Sequence[Mapping[str, str]]] = {
+    "individual_signing": (INDIVIDUAL_SIGNING_RESPONSES,),
+    "organization_signing": (ORGANIZATION_SIGNING_RESPONSES,),
+    "multi_domain": (MULTI_DOMAIN_RESPONSES,),
+    "app_upload": (APP_UPLOAD_RESPONSES, REJECTED_RESPONSES),
+}
+
+
+def unhandled_rule_values(rule_values: Mapping[str, Sequence[str]] = rules.RULE_VALUES) -> list:
+    """(topic, value) pairs that no tailoring maps to a response (must be none)."""
+    missing = []
+    for topic, values in rule_values.items():
+        for value in values:
+            tables = RULE_RESPONSES.get(topic, ())
+            if not tables or any(value not in table for table in tables):
+                missing.append((topic, value))
+    return missing
+
+
+def _rule_reply(table: Mapping[str, str], topic: str, details: Details) -> Reply:
+    assert details.province is not None
+    return for_province(table[details.rule(topic)], details.province)
+
+
+# --- One function per tailored topic ----------------------------------------------------------
+
+
+def _needs_province(details: Details) -> Optional[str]:
+    return None if details.province else PROVINCE
+
+
+def app_upload_availability(details: Details) -> Tuple[Reply, ...]:
+    """Yes / not yet for the applicant's province."""
+    return (_rule_reply(APP_UPLOAD_RESPONSES, "app_upload", details),)
+
+
+def _signing_needs(details: Details) -> Optional[str]:
+    # An individual's answer depends on the province; an organisation's does not.
+    if details.applicant_type == "individual" and details.province is None:
+        return PROVINCE
+    return None
+
+
+def authenticity_form(details: Details) -> Tuple[Reply, ...]:
+    """Organisations: official seal everywhere. Individuals: by province.
+
+    With the province known but not the applicant type, both answers are given: two short
+    messages help more than a question.
+    """
+    organization = Reply(ORGANIZATION_SIGNING_RESPONSES[rules.OFFICIAL_SEAL])
+    if details.applicant_type == "organization":
+        return (organization,)
+    if details.province is None:
+        return (Reply(load_topics()["authenticity_form"].general),)
+    individual = _rule_reply(INDIVIDUAL_SIGNING_RESPONSES, "individual_signing", details)
+    if details.applicant_type == "individual":
+        return (individual,)
+    return (organization, individual)
+
+
+def multi_domain(details: Details) -> Tuple[Reply, ...]:
+    """One form / widened form / attached list, by province."""
+    return (_rule_reply(MULTI_DOMAIN_RESPONSES, "multi_domain", details),)
+
+
+def foreign_credentials(details: Details) -> Tuple[Reply, ...]:
+    """The credentials for the owner's residency; all of them when it is unknown."""
+    if details.residency:
+        return (Reply(f"utter_credentials_{details.residency}"),)
+    return (Reply(load_topics()["foreign_credentials"].general),)
+
+
+def authorization_letter(details: Details) -> Tuple[Reply, ...]:
+    """Same-image rule; in app-upload provinces, special documents go up from the computer."""
+    replies = [Reply(load_topics()["authorization_letter"].general)]
+    if details.province and details.rule("app_upload") == rules.APP_UPLOAD_AVAILABLE:
+        replies.append(for_province("utter_authorization_app_province", details.province))
+    return tuple(replies)
+
+
+def rejected_reupload(details: Details) -> Tuple[Reply, ...]:
+    """Which upload methods the province offers once the order is back in draft."""
+    if details.province is None:
+        return (Reply(load_topics()["rejected_reupload"].general),)
+    return (_rule_reply(REJECTED_RESPONSES, "app_upload", details),)
+
+
+@dataclass(frozen=True)
+class Tailoring:
+    """How one topic is tailored: the detail it cannot do without, and its answer."""
+
+    replies: Callable[[Details], Tuple[Reply, ...]]
+    needs: Callable[[Details], Optional[str]] = lambda details: None
+
+
+TAILORED: Dict[str, Tailoring] = {
+    "app_upload_availability": Tailoring(app_upload_availability, _needs_province),
+    "authenticity_form": Tailoring(authenticity_form, _signing_needs),
+    "multi_domain": Tailoring(multi_domain, _needs_province),
+    "foreign_credentials": Tailoring(foreign_credentials),
+    "authorization_letter": Tailoring(authorization_letter),
+    "rejected_reupload": Tailoring(rejected_reupload),
+}
+
+#: Details a tailored answer may ask for, in the order they are asked.
+ASKABLE_DETAILS = (PROVINCE, APPLICANT_TYPE)
+
+
+def answer(
+    topic: str,
+    values: Mapping[str, Any],
+    repository: RulesRepository,
+    asked: Sequence[str] = (),
+    may_ask: bool = True,
+) -> Answer:
+    """The answer to ``topic`` for the applicant's details.
+
+    Args:
+        topic: An intent of ``data/topics.yml``.
+        values: Slot values (``province`` key, ``applicant_type``, ``residency``).
+        repository: The rules database.
+        asked: Details already asked for in this conversation: never asked twice (the user
+            who ignored the question gets the general answer).
+        may_ask: False for callers that cannot ask (agent assist): the general answer
+            stands in for a question.
+
+    Returns:
+        The responses to give, or the detail to ask for first.
+    """
+    general = Reply(load_topics()[topic].general)
+    tailoring = TAILORED.get(topic)
+    if tailoring is None:
+        return Answer(replies=(general,))
+    try:
+        details = Details.from_values(values, repository)
+        missing = tailoring.needs(details)
+        if missing:
+            if may_ask and missing not in asked:
+                return Answer(ask=missing)
+            return Answer(replies=(general,), tailored=False)
+        return Answer(replies=tailoring.replies(details))
+    except RulesUnavailable:
+        logger.exception("Rules database unavailable while answering %s", topic)
+        return Answer(
+            replies=(Reply(RULES_UNAVAILABLE), general), tailored=False, rules_unavailable=True
+        )

@@ -1,0 +1,62 @@
+"""The answerable topics (``data/topics.yml``): button titles, FAQ sources, general answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+import yaml
+
+from bot import settings
+
+TOPICS_FILE = settings.DATA_DIR / "topics.yml"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One intent the assistant answers.
+
+    Attributes:
+        intent: The intent's name.
+        general: The response that answers it without any of the applicant's details.
+        titles: Button title per language.
+        source: The FAQ section the answer comes from (None for small talk).
+    """
+
+    intent: str
+    general: str
+    titles: Mapping[str, str] = field(default_factory=dict)
+    source: Optional[str] = None
+
+    @property
+    def suggestable(self) -> bool:
+        """May be offered as a "did you mean" button or an agent's suggested reply.
+
+        Exactly the answers that come from the FAQ: small talk, "are you a bot" and the
+        handoff are answers only the bot itself gives.
+        """
+        return self.source is not None
+
+    def title(self, language: str) -> Optional[str]:
+        """Button title in ``language`` (English when that language has none)."""
+        return self.titles.get(language) or self.titles.get("en")
+
+
+@lru_cache(maxsize=4)
+def load_topics(path: Path = TOPICS_FILE) -> Dict[str, Topic]:
+    """Reads the topics file once per process.
+
+    Returns:
+        Topics by intent name, in file order.
+    """
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["topics"]
+    return {
+        intent: Topic(
+            intent=intent,
+            general=entry["general"],
+            titles=dict(entry.get("title") or {}),
+            source=entry.get("source"),
+        )
+        for intent, entry in raw.items()
+    }

@@ -13,7 +13,6 @@ from bot.core.details import Details, merged_details
 from bot.core.suggest import MAX_DID_YOU_MEAN, agent_candidates, ranked_topics
 from bot.core.topics import load_topics
 from bot.rules import loader
-from bot.rules.models import RULE_VALUES
 
 PROVINCES = yaml.safe_load((settings.DATA_DIR / "provinces.yml").read_text(encoding="utf-8"))
 

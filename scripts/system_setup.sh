@@ -98,6 +98,6 @@ fi
     echo "No apt-get here: these are Debian package names; install the equivalents with your"
     echo "system's package manager so that the commands and paths above exist."
   fi
-  echo "then run the command that stopped here again."
+  echo "Then run the same command again."
 } >&2
 exit 1

@@ -128,7 +128,8 @@ def test_ran_fails_a_stage_that_collected_nothing(
 ) -> None:
     report = write(tmp_path, "postgres.xml", junit(), 1)
     assert main(["ran", str(report)]) == 1
-    assert "stage 'postgres' must run tests but ran none (none collected)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "stage 'postgres' must run tests but ran none (none collected)" in err
 
 
 def test_ran_passes_a_stage_that_ran_a_test(tmp_path: Path) -> None:

@@ -3,10 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 S := scripts
 
-.PHONY: setup rules train web run test eval bench validate clean scale-demo
+.PHONY: setup system rules train web run test eval bench validate clean scale-demo
 
 setup:            ## Python 3.10 venv with the pinned dependencies
 	@$(S)/setup.sh
+
+# Only `make test` needs these (a browser, PostgreSQL, Redis, nginx...); `make run` does not.
+system:           ## Install the missing Debian packages the tests need (as root; else prints the command)
+	@$(S)/system_setup.sh
 
 rules: setup      ## Validate and load data/provinces.yml into the rules database
 	@source $(S)/env.sh && $$PY -m bot.rules load
@@ -23,7 +27,8 @@ run: rules train web ## Start the action server and the bot on http://localhost:
 validate: setup
 	@$(S)/validate.sh
 
-test: rules train web ## Everything: data validation, unit + live tests, rasa test, acceptance
+# `system` comes first: web needs nodejs and npm from it on a fresh machine.
+test: system rules train web ## Everything (validation, unit, live, browser, faults, scale-out, rasa test, acceptance), then what was skipped
 	@$(S)/test.sh
 
 scale-demo: train ## Two Rasa instances behind nginx, shared PostgreSQL + Redis (stop: scripts/scale_demo.sh stop)

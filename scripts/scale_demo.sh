@@ -5,7 +5,8 @@
 #   scale_demo.sh start   start it all (first run: new PostgreSQL cluster, rules loaded)
 #   scale_demo.sh env     print the exports the scale tests need (SCALE_URL, ...)
 #   scale_demo.sh stop    stop everything it started; the data stays for the next start
-# Needs the Debian packages postgresql, redis-server and nginx, and a trained model.
+# Needs the Debian packages postgresql, redis-server, redis-tools, nginx and curl
+# (scripts/system-packages.txt; `make system` installs them), and a trained model.
 # Ports: SCALE_RASA_PORTS ("5405 5406"), SCALE_ACTION_PORT (5455), SCALE_NGINX_PORT (5480),
 #        SCALE_PG_PORT (5433), SCALE_REDIS_PORT (6380).
 # SCALE_LOCK_STORE=stock runs Rasa's own RedisLockStore instead of bot.stores.lock_redis, to
@@ -14,6 +15,8 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 mode="${1:-}"
+# nginx lives in /usr/sbin, which is not on a non-root user's PATH on Debian.
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 read -r -a RASA_PORTS <<<"${SCALE_RASA_PORTS:-5405 5406}"
 ACTION_PORT="${SCALE_ACTION_PORT:-5455}"
@@ -203,13 +206,8 @@ EOF
 }
 
 require() {
-  local missing=()
-  command -v redis-server >/dev/null || missing+=(redis-server)
-  command -v nginx >/dev/null || missing+=(nginx)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "error: missing ${missing[*]} (apt-get install -y postgresql redis-server nginx)" >&2
-    exit 1
-  fi
+  # The packages this demo runs, from the list `make test` installs (exact command if missing).
+  "$ROOT/scripts/system_setup.sh" --check postgresql redis-server redis-tools nginx curl >/dev/null
   if [ ! -f "$MODEL" ]; then
     echo "error: no trained model at $MODEL (make train)" >&2
     exit 1

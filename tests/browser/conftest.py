@@ -3,7 +3,9 @@
 Fixtures: ``new_page`` (a page in a fresh context, any viewport), ``page`` (desktop, clipboard
 allowed) and ``phone_page`` (375x667). A failing test leaves a screenshot and the HTML of its
 pages in test-artifacts/. Without Chromium or Playwright the browser tests are skipped with the
-reason, except in CI (CI=true), where that is a setup error and they fail.
+reason when run by hand; in `make test` (scripts/test.sh sets REQUIRE_BROWSER=1, after
+scripts/system_setup.sh installed Chromium) and in CI (CI=true) that is a setup error and they
+fail.
 """
 from __future__ import annotations
 
@@ -43,6 +45,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 
 
 def _unavailable(reason: str) -> None:
+    # `make test` must not pass without having driven a browser: there a skip is a failure.
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests cannot run in `make test` (REQUIRE_BROWSER=1): {reason}")
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser tests cannot run in CI: {reason}")
     pytest.skip(reason)

@@ -81,7 +81,7 @@ NOT_SUGGESTED = frozenset(
 )
 # The classifier gives every intent some probability; below this an intent is a long shot, not a
 # suggestion (the bot's "did you mean" uses the same cut). When no answerable intent reaches it,
-# the message is out of scope. On the held-out questions (tests/heldout), 0.05 keeps every right
+# the message is out of scope. On the development set (tests/devset), 0.05 keeps every right
 # answer that 0.01 keeps, and gives the out-of-scope reply to 69% (en) / 58% (zh) of the
 # out-of-scope questions instead of unrelated long shots (25% / 31% with 0.01).
 MIN_CONFIDENCE = 0.05

@@ -34,7 +34,7 @@ test: system rules train web ## Everything (validation, unit, live, browser, fau
 scale-demo: train ## Two Rasa instances behind nginx, shared PostgreSQL + Redis (stop: scripts/scale_demo.sh stop)
 	@$(S)/scale_demo.sh start
 
-eval: train       ## Train on data/ (if changed) and score the held-out questions in tests/heldout
+eval: train       ## Train on data/ (if changed), score the development set (tests/devset) and the test set (tests/testset)
 	@source $(S)/env.sh && $$PY -m bot.devtools.eval --errors
 
 # The stock baseline trains with 10 epochs by default: 100 (stock) take 1-2 hours on 2 cores.

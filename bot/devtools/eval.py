@@ -1,12 +1,36 @@
-"""Scores the trained NLU on the held-out questions (tests/heldout/*.yml), per language.
+"""Scores the trained assistant on the development set and on the test set, per language.
 
-A held-out file maps each intent to questions never used in training. For every language we
-report intent accuracy and macro-F1 (where a fallback counts as a wrong answer), the share of
-in-scope questions wrongly rejected (``nlu_fallback`` / ``out_of_scope``), and the share of
-out-of-scope questions correctly rejected.
+Two sets of questions, never trained on:
 
-Usage: ``python -m bot.devtools.eval [--model models/icp-assistant.tar.gz] [--json out.json]``
-(``make eval`` trains first when data or config changed).
+- the **development set** (``tests/devset/*.yml``: intent -> questions) is used freely for error
+  analysis and to choose data and parameters, so its figures are optimistic;
+- the **test set** (``tests/testset/*.yml``: a list of items, each with its public source) holds
+  real users' questions written before the model was run on them; it is never used to choose
+  data or parameters, and its errors are only listed on request (``--test-errors``), for the
+  final report.
+
+A test-set item has ``text``, ``expect`` (one entry per question in the message, in order;
+``"a|b"`` means either answer is right), ``category`` and optional ``details``. A message is cut
+into questions by ``bot.core.questions.split_questions`` when that function exists (else the
+whole message is one question); every question is classified and compared with its expected
+entry in order, so a compound message is scored on every part.
+
+Reported per language and per category:
+
+- ``accuracy``: share of expected parts answered right;
+- ``compound fully answered``: share of messages of two or more questions whose every part is
+  right;
+- ``confident-wrong``: share of parts that got an FAQ answer although another answer (or a
+  fallback) was right, plus FAQ answers to questions nobody asked (extra parts);
+- ``in-scope rejected``: share of answerable parts that were declined (``nlu_fallback``,
+  ``out_of_scope``, ``icp_other``);
+- ``declined``: share of out-of-scope and near-topic (``icp_other``) parts that were declined.
+
+An expected ``out_of_scope`` is right when the part is declined in any of those ways; an
+expected ``icp_other`` is right only when it is recognised as ``icp_other``.
+
+Usage: ``python -m bot.devtools.eval [--set dev|test|both] [--model M] [--json out.json] [--errors]``
+(``make eval`` trains first when data or config changed). Do not tune on the test set.
 """
 from __future__ import annotations
 
@@ -15,28 +39,48 @@ import asyncio
 import json
 import logging
 import sys
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 from bot import settings
 
 ROOT = settings.ROOT
-HELDOUT_DIR = ROOT / "tests" / "heldout"
+DEV_DIR = ROOT / "tests" / "devset"
+TEST_DIR = ROOT / "tests" / "testset"
+TOPICS_FILE = ROOT / "data" / "topics.yml"
 DEFAULT_MODEL = ROOT / "models" / "icp-assistant.tar.gz"
+# Predictions that make the assistant decline instead of answering.
 REJECTED = {"nlu_fallback", "out_of_scope"}
+DECLINED = REJECTED | {"icp_other"}
+# Expected labels of questions the FAQ does not answer.
+NOT_ANSWERABLE = {"out_of_scope", "icp_other"}
+CATEGORIES = (
+    "single", "compound", "details_question", "details_only", "list_question", "typo", "long",
+    "near_topic", "out_of_scope",
+)
+DETAIL_KEYS = ("province", "applicant_type", "residency")
 
 
-def load_heldout(path: Path) -> List[Tuple[str, str]]:
-    """Reads a held-out file as (text, expected intent) pairs."""
+# --- Development set: intent -> questions ------------------------------------------------------
+
+
+def load_dev_pairs(path: Path) -> List[Tuple[str, str]]:
+    """Reads a development-set file as (text, expected intent) pairs."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return [(str(text), intent) for intent, texts in data.items() for text in texts or []]
 
 
+def dev_sets(folder: Path = DEV_DIR) -> Dict[str, List[Tuple[str, str]]]:
+    """Development-set pairs by language (file stem: en, zh)."""
+    return {p.stem: load_dev_pairs(p) for p in sorted(folder.glob("*.yml"))}
+
+
 @dataclass
 class Score:
-    """Scores of one classifier on one held-out set."""
+    """Single-intent scores of one classifier on (text, intent) pairs (used by bot.devtools.bench)."""
 
     n: int
     accuracy: float
@@ -47,7 +91,7 @@ class Score:
 
 
 def score(pairs: Sequence[Tuple[str, str]], predict: Callable[[str], str]) -> Score:
-    """Scores ``predict`` (text -> intent) on (text, expected) pairs.
+    """Scores ``predict`` (text -> intent) on (text, expected) pairs, one intent per message.
 
     An expected ``out_of_scope`` counts as correct when the prediction is ``out_of_scope`` or
     ``nlu_fallback``: both make the assistant decline.
@@ -80,6 +124,194 @@ def score(pairs: Sequence[Tuple[str, str]], predict: Callable[[str], str]) -> Sc
     )
 
 
+# --- Items: the common form of both sets -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One user message and the answers it expects, one alternative set per question."""
+
+    text: str
+    expect: Tuple[Tuple[str, ...], ...]
+    category: str
+    details: Dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+def parse_expected(entry: str) -> Tuple[str, ...]:
+    """``"a|b"`` -> ("a", "b"): either intent answers that question."""
+    return tuple(part.strip() for part in str(entry).split("|") if part.strip())
+
+
+def load_test_items(path: Path) -> List[Item]:
+    """Reads a test-set file (a YAML list of items)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [
+        Item(
+            text=str(entry["text"]),
+            expect=tuple(parse_expected(e) for e in entry["expect"]),
+            category=str(entry["category"]),
+            details=dict(entry.get("details") or {}),
+        )
+        for entry in data
+    ]
+
+
+def dev_items(pairs: Iterable[Tuple[str, str]]) -> List[Item]:
+    """Development-set pairs as items: one question each, category by expected intent."""
+    return [
+        Item(text, ((intent,),), "out_of_scope" if intent == "out_of_scope" else "single")
+        for text, intent in pairs
+    ]
+
+
+def load_test_sets(folder: Path = TEST_DIR) -> Dict[str, List[Item]]:
+    """Test-set items by language (file stem: en, zh)."""
+    return {p.stem: load_test_items(p) for p in sorted(folder.glob("*.yml"))}
+
+
+def faq_intents(topics_file: Path = TOPICS_FILE) -> frozenset:
+    """Intents answered with FAQ facts (one per topic in data/topics.yml)."""
+    data = yaml.safe_load(topics_file.read_text(encoding="utf-8")) or {}
+    return frozenset((data.get("topics") or {}).keys())
+
+
+# --- Scoring ------------------------------------------------------------------------------------
+
+
+def part_is_right(expected: Tuple[str, ...], got: Optional[str]) -> bool:
+    """Whether the answer ``got`` (None: the question was not answered) fits ``expected``."""
+    if got is None:
+        return False
+    if got in expected:
+        return True
+    return "out_of_scope" in expected and got in DECLINED
+
+
+@dataclass
+class Metrics:
+    """Counts over a group of items; rates are derived in :meth:`rates`."""
+
+    messages: int = 0
+    parts: int = 0
+    right: int = 0
+    compound: int = 0
+    compound_full: int = 0
+    confident_wrong: int = 0
+    in_scope: int = 0
+    in_scope_rejected: int = 0
+    not_answerable: int = 0
+    declined: int = 0
+
+    def add(self, other: "Metrics") -> None:
+        """Adds another group's counts to this one."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def rates(self) -> Dict[str, Any]:
+        """Counts and rates (None where a rate has no denominator)."""
+
+        def rate(num: int, den: int) -> Optional[float]:
+            return num / den if den else None
+
+        return {
+            "messages": self.messages,
+            "parts": self.parts,
+            "accuracy": rate(self.right, self.parts),
+            "compound_messages": self.compound,
+            "compound_fully_answered": rate(self.compound_full, self.compound),
+            "confident_wrong": rate(self.confident_wrong, self.parts),
+            "in_scope_parts": self.in_scope,
+            "in_scope_rejected": rate(self.in_scope_rejected, self.in_scope),
+            "oos_near_topic_parts": self.not_answerable,
+            "oos_near_topic_declined": rate(self.declined, self.not_answerable),
+        }
+
+
+def score_item(item: Item, got: Sequence[str], faq: frozenset) -> Tuple[Metrics, bool]:
+    """Scores one message's answers ``got`` (one per question found, in order).
+
+    Returns the counts and whether every expected part was answered right.
+    """
+    m = Metrics(messages=1, parts=len(item.expect))
+    all_right = True
+    for i, expected in enumerate(item.expect):
+        answer = got[i] if i < len(got) else None
+        ok = part_is_right(expected, answer)
+        m.right += ok
+        all_right &= ok
+        if not ok and answer in faq:
+            m.confident_wrong += 1
+        if set(expected) - NOT_ANSWERABLE:
+            m.in_scope += 1
+            m.in_scope_rejected += answer in DECLINED
+        else:
+            m.not_answerable += 1
+            m.declined += answer in DECLINED
+    # An FAQ answer to a question the message did not ask is as misleading as a wrong one.
+    expected_any = {intent for alternatives in item.expect for intent in alternatives}
+    m.confident_wrong += sum(1 for extra in got[len(item.expect):] if extra in faq and extra not in expected_any)
+    if len(item.expect) > 1:
+        m.compound = 1
+        m.compound_full = int(all_right)
+    return m, all_right
+
+
+@dataclass
+class Report:
+    """Scores of one language of one set: overall, per category, and the wrong messages."""
+
+    overall: Dict[str, Any]
+    by_category: Dict[str, Dict[str, Any]]
+    errors: List[Dict[str, Any]] = field(default_factory=list)
+
+
+def score_items(items: Sequence[Item], predict_parts: Callable[[str], List[str]], faq: frozenset) -> Report:
+    """Scores ``predict_parts`` (message -> one answer per question, in order) on ``items``."""
+    total = Metrics()
+    per: Dict[str, Metrics] = OrderedDict()
+    errors = []
+    for item in items:
+        got = list(predict_parts(item.text))
+        m, all_right = score_item(item, got, faq)
+        total.add(m)
+        per.setdefault(item.category, Metrics()).add(m)
+        if not all_right or m.confident_wrong:
+            errors.append({
+                "text": item.text,
+                "category": item.category,
+                "expected": ["|".join(e) for e in item.expect],
+                "predicted": got,
+            })
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    by_category = {c: per[c].rates() for c in sorted(per, key=lambda c: (order.get(c, len(order)), c))}
+    return Report(overall=total.rates(), by_category=by_category, errors=errors)
+
+
+# --- Prediction ---------------------------------------------------------------------------------
+
+
+def load_splitter() -> Callable[[str], List[str]]:
+    """``bot.core.questions.split_questions`` if it exists, else one question per message."""
+    try:
+        from bot.core.questions import split_questions
+    except ImportError:  # not built yet: a message is one question
+        return lambda text: [text]
+    return split_questions
+
+
+def message_predictor(
+    predict: Callable[[str], str], split: Optional[Callable[[str], List[str]]] = None
+) -> Callable[[str], List[str]]:
+    """message -> the answer to each of its questions, by splitting and classifying each part."""
+    splitter = split or load_splitter()
+
+    def predict_parts(text: str) -> List[str]:
+        parts = [p for p in (splitter(text) or []) if p and p.strip()] or [text]
+        return [predict(part) for part in parts]
+
+    return predict_parts
+
+
 def quiet_rasa() -> None:
     """Silences Rasa's per-message debug logging (structlog defaults to DEBUG)."""
     from rasa.utils.common import configure_logging_and_warnings
@@ -103,40 +335,77 @@ def rasa_predictor(model: Path) -> Callable[[str], str]:
     return predict
 
 
-def heldout_sets(folder: Path = HELDOUT_DIR) -> Dict[str, List[Tuple[str, str]]]:
-    """Held-out pairs by language (file stem: en, zh)."""
-    return {p.stem: load_heldout(p) for p in sorted(folder.glob("*.yml"))}
+# --- Output -------------------------------------------------------------------------------------
 
 
-def format_scores(scores: Dict[str, Score]) -> str:
-    """A small text table."""
-    lines = [f"{'set':6} {'n':>5} {'accuracy':>9} {'macro-F1':>9} {'OOS rej.':>9} {'in-scope rej.':>14}"]
-    for name, s in scores.items():
-        lines.append(
-            f"{name:6} {s.n:5d} {s.accuracy:9.1%} {s.macro_f1:9.1%} "
-            f"{s.oos_rejection:9.1%} {s.in_scope_rejected:14.1%}"
-        )
+def _pct(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def format_report(set_name: str, reports: Dict[str, Report]) -> str:
+    """A text table per language: all messages, then each category."""
+    head = (
+        f"{'':22} {'msgs':>5} {'parts':>5} {'accuracy':>9} {'compound':>9} {'conf.wrong':>10} "
+        f"{'in-sc.rej':>9} {'declined':>9}"
+    )
+    lines = []
+    for lang, report in reports.items():
+        lines += ["", f"{set_name} / {lang}", head]
+        rows = [("all", report.overall)] + list(report.by_category.items())
+        for name, r in rows:
+            lines.append(
+                f"{name:22} {r['messages']:5d} {r['parts']:5d} {_pct(r['accuracy']):>9} "
+                f"{_pct(r['compound_fully_answered']):>9} {_pct(r['confident_wrong']):>10} "
+                f"{_pct(r['in_scope_rejected']):>9} {_pct(r['oos_near_topic_declined']):>9}"
+            )
+    return "\n".join(lines)
+
+
+def format_errors(set_name: str, reports: Dict[str, Report]) -> str:
+    """One line per wrongly answered message."""
+    lines = []
+    for lang, report in reports.items():
+        for e in report.errors:
+            lines.append(
+                f"[{set_name}/{lang}/{e['category']}] {' + '.join(e['expected'])} -> "
+                f"{' + '.join(e['predicted'])}  {e['text']}"
+            )
     return "\n".join(lines)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=("dev", "test", "both"), default="both", dest="which")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--json", type=Path, help="also write the scores here")
-    parser.add_argument("--errors", action="store_true", help="list misclassified questions")
+    parser.add_argument("--errors", action="store_true", help="list the development set's wrong answers")
+    parser.add_argument(
+        "--test-errors", action="store_true",
+        help="also list the test set's wrong answers (final report only: never tune on them)",
+    )
     args = parser.parse_args(argv)
     quiet_rasa()
-    predict = rasa_predictor(args.model)
-    scores = {lang: score(pairs, predict) for lang, pairs in heldout_sets().items()}
-    print(format_scores(scores))
-    if args.errors:
-        for lang, s in scores.items():
-            for e in s.errors:
-                print(f"[{lang}] {e['expected']:>26} -> {e['predicted']:<26} {e['text']}")
+    predict_parts = message_predictor(rasa_predictor(args.model))
+    faq = faq_intents()
+    sets: Dict[str, Dict[str, List[Item]]] = {}
+    if args.which in ("dev", "both"):
+        sets["development set"] = {lang: dev_items(p) for lang, p in dev_sets().items()}
+    if args.which in ("test", "both"):
+        sets["test set"] = load_test_sets()
+    out: Dict[str, Any] = {}
+    for set_name, by_lang in sets.items():
+        reports = {lang: score_items(items, predict_parts, faq) for lang, items in by_lang.items()}
+        print(format_report(set_name, reports))
+        show_errors = args.test_errors if set_name == "test set" else args.errors
+        if show_errors:
+            print(format_errors(set_name, reports))
+        out[set_name] = {
+            lang: {**asdict(r), "errors": r.errors if show_errors else []} for lang, r in reports.items()
+        }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({k: asdict(v) for k, v in scores.items()}, ensure_ascii=False, indent=2))
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
 

@@ -38,12 +38,12 @@ WORKERS = 2
 WEBHOOK = "/webhooks/rest/webhook"
 TIMEOUT = 180  # seconds per request: two busy cores, other bots running on this machine
 
-HELDOUT = yaml.safe_load((REPO / "tests" / "heldout" / "en.yml").read_text(encoding="utf-8"))
+DEVSET = yaml.safe_load((REPO / "tests" / "devset" / "en.yml").read_text(encoding="utf-8"))
 
 
-def heldout(intents: List[str], per_intent: int) -> List[str]:
-    """The first ``per_intent`` held-out (never trained on) questions of each intent."""
-    return [q for intent in intents for q in HELDOUT[intent][:per_intent]]
+def devset(intents: List[str], per_intent: int) -> List[str]:
+    """The first ``per_intent`` development-set (never trained on) questions of each intent."""
+    return [q for intent in intents for q in DEVSET[intent][:per_intent]]
 
 
 # Realistic English questions: a greeting, a province, FAQ and tailored questions.
@@ -51,7 +51,7 @@ ONE_CONVERSATION = [
     "hello",
     "how do I upload the app",
     "beijing",
-    *heldout(
+    *devset(
         [
             "faq_documents",
             "faq_authenticity_statement",
@@ -66,19 +66,19 @@ ONE_CONVERSATION = [
         per_intent=2,
     ),
 ][:20]
-BURST = heldout(
+BURST = devset(
     ["faq_documents", "faq_domain_certificate", "app_upload_howto", "multi_domain",
      "authorization_letter", "rejected_reupload", "faq_image_requirements", "capabilities"],
     per_intent=5,
 )[:40]
 CONVERSATIONS = 8
 TURNS = [
-    ["hi", "shanghai", *heldout(["faq_documents", "faq_authenticity_statement", "thanks"], 1)],
-    ["hello", *heldout(["app_upload_howto", "app_upload_scope", "faq_cannot_upload"], 1), "thanks"],
-    ["good morning", "we are a company in guangdong", *heldout(["faq_domain_certificate",
+    ["hi", "shanghai", *devset(["faq_documents", "faq_authenticity_statement", "thanks"], 1)],
+    ["hello", *devset(["app_upload_howto", "app_upload_scope", "faq_cannot_upload"], 1), "thanks"],
+    ["good morning", "we are a company in guangdong", *devset(["faq_domain_certificate",
                                                                  "authorization_letter"], 1),
      "bye"],
-    ["hey", *heldout(["foreign_credentials", "face_verification_tips", "multi_domain",
+    ["hey", *devset(["foreign_credentials", "face_verification_tips", "multi_domain",
                       "rejected_reupload"], 1)],
 ]
 

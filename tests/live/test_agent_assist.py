@@ -230,12 +230,12 @@ def test_out_of_scope_gets_the_out_of_scope_reply(bot_url, token):
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_the_right_answer_is_in_the_top_3(bot_url, token, language):
     topics = load_topics()
-    heldout = yaml.safe_load(
-        (ROOT / "tests" / "heldout" / f"{language}.yml").read_text(encoding="utf-8")
+    devset = yaml.safe_load(
+        (ROOT / "tests" / "devset" / f"{language}.yml").read_text(encoding="utf-8")
     )
     questions = [
         (text, intent)
-        for intent, texts in heldout.items()
+        for intent, texts in devset.items()
         if intent in topics and topics[intent].suggestable
         for text in texts or []
     ]
@@ -250,7 +250,7 @@ def test_the_right_answer_is_in_the_top_3(bot_url, token, language):
     p50_ms = statistics.median(latencies) * 1000
     print(
         f"\nagent assist {language}: right intent in top {TOP_K} for {rate:.1%} of "
-        f"{len(questions)} held-out questions; /suggest p50 {p50_ms:.0f} ms"
+        f"{len(questions)} development-set questions; /suggest p50 {p50_ms:.0f} ms"
     )
     for miss in misses:
         print("  missed:", miss)

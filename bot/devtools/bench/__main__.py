@@ -3,7 +3,7 @@
 One run on this machine (see docs/benchmarks.md):
 
 1. training: ``rasa train`` from scratch with a clean cache, our config and the stock one;
-2. understanding on tests/heldout (en, zh): our model, the stock model, a TF-IDF kNN;
+2. understanding on the development set tests/devset (en, zh): our model, the stock model, a TF-IDF kNN;
 3. serving: each model behind ``scripts/serve.sh start`` (action server + ``rasa run``, our
    REST channel, SQLite tracker store): startup to first answer, latency at 1 client,
    throughput and latency at 16 clients, peak RSS; for our bot also a 50 x 10 conversation
@@ -295,7 +295,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         result["models"]["stock"]["epochs"] = (result["training"].get("stock") or {}).get("epochs", 100)
 
         # 2. Understanding (own process).
-        log("scoring held-out questions: project, stock, TF-IDF kNN...")
+        log("scoring the development set: project, stock, TF-IDF kNN...")
         acc_json = work / "accuracy.json"
         subprocess.run(
             [str(PY), "-m", "bot.devtools.bench.accuracy", "--project", str(project_model),
@@ -305,9 +305,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         result["accuracy"] = json.loads(acc_json.read_text())
 
         # 3. Serving, one bot at a time.
-        from bot.devtools.eval import heldout_sets
+        from bot.devtools.eval import dev_sets
 
-        pool = load.question_pool(heldout_sets())
+        pool = load.question_pool(dev_sets())
         result["serving"] = {}
         systems = [("project", project_model, True), ("stock", stock_model, False)]
         for name in args.extra:

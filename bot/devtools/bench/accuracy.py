@@ -1,4 +1,4 @@
-"""Understanding on the held-out questions: our model, the stock `rasa init` model, TF-IDF kNN.
+"""Understanding on the development set (tests/devset): our model, the stock `rasa init` model, TF-IDF kNN.
 
 ``python -m bot.devtools.bench.accuracy --project P --stock S --json out.json`` scores each system per
 language with ``bot.devtools.eval.score`` (rejection = ``nlu_fallback`` or ``out_of_scope``) and, for
@@ -15,14 +15,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.devtools.eval import ROOT, heldout_sets, quiet_rasa, rasa_predictor, score
+from bot.devtools.eval import ROOT, dev_sets, quiet_rasa, rasa_predictor, score
 
 ZH_EXAMPLE = "备案需要上传哪些材料"
 
 
-def score_all(predict, heldout) -> Dict[str, Any]:
+def score_all(predict, devset) -> Dict[str, Any]:
     out = {}
-    for lang, pairs in heldout.items():
+    for lang, pairs in devset.items():
         t = time.perf_counter()
         s = score(pairs, predict)
         d = asdict(s)
@@ -53,16 +53,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     quiet_rasa()
-    heldout = heldout_sets()
-    result: Dict[str, Any] = {"n": {k: len(v) for k, v in heldout.items()}}
+    devset = dev_sets()
+    result: Dict[str, Any] = {"n": {k: len(v) for k, v in devset.items()}}
 
     t = time.perf_counter()
-    result["project"] = score_all(rasa_predictor(args.project), heldout)
+    result["project"] = score_all(rasa_predictor(args.project), devset)
     result["project_seconds"] = round(time.perf_counter() - t, 1)
 
     if args.stock:
         t = time.perf_counter()
-        result["stock"] = score_all(rasa_predictor(args.stock), heldout)
+        result["stock"] = score_all(rasa_predictor(args.stock), devset)
         result["stock_seconds"] = round(time.perf_counter() - t, 1)
         result["stock_zh_tokens"] = {ZH_EXAMPLE: whitespace_tokens(args.stock, ZH_EXAMPLE)}
 
@@ -70,7 +70,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     t = time.perf_counter()
     model, search, n_train = knn.build([ROOT / "data" / "nlu"])
-    result["knn"] = score_all(model.predictor(), heldout)
+    result["knn"] = score_all(model.predictor(), devset)
     result["knn_threshold"] = {
         "threshold": search.threshold,
         "cv_accuracy": round(search.cv_accuracy, 4),

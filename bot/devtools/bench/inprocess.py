@@ -3,7 +3,7 @@
 ``python -m bot.devtools.bench.inprocess [--model M] [--messages N] [--profile out.html]`` loads the agent
 the way ``rasa run`` does (endpoints.yml: SQL tracker store on a temporary SQLite file, the
 action server that must already listen on $ACTION_ENDPOINT_URL), then times
-``agent.handle_message`` over held-out questions (fresh conversations of 5 turns) and splits
+``agent.handle_message`` over development-set questions (fresh conversations of 5 turns) and splits
 one turn into its stages: NLU parse, tracker store retrieve/save, policy prediction, action
 server round trips. With ``--profile`` a pyinstrument profile (if installed) of the loop is
 written too.
@@ -154,7 +154,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
-    from bot.devtools.eval import heldout_sets, quiet_rasa
+    from bot.devtools.eval import dev_sets, quiet_rasa
     from bot.devtools.bench.load import question_pool
 
     # The process `rasa run` is under scripts/serve.sh (bot.server.launch).
@@ -170,7 +170,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         load_seconds = time.perf_counter() - t
         timer = StageTimer()
         instrument(timer, agent)
-        pool = question_pool(heldout_sets())
+        pool = question_pool(dev_sets())
         result = measure(agent, pool, args.messages, "inproc", timer)
         result["load_seconds"] = round(load_seconds, 2)
         result["tensorflow_imported"] = "tensorflow" in sys.modules

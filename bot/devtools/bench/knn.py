@@ -4,7 +4,7 @@ Each training example is a vector of TF-IDF weighted character n-grams (1-4, ``c
 word n-grams (1-2) side by side, L2-normalised; a question gets the intent of its most similar
 training example (cosine similarity). When that similarity is below a threshold the question
 is rejected (``out_of_scope``). The threshold is tuned by stratified k-fold cross-validation on
-the TRAINING examples only (the held-out questions are never looked at): for each fold the
+the TRAINING examples only (the development and test sets are never looked at): for each fold the
 vectoriser is refitted on the other folds, and the threshold maximising the pooled accuracy
 (rejecting an out-of-scope example counts as correct, as in ``bot.devtools.eval.score``) wins.
 """

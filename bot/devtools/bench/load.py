@@ -2,7 +2,7 @@
 
 Every request is ``POST /webhooks/rest/webhook`` on a fresh conversation id owned by one client;
 a client sends its conversation's turns one after the other (waits for each reply), so
-``clients`` is the number of requests in flight. Questions are the held-out questions of both
+``clients`` is the number of requests in flight. Questions are the development-set questions of both
 languages (in-scope and out-of-scope), shuffled with a fixed seed: both bots get the same ones.
 """
 from __future__ import annotations
@@ -22,9 +22,9 @@ import aiohttp
 from bot.devtools.bench.servers import answered
 
 
-def question_pool(heldout: Dict[str, List[tuple]], seed: int = 7) -> List[str]:
-    """All held-out questions (both languages), in a fixed shuffled order."""
-    texts = [text for pairs in heldout.values() for text, _ in pairs]
+def question_pool(devset: Dict[str, List[tuple]], seed: int = 7) -> List[str]:
+    """All development-set questions (both languages), in a fixed shuffled order."""
+    texts = [text for pairs in devset.values() for text, _ in pairs]
     random.Random(seed).shuffle(texts)
     return texts
 

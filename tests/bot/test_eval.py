@@ -1,0 +1,170 @@
+"""The evaluation's scoring on tiny synthetic data (never on the real test set's answers)."""
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from bot import eval as ev
+
+FAQ = frozenset({"faq_documents", "faq_image_requirements", "faq_cannot_upload", "multi_domain"})
+
+
+def item(text, expect, category="single"):
+    return ev.Item(text, tuple(ev.parse_expected(e) for e in expect), category)
+
+
+def table(answers):
+    """A predictor answering from a dict: message -> list of answers."""
+    return lambda text: answers[text]
+
+
+def test_alternatives_are_split_on_the_bar():
+    assert ev.parse_expected("faq_image_requirements|faq_cannot_upload") == (
+        "faq_image_requirements",
+        "faq_cannot_upload",
+    )
+    assert ev.parse_expected("icp_other") == ("icp_other",)
+
+
+@pytest.mark.parametrize(
+    "expected, got, right",
+    [
+        (("faq_documents",), "faq_documents", True),
+        (("faq_image_requirements", "faq_cannot_upload"), "faq_cannot_upload", True),
+        (("faq_documents",), "multi_domain", False),
+        (("faq_documents",), None, False),
+        # Any way of declining is right for an unrelated question...
+        (("out_of_scope",), "nlu_fallback", True),
+        (("out_of_scope",), "icp_other", True),
+        # ...but a near-topic question must be recognised as such.
+        (("icp_other",), "icp_other", True),
+        (("icp_other",), "out_of_scope", False),
+        (("icp_other",), "nlu_fallback", False),
+    ],
+)
+def test_part_is_right(expected, got, right):
+    assert ev.part_is_right(expected, got) is right
+
+
+def test_a_compound_message_is_scored_on_every_part():
+    items = [
+        item("a", ["faq_documents", "faq_image_requirements"], "compound"),
+        item("b", ["faq_documents", "multi_domain"], "compound"),
+    ]
+    # "a": both parts right. "b": only the first part found (no splitter), second missing.
+    report = ev.score_items(items, table({"a": ["faq_documents", "faq_image_requirements"],
+                                          "b": ["faq_documents"]}), FAQ)
+    r = report.overall
+    assert (r["messages"], r["parts"]) == (2, 4)
+    assert r["accuracy"] == pytest.approx(3 / 4)
+    assert r["compound_messages"] == 2
+    assert r["compound_fully_answered"] == pytest.approx(1 / 2)
+    # A missing answer is wrong but neither a confident-wrong answer nor a rejection.
+    assert r["confident_wrong"] == 0
+    assert r["in_scope_rejected"] == 0
+    assert [e["text"] for e in report.errors] == ["b"]
+    assert report.errors[0]["expected"] == ["faq_documents", "multi_domain"]
+
+
+def test_confident_wrong_counts_faq_answers_where_something_else_was_right():
+    items = [
+        item("near", ["icp_other"], "near_topic"),          # got an FAQ answer: confident-wrong
+        item("oos", ["out_of_scope"], "out_of_scope"),      # declined: right
+        item("faq", ["faq_documents"]),                     # wrong FAQ answer: confident-wrong
+        item("rej", ["faq_documents"]),                     # declined: rejected, not confident
+    ]
+    answers = {"near": ["faq_documents"], "oos": ["nlu_fallback"], "faq": ["multi_domain"],
+               "rej": ["out_of_scope"]}
+    r = ev.score_items(items, table(answers), FAQ).overall
+    assert r["confident_wrong"] == pytest.approx(2 / 4)
+    assert r["in_scope_parts"] == 2
+    assert r["in_scope_rejected"] == pytest.approx(1 / 2)
+    assert r["oos_near_topic_parts"] == 2
+    assert r["oos_near_topic_declined"] == pytest.approx(1 / 2)
+    assert r["accuracy"] == pytest.approx(1 / 4)
+
+
+def test_an_faq_answer_to_a_question_nobody_asked_is_confident_wrong():
+    items = [item("x", ["faq_documents"])]
+    r = ev.score_items(items, table({"x": ["faq_documents", "multi_domain"]}), FAQ).overall
+    assert r["accuracy"] == 1.0
+    assert r["confident_wrong"] == 1.0
+
+
+def test_icp_other_counts_as_a_rejection_of_an_answerable_question():
+    r = ev.score_items([item("x", ["multi_domain"])], table({"x": ["icp_other"]}), FAQ).overall
+    assert r["in_scope_rejected"] == 1.0
+    assert r["confident_wrong"] == 0
+
+
+def test_scores_are_grouped_by_category_in_a_fixed_order():
+    items = [
+        item("n", ["icp_other"], "near_topic"),
+        item("s", ["faq_documents"], "single"),
+        item("c", ["faq_documents", "multi_domain"], "compound"),
+    ]
+    answers = {"n": ["icp_other"], "s": ["faq_documents"], "c": ["faq_documents", "multi_domain"]}
+    report = ev.score_items(items, table(answers), FAQ)
+    assert list(report.by_category) == ["single", "compound", "near_topic"]
+    assert report.by_category["single"]["compound_fully_answered"] is None
+    assert report.by_category["compound"]["compound_fully_answered"] == 1.0
+    assert report.by_category["near_topic"]["in_scope_rejected"] is None
+
+
+def test_dev_items_are_single_questions():
+    items = ev.dev_items([("hi there", "greet"), ("weather?", "out_of_scope")])
+    assert [(i.expect, i.category) for i in items] == [
+        ((("greet",),), "single"),
+        ((("out_of_scope",),), "out_of_scope"),
+    ]
+
+
+def test_test_items_are_read_with_alternatives_and_details(tmp_path: Path):
+    path = tmp_path / "en.yml"
+    path.write_text(
+        "# source: https://example.org/q\n"
+        "- text: \"anhui, app? and max size?\"\n"
+        "  expect: [app_upload_availability, faq_image_requirements|faq_cannot_upload]\n"
+        "  category: compound\n"
+        "  details: {province: anhui}\n",
+        encoding="utf-8",
+    )
+    (loaded,) = ev.load_test_items(path)
+    assert loaded.expect == (("app_upload_availability",), ("faq_image_requirements", "faq_cannot_upload"))
+    assert loaded.category == "compound"
+    assert loaded.details == {"province": "anhui"}
+
+
+def test_without_a_splitter_a_message_is_one_question(monkeypatch):
+    monkeypatch.setitem(sys.modules, "bot.core.questions", None)  # import fails
+    predict_parts = ev.message_predictor(lambda text: f"intent of {text}")
+    assert predict_parts("a? b?") == ["intent of a? b?"]
+
+
+def test_the_splitter_is_used_when_it_exists(monkeypatch):
+    fake = types.ModuleType("bot.core.questions")
+    fake.split_questions = lambda text: [p.strip() + "?" for p in text.split("?") if p.strip()]
+    monkeypatch.setitem(sys.modules, "bot.core.questions", fake)
+    predict_parts = ev.message_predictor(lambda text: text.upper())
+    assert predict_parts("a? b?") == ["A?", "B?"]
+
+
+def test_an_empty_split_falls_back_to_the_whole_message():
+    predict_parts = ev.message_predictor(lambda text: text, split=lambda text: [])
+    assert predict_parts("hello") == ["hello"]
+
+
+def test_faq_intents_come_from_the_topics_file(tmp_path: Path):
+    topics = tmp_path / "topics.yml"
+    topics.write_text("topics:\n  faq_documents: {}\n  multi_domain: {}\n", encoding="utf-8")
+    assert ev.faq_intents(topics) == {"faq_documents", "multi_domain"}
+
+
+def test_the_report_table_names_the_set_and_every_category():
+    report = ev.score_items([item("s", ["faq_documents"])], table({"s": ["faq_documents"]}), FAQ)
+    text = ev.format_report("test set", {"en": report})
+    assert "test set / en" in text
+    assert any(line.startswith("single") and "100.0%" in line for line in text.splitlines())

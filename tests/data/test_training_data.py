@@ -113,7 +113,7 @@ def test_devset_covers_every_intent_with_at_least_8_questions():
 
 
 def test_test_items_are_well_formed():
-    from bot.eval import CATEGORIES, DETAIL_KEYS, parse_expected
+    from bot.devtools.eval import CATEGORIES, DETAIL_KEYS, parse_expected
 
     labels = set(_domain_intents()) | TEST_LABELS
     rules = yaml.safe_load((ROOT / "data" / "provinces.yml").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import eval as ev
+from bot.devtools import eval as ev
 
 FAQ = frozenset({"faq_documents", "faq_image_requirements", "faq_cannot_upload", "multi_domain"})
 

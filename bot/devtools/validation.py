@@ -18,7 +18,7 @@ ROOT = settings.ROOT
 UNUSED = re.compile(r"The utterance '(?P<name>utter_\w+)' is not used in any story or rule")
 WARNING = re.compile(r"(UserWarning|MissingArgumentWarning|\bWARNING\b)")
 # Where responses are chosen outside stories and rules.
-REFERENCE_FILES = ("actions", "bot/channels", "data/topics.yml")
+REFERENCE_FILES = ("actions", "bot/core", "bot/channels", "data/topics.yml")
 # Library noise that is not about our data.
 IGNORED = re.compile(r"DeprecationWarning|PyparsingDeprecation|warnings\.warn|\[W\d+\]")
 

@@ -56,7 +56,8 @@ from typing import Iterable, List, Optional, Sequence, Set
 from bot import settings
 from bot.server import patches
 
-logger = logging.getLogger(__name__)
+# Named, not __name__: run with `python -m`, this module is __main__.
+logger = logging.getLogger("bot.server.launch")
 
 #: Rasa versions whose module layout the guard was written for (the modules it stubs).
 TF_GUARD_RASA_VERSIONS = patches.RASA_3_6

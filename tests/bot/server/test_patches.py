@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import rasa

@@ -58,9 +58,10 @@ start_actions() {
 }
 start_rasa() {
   # bot.server.launch is `rasa` with serving fixes: no TensorFlow import for a model without a
-  # TensorFlow component, Rasa internals that redid constant work on every turn
-  # (docs/benchmarks.md: startup, RSS and per-turn figures).
-  # BOT_PLAIN_RASA=1: Rasa's own entry point, without those fixes (benchmark baseline).
+  # TensorFlow component, and the Rasa patches of bot/server/patches.py (per-turn work Rasa
+  # redid, the turn gate), each on the Rasa version it was written for (docs/benchmarks.md).
+  # BOT_PLAIN_RASA=1: Rasa's own entry point, without those fixes (benchmark baseline; same
+  # answers, /webhooks/health/ then reports no patches and the turn gate off).
   local launcher=("$PY" -m bot.server.launch)
   if [ "${BOT_PLAIN_RASA:-}" = 1 ]; then launcher=("$RASA"); fi
   exec "${launcher[@]}" run --model "$MODEL" --port "$RASA_PORT" --credentials "${CREDENTIALS:-credentials.yml}" \

@@ -9,12 +9,19 @@ it needs neither Rasa's HTTP API nor its token. The JSON body::
      "tracker_store": "ok" | "fallback_in_memory" | "unwritable",
      "rules_db": "ok" | "unavailable",            # RulesRepository().ping()
      "lock_store": "ok" | "unreachable" | "in_memory" | "unchecked",
-     "tracker_store_fallbacks": int}              # times Rasa fell back to memory (a failing
+     "tracker_store_fallbacks": int,              # times Rasa fell back to memory (a failing
                                                   # turn counts once per store call)
+     "patches": [str],                            # Rasa patches in effect (bot/server/patches.py)
+     "turn_gate": "on" | "off",                   # turns pass the FIFO turn gate
+     "tensorflow_guard": "on" | "off"}            # the launcher kept TensorFlow out
 
 is sent with HTTP 200 when the status is "ok" and 503 otherwise. "down" means no model is
 loaded; "degraded" means the bot answers but something it relies on is failing (answers are
 general instead of tailored, or conversations are not being stored).
+
+The last three fields only describe how this process serves and never change the status: under
+plain ``rasa run`` (or on a Rasa version the patches were not written for) no patch is applied
+and the turn gate is off, and the answers are the same.
 
 The tracker store check matters most: Rasa wraps the configured store in a
 ``FailSafeTrackerStore`` that, when the store fails, logs an error, starts the turn from an
@@ -57,6 +64,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.stores.lock_redis import AtomicRedisLockStore
 from bot.stores.lock_sqlite import SQLiteLockStore
 from bot.rules.repository import RulesRepository
+from bot.server import patches
 from bot import settings
 
 logger = logging.getLogger(__name__)
@@ -265,6 +273,7 @@ async def check_health(agent: Any, fallback_window: float) -> Tuple[Dict[Text, A
         "rules_db": rules,
         "lock_store": lock,
         "tracker_store_fallbacks": fallbacks,
+        **patches.health_report(),
     }
     return body, 200 if status == "ok" else 503
 

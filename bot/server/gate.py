@@ -14,9 +14,10 @@ server round trips still overlap other turns); the latency spread does. The queu
 nothing while a turn is waiting: a future per waiting request.
 
 The limit comes from ``MAX_CONCURRENT_TURNS`` (default 4; 0 = no limit). It applies per
-process (per Sanic worker): ``bot.server.launch.patch_turn_gate`` puts ``Agent.handle_message``, through
-which every input channel runs its turns, behind ``turn_gate()``, the one gate of the current
-event loop.
+process (per Sanic worker): the ``turn_gate`` entry of ``bot.server.patches``, which the launcher
+applies, puts ``Agent.handle_message``, through which every input channel runs its turns, behind
+``turn_gate()``, the one gate of the current event loop. Under plain ``rasa run`` there is no
+gate (the health endpoint says ``"turn_gate": "off"``).
 """
 from __future__ import annotations
 

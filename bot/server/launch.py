@@ -1,15 +1,22 @@
-"""`rasa` with two serving fixes (see docs/benchmarks.md).
+"""``rasa`` with this bot's serving changes: the TensorFlow guard and the Rasa patches.
 
 Usage: ``python -m bot.server.launch run --model models/icp-assistant.tar.gz ...`` takes exactly
-the arguments of the ``rasa`` command.
+the arguments of the ``rasa`` command. For ``run`` it first reads ``rasa.__version__``, then:
 
-1. Action server replies are validated with a JSON-schema validator built once
-   (``patch_action_validation``): Rasa 3.6 calls ``jsonschema.validate`` per reply, which
-   re-validates its large, constant events schema against the meta-schema every time (tens of
-   ms per custom action). Same schema, same errors, same messages.
-2. TensorFlow is not imported when the model has no TensorFlow component (below).
+1. installs the TensorFlow guard (below) when the model has no TensorFlow component and the
+   Rasa version is one the guard was written for (``TF_GUARD_RASA_VERSIONS``);
+2. applies the per-turn Rasa patches of ``bot.server.patches`` (its ``REGISTRY``: what each
+   replaces, why, the gain measured in docs/benchmarks.md), each only on a Rasa version it was
+   written for and only if the attribute it replaces still exists; the others stay off, logged,
+   and Rasa's own code serves (same answers, slower);
+3. logs one line with the patches applied and off, the turn gate and the guard, which the
+   health endpoint (``/webhooks/health/``) reports too.
 
-Why 2:
+Plain ``rasa run`` and ``rasa shell`` give the same answers without any of it (a test compares).
+``BOT_KEEP_TENSORFLOW=1`` leaves the guard out, ``BOT_STOCK_ACTION_VALIDATION=1`` the
+``action_validation`` patch.
+
+Why the TensorFlow guard:
 Rasa 3.6 imports TensorFlow on every start, whatever the pipeline, through one chain:
 ``rasa.core.policies.policy`` -> ... -> ``rasa.nlu.extractors.extractor`` ->
 ``rasa.utils.train_utils`` -> ``rasa.utils.tensorflow.callback`` / ``.data_generator``, two
@@ -17,6 +24,8 @@ modules that hold training-only Keras classes (a progress-bar callback, a checkp
 a batch generator). Our pipeline (jieba, spaCy rules, count vectors, scikit-learn, RulePolicy)
 never calls TensorFlow, yet the import costs seconds of startup and hundreds of MB of RSS, and
 the thousands of extra modules make ``import skops.io`` (which scans ``sys.modules``) slower.
+It is not an entry of the patch registry: it replaces modules, not an attribute, and must be
+in place before anything imports Rasa beyond ``rasa/__init__`` (which imports no TensorFlow).
 
 How, and why it is safe:
 
@@ -43,9 +52,17 @@ import sys
 import tarfile
 import types
 from typing import Iterable, List, Optional, Sequence, Set
-from bot import settings
 
-logger = logging.getLogger(__name__)
+from bot import settings
+from bot.server import patches
+
+# Named, not __name__: run with `python -m`, this module is __main__.
+logger = logging.getLogger("bot.server.launch")
+
+#: Rasa versions whose module layout the guard was written for (the modules it stubs).
+TF_GUARD_RASA_VERSIONS = patches.RASA_3_6
+#: Rasa's own log format (``rasa.utils.io.configure_colored_logging``).
+LOG_FORMAT = "%(asctime)s %(levelname)-8s %(name)s  - %(message)s"
 
 # Modules whose components are known not to use TensorFlow at prediction time.
 TF_FREE_RASA_MODULES = {
@@ -223,171 +240,6 @@ def install() -> TensorFlowGuard:
     return guard
 
 
-def patch_action_validation() -> None:
-    """Validates action server replies with a validator compiled once (see module doc)."""
-    from jsonschema.exceptions import best_match
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
-    from rasa.shared.constants import DOCS_BASE_URL
-
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)  # once, instead of once per reply
-    validator = validator_class(schema)
-
-    def _validate_action_result(self, result):
-        error = best_match(validator.iter_errors(result))
-        if error is not None:
-            error.message += (
-                ". Failed to validate Action server response from API, "
-                "make sure your response from the Action endpoint is valid. "
-                f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
-            )
-            raise error
-        return True
-
-    RemoteAction._validate_action_result = _validate_action_result
-
-
-def patch_event_type_lookup() -> None:
-    """Resolves event type names through a dict instead of walking the class tree.
-
-    Rasa 3.6's ``Event.resolve_by_type`` calls ``all_subclasses(Event)`` (a recursive walk
-    plus ``inspect.isabstract`` per class) for every event it deserialises: every event of
-    every tracker read from the store and of every action server reply, 4-5% of a turn's CPU
-    (docs/benchmarks.md). The table keeps the first match in the walk's order, as the loop
-    does, and is rebuilt on a miss, so event classes defined later are still found.
-    """
-    from rasa.shared.core.events import Event
-    from rasa.shared.utils.common import all_subclasses
-
-    original = Event.resolve_by_type
-    table: dict = {}
-
-    def rebuild() -> None:
-        table.clear()
-        for cls in all_subclasses(Event):
-            table.setdefault(cls.type_name, cls)
-
-    def resolve_by_type(type_name, default=None):
-        cls = table.get(type_name)
-        if cls is None:
-            rebuild()
-            cls = table.get(type_name)
-        # The original's fallbacks ("topic", default, ValueError) for unknown names.
-        return cls if cls is not None else original(type_name, default)
-
-    Event.resolve_by_type = staticmethod(resolve_by_type)
-
-
-def patch_graph_runner() -> None:
-    """Runs Rasa's prediction graphs in a fixed order planned once per set of targets.
-
-    ``DaskGraphRunner.run`` rebuilds the minimal schema and the dask graph and has dask plan an
-    execution order (``dask.order``) on every run: three runs per turn (NLU, two policy
-    predictions), ~0.8 ms each. The graphs are fixed once loaded, and dask's synchronous
-    scheduler runs one node at a time anyway, so the same nodes run in a topological order
-    computed once; each node gets the same ``(name, output)`` inputs as under dask. Errors
-    raised by nodes propagate unchanged, as with ``dask.get``.
-    """
-    from rasa.engine.exceptions import GraphRunError
-    from rasa.engine.runner.dask import DaskGraphRunner
-
-    def plan(self, targets):
-        plans = self.__dict__.setdefault("_icp_plans", {})
-        key = tuple(targets)
-        if key not in plans:
-            schema = self._graph_schema.minimal_graph_schema(list(targets))
-            order, seen = [], set()
-
-            def visit(name):
-                if name in seen or name not in schema.nodes:
-                    return
-                seen.add(name)
-                needs = list(schema.nodes[name].needs.values())
-                for need in needs:
-                    visit(need)
-                order.append((name, needs))
-
-            for name in schema.nodes:  # schema order, so runs are deterministic
-                visit(name)
-            plans[key] = (order, set(schema.nodes))
-        return plans[key]
-
-    def run(self, inputs=None, targets=None):
-        run_targets = targets if targets else self._graph_schema.target_names
-        order, node_names = plan(self, run_targets)
-        results = {}
-        for input_name, input_value in (inputs or {}).items():
-            if isinstance(input_value, str) and input_value in node_names:
-                raise GraphRunError(
-                    f"Input value '{input_value}' clashes with a node name. Make sure "
-                    f"that none of the input names passed to the `run` method are the "
-                    f"same as node names in the graph schema."
-                )
-            results[input_name] = (input_name, input_value)
-        try:
-            for name, needs in order:
-                results[name] = self._instantiated_nodes[name](
-                    *(results.get(need, need) for need in needs)
-                )
-        except RuntimeError as e:
-            raise GraphRunError("Error running runner.") from e
-        return dict(results[target] for target in run_targets)
-
-    DaskGraphRunner.run = run
-
-
-def patch_domain_is_empty() -> None:
-    """``Domain.is_empty`` without building an empty ``Domain`` on every message.
-
-    Rasa 3.6 checks ``domain.is_empty()`` for every parsed message, and the check compares
-    with ``Domain.empty().as_dict()``, a new Domain each time (~0.4 ms). The empty domain's
-    dict is the same every time, so it is computed once.
-    """
-    from rasa.shared.core.domain import Domain
-
-    empty = Domain.empty().as_dict()
-    Domain.is_empty = lambda self: self.as_dict() == empty
-
-
-def patch_turn_gate() -> None:
-    """Every turn, whatever channel it comes from, passes the process's turn gate.
-
-    ``Agent.handle_message`` is where every input channel (ours, and Rasa's messaging
-    channels such as Slack or Telegram) hands a message over; see ``bot/server/gate.py``.
-    """
-    from rasa.core.agent import Agent
-
-    from bot.server.gate import turn_gate
-
-    original = Agent.handle_message
-    if getattr(original, "__icp_gated__", False):
-        return
-
-    async def handle_message(self, message):
-        async with turn_gate().turn():
-            return await original(self, message)
-
-    handle_message.__icp_gated__ = True
-    handle_message.__doc__ = original.__doc__
-    Agent.handle_message = handle_message
-
-
-def patch_rasa(action_validation: bool = True) -> None:
-    """Applies every per-turn fix above (not the TensorFlow guard, see ``install``).
-
-    Args:
-        action_validation: Also validate action server replies with the validator built once.
-    """
-    if action_validation:
-        patch_action_validation()
-    patch_event_type_lookup()
-    patch_graph_runner()
-    patch_domain_is_empty()
-    patch_turn_gate()
-
-
 def _model_argument(argv: Iterable[str]) -> Optional[str]:
     args = list(argv)
     for i, arg in enumerate(args):
@@ -398,20 +250,63 @@ def _model_argument(argv: Iterable[str]) -> Optional[str]:
     return None
 
 
-def main(argv: Optional[List[str]] = None) -> None:
-    """``rasa`` with the guard installed when the model allows it."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    model = _model_argument(argv)
-    if (
-        argv[:1] == ["run"]
-        and model
-        and os.path.isfile(model)
-        and not settings.get_flag("BOT_KEEP_TENSORFLOW")
-        and model_is_tf_free(model)
-    ):
+def prepare_serving(
+    model: Optional[str],
+    rasa_version: str,
+    keep_tensorflow: bool = False,
+    stock_action_validation: bool = False,
+) -> List[patches.PatchResult]:
+    """What ``rasa run`` gets before Rasa starts: the guard when it may, then the patches.
+
+    Args:
+        model: Path of the model to be served (the guard checks its components), if known.
+        rasa_version: ``rasa.__version__``.
+        keep_tensorflow: Never install the guard (``BOT_KEEP_TENSORFLOW``).
+        stock_action_validation: Leave ``action_validation`` off
+            (``BOT_STOCK_ACTION_VALIDATION``).
+
+    Returns:
+        ``bot.server.patches.apply_all``'s outcome; also logged as one line.
+    """
+    guard = False
+    if rasa_version not in TF_GUARD_RASA_VERSIONS:
+        logger.warning(
+            "TensorFlow guard off: written for Rasa %s, not %s",
+            ", ".join(TF_GUARD_RASA_VERSIONS), rasa_version,
+        )
+    elif model and os.path.isfile(model) and not keep_tensorflow and model_is_tf_free(model):
         install()
+        guard = True
+    patches.record_tensorflow_guard(guard)
+    off = {"action_validation": "BOT_STOCK_ACTION_VALIDATION=1"} if stock_action_validation else {}
+    results = patches.apply_all(rasa_version, off=off)
+    logger.info(patches.summary())
+    return results
+
+
+def _log_to_stderr() -> None:
+    """Lets the lines logged before Rasa sets up logging reach stderr, in Rasa's format.
+
+    Rasa configures logging only once its CLI runs (coloredlogs, which then replaces this
+    stderr handler instead of adding a second one); until then Python drops INFO lines.
+    """
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """``rasa`` with, for ``run``, the guard (when the model allows it) and the patches."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["run"]:
-        patch_rasa(action_validation=not settings.get_flag("BOT_STOCK_ACTION_VALIDATION"))
+        import rasa  # its __init__ imports no TensorFlow, so the guard can still go first
+
+        _log_to_stderr()
+        prepare_serving(
+            _model_argument(argv),
+            rasa.__version__,
+            keep_tensorflow=settings.get_flag("BOT_KEEP_TENSORFLOW"),
+            stock_action_validation=settings.get_flag("BOT_STOCK_ACTION_VALIDATION"),
+        )
     sys.argv = ["rasa", *argv]
     from rasa.__main__ import main as rasa_main
 

@@ -158,11 +158,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.devtools.bench.load import question_pool
 
     # The process `rasa run` is under scripts/serve.sh (bot.server.launch).
+    import rasa
+
     from bot.server import launch
 
-    if launch.model_is_tf_free(str(args.model)):
-        launch.install()
-    launch.patch_rasa()
+    launch.prepare_serving(str(args.model), rasa.__version__)
     t = time.perf_counter()
     quiet_rasa()
     with tempfile.TemporaryDirectory() as tmp:

@@ -28,6 +28,7 @@ from bot.stores.lock_redis import AtomicRedisLockStore
 from bot.stores.lock_sqlite import SQLiteLockStore
 from bot.stores.db import create_engine_for, reset_engine
 from bot.rules.loader import DEFAULT_RULES_FILE, load
+from bot.server import patches
 
 
 def free_port() -> int:
@@ -104,8 +105,33 @@ async def test_everything_up_is_ok(rules_env, action_server, sql_store):
         "rules_db": "ok",
         "lock_store": "in_memory",
         "tracker_store_fallbacks": 0,
+        # This process never ran the launcher: as under plain `rasa run`.
+        "patches": [],
+        "turn_gate": "off",
+        "tensorflow_guard": "off",
     }
     assert health_rows(sql_store) == 0, "the write probe is rolled back"
+
+
+@pytest.mark.asyncio
+async def test_patches_and_turn_gate_are_reported(
+    rules_env, action_server, sql_store, monkeypatch
+):
+    state = patches.PatchState(
+        rasa_version="3.6.21",
+        results=[
+            patches.PatchResult("action_validation", False, "BOT_STOCK_ACTION_VALIDATION=1"),
+            patches.PatchResult("graph_runner", True, "applied"),
+            patches.PatchResult("turn_gate", True, "applied"),
+        ],
+        tensorflow_guard=True,
+    )
+    monkeypatch.setattr(patches, "STATE", state)
+    body, status = await check_health(make_agent(sql_store, action_server), 60)
+    assert status == 200, "how the process serves never changes the status"
+    assert (body["patches"], body["turn_gate"], body["tensorflow_guard"]) == (
+        ["graph_runner", "turn_gate"], "on", "on"
+    )
 
 
 @pytest.mark.asyncio

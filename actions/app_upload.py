@@ -13,6 +13,7 @@ class ActionAppUploadAvailability(TailoredAction):
 
     topic = "app_upload_availability"
     general_response = "utter_app_availability_general"
+    listed_response = "utter_app_availability_by_province"
 
     def missing_detail(self, details: Details) -> Optional[Text]:
         return None if details.province else "province"

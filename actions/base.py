@@ -9,7 +9,9 @@ Every tailored action follows the same contract:
    back by ``action_resume_topic``. If the user ignores the question, the next time they ask we
    give the general answer instead of asking again.
 3. Otherwise utter the domain responses the topic module chose. Text never lives here: a module
-   only names responses and passes the province names to fill them.
+   only names responses and passes the province names to fill them. Every reply also gets the
+   province lists of ``bot.core.provinces_text`` (``{app_provinces_en}`` ...) and the date the
+   rules are valid as of (``{rules_valid_as_of}``), so no response has to type a province list.
 4. If the rules database is unavailable, say so and give the general answer (never silence).
 
 The repository is injected (``ActionX(repository=...)``) so tests can use a throwaway SQLite;
@@ -26,6 +28,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.core.provinces_text import VALID_AS_OF_VARIABLE, province_list_values
 from bot.rules.repository import ProvinceInfo, RulesRepository, RulesUnavailable
 
 logger = logging.getLogger(__name__)
@@ -80,8 +83,12 @@ class TailoredAction(Action, metaclass=ABCMeta):
 
     #: The intent this action answers (also the value stored in ``pending_topic``).
     topic: ClassVar[Text]
-    #: The response that answers the topic without any details (see data/topics.yml).
+    #: The response that answers the topic without any details (see data/topics.yml). The
+    #: channels send it when the action server or the database is down, so it names no province.
     general_response: ClassVar[Text]
+    #: The general answer naming the provinces from the database, used instead of
+    #: ``general_response`` whenever the database answers (None: the general answer needs none).
+    listed_response: ClassVar[Optional[Text]] = None
 
     def __init__(self, repository: Optional[RulesRepository] = None) -> None:
         """Creates the action.
@@ -99,6 +106,10 @@ class TailoredAction(Action, metaclass=ABCMeta):
     def name(self) -> Text:
         """Action name: ``action_<topic>``."""
         return f"action_{self.topic}"
+
+    def general_reply(self) -> Reply:
+        """The answer without details: the listed variant when there is one."""
+        return Reply(self.listed_response or self.general_response)
 
     def missing_detail(self, details: Details) -> Optional[Text]:
         """Names the detail (slot) without which no tailored answer is possible.
@@ -129,13 +140,27 @@ class TailoredAction(Action, metaclass=ABCMeta):
                     SlotSet("pending_topic", self.topic),
                     SlotSet("asked_details", asked + [missing]),
                 ]
-            replies = self.replies(details) if not missing else [Reply(self.general_response)]
+            replies = self.replies(details) if not missing else [self.general_reply()]
+            values = self.database_values()
         except RulesUnavailable:
             logger.exception("Rules database unavailable while answering %s", self.topic)
             replies = [Reply("utter_rules_unavailable"), Reply(self.general_response)]
+            values = {}
         for reply in replies:
-            dispatcher.utter_message(response=reply.response, **reply.values)
+            dispatcher.utter_message(response=reply.response, **{**values, **reply.values})
         return [SlotSet("pending_topic", None), SlotSet("last_topic", self.topic)]
+
+    def database_values(self) -> Dict[Text, Any]:
+        """Template values every reply may use: the province lists and the rules' date.
+
+        Raises:
+            RulesUnavailable: the database cannot be queried.
+        """
+        values: Dict[Text, Any] = province_list_values(self.repository.provinces())
+        valid_as_of = self.repository.valid_as_of()
+        if valid_as_of is not None:
+            values[VALID_AS_OF_VARIABLE] = valid_as_of.isoformat()
+        return values
 
     def details(self, tracker: Tracker) -> Details:
         """Reads the applicant's details from the slots.

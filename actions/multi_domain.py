@@ -18,6 +18,7 @@ class ActionMultiDomain(TailoredAction):
 
     topic = "multi_domain"
     general_response = "utter_multi_domain_general"
+    listed_response = "utter_multi_domain_by_province"
 
     def missing_detail(self, details: Details) -> Optional[Text]:
         return None if details.province else "province"
@@ -26,5 +27,5 @@ class ActionMultiDomain(TailoredAction):
         assert details.province is not None
         value = details.rule("multi_domain")
         if value not in MULTI_DOMAIN_RESPONSES:
-            return [Reply(self.general_response)]
+            return [self.general_reply()]
         return [for_province(MULTI_DOMAIN_RESPONSES[value], details.province)]

@@ -11,10 +11,11 @@ class ActionRejectedReupload(TailoredAction):
 
     topic = "rejected_reupload"
     general_response = "utter_rejected_general"
+    listed_response = "utter_rejected_by_province"
 
     def replies(self, details: Details) -> List[Reply]:
         if details.province is None:
-            return [Reply(self.general_response)]
+            return [self.general_reply()]
         if details.rule("app_upload") == "available":
             return [for_province("utter_rejected_app_province", details.province)]
         return [for_province("utter_rejected_computer_only", details.province)]

@@ -22,6 +22,7 @@ class ActionAuthenticityForm(TailoredAction):
 
     topic = "authenticity_form"
     general_response = "utter_form_general"
+    listed_response = "utter_form_by_province"
 
     def missing_detail(self, details: Details) -> Optional[Text]:
         if details.applicant_type == "individual" and details.province is None:
@@ -33,7 +34,7 @@ class ActionAuthenticityForm(TailoredAction):
         if details.applicant_type == "organization":
             return [organization]
         if details.province is None:
-            return [Reply(self.general_response)]
+            return [self.general_reply()]
         individual = for_province(
             INDIVIDUAL_RESPONSES[details.rule("individual_signing") or "sign"],
             details.province,

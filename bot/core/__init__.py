@@ -1,0 +1,1 @@
+"""Rasa-free logic of the assistant: nothing here imports rasa or rasa_sdk."""

@@ -22,7 +22,8 @@ def domain_responses() -> Dict[str, List[dict]]:
     """Every response of domain/*.yml with its variations."""
     responses: Dict[str, List[dict]] = {}
     for path in sorted((ROOT / "domain").glob("*.yml")):
-        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses", {}))
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        responses.update(data.get("responses", {}))
     return responses
 
 

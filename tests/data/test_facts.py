@@ -104,7 +104,12 @@ def test_overstatement_patterns_catch_the_old_wording():
             "Today the app works for filings in Guangdong.",
             "contact Alibaba Cloud support through a ticket",
         ],
-        "zh": ["目前只有部分省份支持APP上传", "请通过阿里云的工单联系", "清楚签名即可", "不必须用APP"],
+        "zh": [
+            "目前只有部分省份支持APP上传",
+            "请通过阿里云的工单联系",
+            "清楚签名即可",
+            "不必须用APP",
+        ],
     }
     for language, texts in old.items():
         for text in texts:

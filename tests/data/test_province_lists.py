@@ -26,7 +26,8 @@ from tests.data.responses import (
     texts_by_language,
 )
 
-PROVINCES = yaml.safe_load((ROOT / "data" / "provinces.yml").read_text(encoding="utf-8"))["provinces"]
+PROVINCES_FILE = ROOT / "data" / "provinces.yml"
+PROVINCES = yaml.safe_load(PROVINCES_FILE.read_text(encoding="utf-8"))["provinces"]
 TEXTS = texts_by_language(domain_responses())
 LIST_VARIABLES = set(template_variables())
 

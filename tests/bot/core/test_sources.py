@@ -80,7 +80,8 @@ def test_source_for_in_chinese_and_in_an_unknown_language():
         "anchor": "#section_f3n_5ft_zdb",
         "url": ICP_FILING_SYSTEM,
     }
-    assert source_for("faq_cannot_upload", "fr")["section"] == "Why can I not upload document images?"
+    source = source_for("faq_cannot_upload", "fr")
+    assert source["section"] == "Why can I not upload document images?"
 
 
 @pytest.mark.parametrize("name", ["utter_greet", "human_handoff", "utter_ask_province", "nope"])

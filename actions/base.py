@@ -78,6 +78,6 @@ class TailoredAction(Action, metaclass=ABCMeta):
                 SlotSet("pending_topic", self.topic),
                 SlotSet("asked_details", asked + [answer.ask]),
             ]
-        for reply in answer.replies:
-            dispatcher.utter_message(response=reply.response, **reply.values)
+        for response, values in answer.messages():
+            dispatcher.utter_message(response=response, **values)
         return [SlotSet("pending_topic", None), SlotSet("last_topic", self.topic)]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 from bot.core.details import APPLICANT_TYPE, PROVINCE, Details
+from bot.core.provinces_text import VALID_AS_OF_VARIABLE, province_list_values
 from bot.core.topics import load_topics
 from bot.rules import models as rules
 from bot.rules.repository import ProvinceInfo, RulesRepository, RulesUnavailable
@@ -48,6 +49,11 @@ class Answer:
     ask: Optional[str] = None
     tailored: bool = True
     rules_unavailable: bool = False
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def messages(self) -> Tuple[Tuple[str, Dict[str, Any]], ...]:
+        """(response, template values) per reply: the answer's values under the reply's own."""
+        return tuple((r.response, {**self.values, **r.values}) for r in self.replies)
 
 
 def for_province(response: str, province: ProvinceInfo) -> Reply:
@@ -101,6 +107,35 @@ def _rule_reply(table: Mapping[str, str], topic: str, details: Details) -> Reply
     return for_province(table[details.rule(topic)], details.province)
 
 
+# The general answers that list provinces from the database, used instead of the topic's
+# general response whenever the database answers. The general responses themselves name no
+# province: channels send them when the action server or the database is down.
+LISTED_GENERAL: Dict[str, str] = {
+    "app_upload_availability": "utter_app_availability_by_province",
+    "authenticity_form": "utter_form_by_province",
+    "multi_domain": "utter_multi_domain_by_province",
+    "rejected_reupload": "utter_rejected_by_province",
+}
+
+
+def general_reply(topic: str) -> Reply:
+    """The answer without details while the database answers: the listed variant if any."""
+    return Reply(LISTED_GENERAL.get(topic) or load_topics()[topic].general)
+
+
+def database_values(repository: RulesRepository) -> Dict[str, Any]:
+    """Template values every tailored reply may use: province lists and the rules' date.
+
+    Raises:
+        RulesUnavailable: The database cannot be queried.
+    """
+    values: Dict[str, Any] = province_list_values(repository.provinces())
+    valid_as_of = repository.valid_as_of()
+    if valid_as_of is not None:
+        values[VALID_AS_OF_VARIABLE] = valid_as_of.isoformat()
+    return values
+
+
 # --- One function per tailored topic ----------------------------------------------------------
 
 
@@ -130,7 +165,7 @@ def authenticity_form(details: Details) -> Tuple[Reply, ...]:
     if details.applicant_type == "organization":
         return (organization,)
     if details.province is None:
-        return (Reply(load_topics()["authenticity_form"].general),)
+        return (general_reply("authenticity_form"),)
     individual = _rule_reply(INDIVIDUAL_SIGNING_RESPONSES, "individual_signing", details)
     if details.applicant_type == "individual":
         return (individual,)
@@ -146,12 +181,12 @@ def foreign_credentials(details: Details) -> Tuple[Reply, ...]:
     """The credentials for the owner's residency; all of them when it is unknown."""
     if details.residency:
         return (Reply(f"utter_credentials_{details.residency}"),)
-    return (Reply(load_topics()["foreign_credentials"].general),)
+    return (general_reply("foreign_credentials"),)
 
 
 def authorization_letter(details: Details) -> Tuple[Reply, ...]:
     """Same-image rule; in app-upload provinces, special documents go up from the computer."""
-    replies = [Reply(load_topics()["authorization_letter"].general)]
+    replies = [general_reply("authorization_letter")]
     if details.province and details.rule("app_upload") == rules.APP_UPLOAD_AVAILABLE:
         replies.append(for_province("utter_authorization_app_province", details.province))
     return tuple(replies)
@@ -160,7 +195,7 @@ def authorization_letter(details: Details) -> Tuple[Reply, ...]:
 def rejected_reupload(details: Details) -> Tuple[Reply, ...]:
     """Which upload methods the province offers once the order is back in draft."""
     if details.province is None:
-        return (Reply(load_topics()["rejected_reupload"].general),)
+        return (general_reply("rejected_reupload"),)
     return (_rule_reply(REJECTED_RESPONSES, "app_upload", details),)
 
 
@@ -213,11 +248,12 @@ def answer(
     try:
         details = Details.from_values(values, repository)
         missing = tailoring.needs(details)
+        if missing and may_ask and missing not in asked:
+            return Answer(ask=missing)
+        database = database_values(repository)
         if missing:
-            if may_ask and missing not in asked:
-                return Answer(ask=missing)
-            return Answer(replies=(general,), tailored=False)
-        return Answer(replies=tailoring.replies(details))
+            return Answer(replies=(general_reply(topic),), tailored=False, values=database)
+        return Answer(replies=tailoring.replies(details), values=database)
     except RulesUnavailable:
         logger.exception("Rules database unavailable while answering %s", topic)
         return Answer(

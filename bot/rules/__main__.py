@@ -10,6 +10,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from collections.abc import Sequence
 
@@ -59,13 +60,15 @@ def _cmd_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _format_province(province: ProvinceInfo) -> str:
+def _format_province(province: ProvinceInfo, valid_as_of: datetime.date | None) -> str:
+    as_of = valid_as_of.isoformat() if valid_as_of else "unknown (reload the rules)"
     lines = [
         f"{province.name_en} ({province.name_zh})",
         f"  key:     {province.key}",
         f"  pinyin:  {province.pinyin}",
         f"  kind:    {province.kind}",
         f"  aliases: {', '.join(province.aliases) or '-'}",
+        f"  rules valid as of: {as_of}",
         "  rules:",
     ]
     for rule in province.rules.values():
@@ -75,7 +78,8 @@ def _format_province(province: ProvinceInfo) -> str:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    province = RulesRepository(_engine(args.db), cache_ttl=0).find_province(args.province)
+    repository = RulesRepository(_engine(args.db), cache_ttl=0)
+    province = repository.find_province(args.province)
     if province is None:
         print(
             f"unknown province {args.province!r}: give a key, English, pinyin or Chinese name "
@@ -84,7 +88,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_UNKNOWN_PROVINCE
-    print(_format_province(province))
+    print(_format_province(province, repository.valid_as_of()))
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ loading refuses invalid files and replaces the stored rules in a single transact
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from bot.rules.models import (
     PROVINCE_KINDS,
     RULE_TOPICS,
     RULE_VALUES,
+    VALID_AS_OF_META_KEY,
     Base,
     Meta,
     Province,
@@ -35,7 +37,7 @@ DEFAULT_RULES_FILE = settings.DATA_DIR / "provinces.yml"
 SUPPORTED_VERSION = 1
 FILE_HASH_META_KEY = "provinces_yml_sha256"
 
-TOP_LEVEL_KEYS = ("version", "sources", "provinces")
+TOP_LEVEL_KEYS = ("version", "valid_as_of", "sources", "provinces")
 PROVINCE_FIELDS = ("key", "name_en", "name_zh", "pinyin", "kind", "aliases", "rules")
 NAME_FIELDS = ("key", "name_en", "name_zh", "pinyin")
 
@@ -138,6 +140,23 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def as_date(value: Any) -> datetime.date | None:
+    """Return ``value`` as a date if it is one or an ISO ``YYYY-MM-DD`` string, else ``None``.
+
+    YAML already turns an unquoted ``2026-12-01`` into a date; a quoted one stays a string.
+    """
+    if isinstance(value, datetime.datetime):
+        return None  # a time of day means someone wrote something other than a date
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _is_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
@@ -178,10 +197,17 @@ class _Validator:
         if type(version) is not int or version != SUPPORTED_VERSION:
             message = f"unsupported version {version!r} (expected {SUPPORTED_VERSION})"
             self.error(data.key_lines["version"], message)
+        if "valid_as_of" in data:
+            self.valid_as_of(data["valid_as_of"], data.key_lines["valid_as_of"])
         if "sources" in data:
             self.sources(data["sources"], data.key_lines["sources"])
         if "provinces" in data:
             self.provinces(data["provinces"], data.key_lines["provinces"])
+
+    def valid_as_of(self, value: Any, line: int) -> None:
+        if as_date(value) is None:
+            message = f"valid_as_of must be a date written YYYY-MM-DD, not {value!r}"
+            self.error(line, message)
 
     def sources(self, sources: Any, line: int) -> None:
         if not isinstance(sources, _Mapping):
@@ -412,6 +438,9 @@ def load(path: str | Path, engine: Engine) -> LoadReport:
                 ]
                 session.add(province)
             session.merge(Meta(key=FILE_HASH_META_KEY, value=digest))
+            valid_as_of = as_date(data["valid_as_of"])
+            assert valid_as_of is not None  # the validator refused any other value
+            session.merge(Meta(key=VALID_AS_OF_META_KEY, value=valid_as_of.isoformat()))
     return LoadReport(
         provinces=len(entries),
         aliases=sum(len(entry["aliases"]) for entry in entries),

@@ -63,6 +63,10 @@ RULE_VALUES: dict[str, tuple[str, ...]] = {
 }
 RULE_TOPICS: tuple[str, ...] = tuple(RULE_VALUES)
 
+# Meta key of the date (ISO ``YYYY-MM-DD``) the stored rules are valid as of: the top-level
+# ``valid_as_of`` of data/provinces.yml, i.e. when the rules were last checked against the FAQ.
+VALID_AS_OF_META_KEY = "valid_as_of"
+
 Base = declarative_base()
 
 
@@ -116,7 +120,11 @@ class ProvinceRule(Base):
 
 
 class Meta(Base):
-    """Key/value facts about the store itself, e.g. the hash of the YAML file last loaded."""
+    """Key/value facts about the store itself.
+
+    Holds the hash of the YAML file last loaded and the date its rules are valid as of
+    (:data:`VALID_AS_OF_META_KEY`).
+    """
 
     __tablename__ = "meta"
 

@@ -6,6 +6,7 @@ be cached or passed between threads without touching the database again.
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 import time
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.stores.db import RulesUnavailable, get_engine, translate_db_errors
-from bot.rules.models import Province, ProvinceAlias, ProvinceRule
+from bot.rules.models import VALID_AS_OF_META_KEY, Meta, Province, ProvinceAlias, ProvinceRule
 
 __all__ = ["ProvinceInfo", "RuleInfo", "RulesRepository", "RulesUnavailable", "normalize_name"]
 
@@ -135,6 +136,17 @@ class RulesRepository:
         """
         with translate_db_errors(), Session(self.engine) as session:
             session.execute(select(Province.id).limit(1)).all()
+
+    def valid_as_of(self) -> datetime.date | None:
+        """Return the date the stored province rules are valid as of.
+
+        Returns:
+            The ``valid_as_of`` date of the loaded rules file, or ``None`` for a database loaded
+            before that field existed.
+        """
+        with translate_db_errors(), Session(self.engine) as session:
+            stored = session.get(Meta, VALID_AS_OF_META_KEY)
+            return datetime.date.fromisoformat(stored.value) if stored is not None else None
 
     def province(self, key: str) -> ProvinceInfo | None:
         """Return the province with canonical key ``key``.

@@ -9,6 +9,7 @@ from actions.tailored import ActionMultiDomain
 from actions.resume import ActionResumeTopic
 from actions.tailored import ActionAuthenticityForm
 from bot.rules.repository import RulesRepository
+from bot.core import tailoring
 from bot.core.topics import load_topics
 from tests.helpers import responses, run_action, slot_events
 
@@ -22,7 +23,8 @@ def test_asks_for_province_once(rules_repo, make_tracker, action_cls):
 
     # Asked already and still unknown: the general answer, not the same question again.
     messages, events = run_action(action, make_tracker(slots={"asked_details": ["province"]}))
-    assert responses(messages) == [load_topics()[action.topic].general]
+    assert responses(messages) == [tailoring.LISTED_GENERAL[action.topic]]
+    assert responses(messages) != [load_topics()[action.topic].general]  # names provinces
     assert slot_events(events)["pending_topic"] is None
 
 

@@ -109,11 +109,21 @@ def test_foreign_credentials(rules_repo, make_tracker, residency, expected):
     "action_cls, general",
     [
         (ActionAuthorizationLetter, "utter_authorization_letter"),
-        (ActionRejectedReupload, "utter_rejected_general"),
-        (ActionAuthenticityForm, "utter_form_general"),
+        # With the database up, the general answers name the provinces from it.
+        (ActionRejectedReupload, "utter_rejected_by_province"),
+        (ActionAuthenticityForm, "utter_form_by_province"),
     ],
 )
 def test_general_answer_without_province(rules_repo, make_tracker, action_cls, general):
     messages, events = run_action(action_cls(rules_repo), make_tracker())
     assert responses(messages) == [general]
     assert slot_events(events)["pending_topic"] is None
+
+
+def test_every_reply_carries_the_province_lists_and_the_rules_date(rules_repo, make_tracker):
+    messages, _ = run_action(ActionRejectedReupload(rules_repo), make_tracker())
+    [message] = messages
+    assert message["app_provinces_en"] == "Anhui, Chongqing, Fujian, Guangdong and Liaoning"
+    assert message["app_provinces_zh"] == "安徽、重庆、福建、广东和辽宁"
+    assert message["fingerprint_provinces_en"] == "Jiangxi and Xinjiang"
+    assert message["rules_valid_as_of"] == rules_repo.valid_as_of().isoformat()

@@ -36,7 +36,8 @@ def test_rules_database_down_then_back(fault_bot, breakage):
     try:
         reply = texts(fault_bot.say(sender, QUESTION))
         assert RULES_APOLOGY in reply
-        assert "Guangdong, Chongqing, Liaoning, Anhui and Fujian" in reply
+        # The general answer names no province: its lists come from the database that is down.
+        assert "in some provinces" in reply and "to be determined" in reply
         status, health = fault_bot.health()
         assert (status, health["status"], health["rules_db"]) == (503, "degraded", "unavailable")
     finally:

@@ -123,16 +123,16 @@ class Suggester:
         topic's general answer (an agent needs an answer, not the bot's question for a detail).
         """
         slots = {"language": language, **details}
-        general = (tailoring.Reply(self.topics[intent].general),)
+        general = ((self.topics[intent].general, {}),)
         try:
             answer = tailoring.answer(intent, details, self.repository, may_ask=False)
-            replies = general if answer.rules_unavailable else answer.replies
+            replies = general if answer.rules_unavailable else answer.messages()
         except Exception:  # a bug in tailoring must cost the tailoring, not the suggestion
             logger.exception("Tailoring %s failed; suggesting the general answer", intent)
             replies = general
         texts = []
-        for reply in replies:
-            message = nlg.generate_from_slots(reply.response, slots, CHANNEL_NAME, **reply.values)
+        for response, values in replies:
+            message = nlg.generate_from_slots(response, slots, CHANNEL_NAME, **values)
             text = as_plain_text(message) if message else ""
             if text:
                 texts.append(text)

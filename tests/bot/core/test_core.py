@@ -66,6 +66,12 @@ def test_every_named_response_exists_in_the_domain() -> None:
 class FakeRepository:
     """The rules of data/provinces.yml without a database."""
 
+    def provinces(self):
+        return [self.province(p["key"]) for p in PROVINCES["provinces"]]
+
+    def valid_as_of(self):
+        return None
+
     def province(self, key):
         from types import MappingProxyType
 
@@ -101,7 +107,8 @@ def test_a_missing_detail_is_asked_once_and_never_by_callers_that_cannot_ask() -
     assert tailoring.answer("multi_domain", {}, repo).ask == "province"
     again = tailoring.answer("multi_domain", {}, repo, asked=["province"])
     assert again.ask is None and not again.tailored
-    assert [r.response for r in again.replies] == [load_topics()["multi_domain"].general]
+    assert [r.response for r in again.replies] == [tailoring.LISTED_GENERAL["multi_domain"]]
+    assert again.values["app_provinces_en"]  # the listed answer gets the database's lists
     assert tailoring.answer("multi_domain", {}, repo, may_ask=False).ask is None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,8 +11,13 @@ import yaml
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from bot.rules.loader import RulesFileInvalid, ensure_loaded, load, validate
+from bot.rules.loader import DEFAULT_RULES_FILE, RulesFileInvalid, ensure_loaded, load, validate
 from bot.rules.models import Province, ProvinceAlias, ProvinceRule
+from bot.rules.repository import RulesRepository
+
+SHIPPED_TEXT = DEFAULT_RULES_FILE.read_text(encoding="utf-8")
+# The shipped line, so the cases below survive the date being updated.
+VALID_AS_OF = f"valid_as_of: {yaml.safe_load(SHIPPED_TEXT)['valid_as_of'].isoformat()}"
 
 BEIJING = "key: beijing"
 MULTI_DOMAIN_SOURCE = (
@@ -70,7 +76,7 @@ CASES = {
     ),
     "unknown province key": Case("key: tibet", "key: xizang", "unknown province key 'xizang'"),
     "duplicate province key": Case(
-        "key: tianjin", "key: beijing", "duplicate province key 'beijing' (first at line 18)"
+        "key: tianjin", "key: beijing", "duplicate province key 'beijing' (first at line 22)"
     ),
     "alias used by two provinces": Case(
         "[天津市, 津]",
@@ -132,6 +138,27 @@ CASES = {
         offset=1,
     ),
     "unsupported version": Case("version: 1\n", "version: 2\n", "unsupported version 2"),
+    "valid_as_of not a date": Case(
+        VALID_AS_OF,
+        "valid_as_of: last winter",
+        "valid_as_of must be a date written YYYY-MM-DD, not 'last winter'",
+    ),
+    "valid_as_of impossible date": Case(
+        VALID_AS_OF,
+        'valid_as_of: "2026-02-30"',
+        "valid_as_of must be a date written YYYY-MM-DD, not '2026-02-30'",
+    ),
+    "valid_as_of with a time": Case(
+        VALID_AS_OF,
+        f"{VALID_AS_OF} 10:00:00",
+        "valid_as_of must be a date written YYYY-MM-DD",
+    ),
+    "missing valid_as_of": Case(
+        f"{VALID_AS_OF}\n",
+        "",
+        "missing key 'valid_as_of' in the top level",
+        expect_at="version: 1",
+    ),
 }
 
 
@@ -300,6 +327,16 @@ def test_reload_applies_changes_and_keeps_province_ids(loaded_engine, edited_yam
     new_id, rules = beijing_row()
     assert new_id == old_id
     assert rules["app_upload"] == "available"
+
+
+def test_load_stores_valid_as_of_and_reload_updates_it(loaded_engine, edited_yaml) -> None:
+    repository = RulesRepository(loaded_engine, cache_ttl=0)
+    assert repository.valid_as_of() == yaml.safe_load(SHIPPED_TEXT)["valid_as_of"]
+
+    path, _ = edited_yaml(VALID_AS_OF, 'valid_as_of: "2031-07-04"')
+    load(path, loaded_engine)
+
+    assert repository.valid_as_of() == datetime.date(2031, 7, 4)
 
 
 def test_ensure_loaded_loads_only_when_needed(engine, shipped_file: Path, edited_yaml) -> None:

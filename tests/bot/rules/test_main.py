@@ -7,10 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.rules.__main__ import main
 from bot.settings import ROOT as REPO_ROOT
 from bot.stores.db import reset_engine
+from bot.rules.loader import DEFAULT_RULES_FILE
+
+VALID_AS_OF = yaml.safe_load(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))["valid_as_of"]
 
 
 @pytest.fixture
@@ -71,6 +75,7 @@ def test_load_refuses_invalid_file(db_url: str, edited_yaml, capsys) -> None:
         ("秦", ["Shaanxi (陕西)", "key:     shaanxi"]),
         ("Shanxi", ["Shanxi (山西)", "key:     shanxi"]),
         ("Jiangxi", ["individual_signing: sign_with_fingerprint", "multi_domain: widened_form"]),
+        ("Hebei", [f"rules valid as of: {VALID_AS_OF}"]),
     ],
 )
 def test_show_province(loaded_db_url: str, capsys, name: str, expected: list[str]) -> None:

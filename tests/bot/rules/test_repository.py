@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.stores.db import create_engine_for, reset_engine
+from bot.rules.loader import DEFAULT_RULES_FILE
 from bot.rules.models import ProvinceRule
 from bot.rules.repository import ProvinceInfo, RuleInfo, RulesRepository, RulesUnavailable
 
@@ -196,6 +199,12 @@ def test_kinds(repo: RulesRepository, key: str, kind: str) -> None:
     assert repo.province(key).kind == kind
 
 
+def test_valid_as_of_is_the_shipped_date(repo: RulesRepository) -> None:
+    shipped = yaml.safe_load(Path(DEFAULT_RULES_FILE).read_text(encoding="utf-8"))["valid_as_of"]
+    assert isinstance(shipped, datetime.date)
+    assert repo.valid_as_of() == shipped
+
+
 def test_ping_succeeds_on_a_loaded_database(repo: RulesRepository) -> None:
     repo.ping()
 
@@ -245,8 +254,10 @@ UNREACHABLE_URLS = {
         lambda r: r.rule("guangdong", "app_upload"),
         lambda r: r.provinces_where("app_upload", "available"),
         lambda r: r.find_province("广东"),
+        lambda r: r.valid_as_of(),
     ],
-    ids=["ping", "province", "provinces", "rule", "provinces_where", "find_province"],
+    ids=["ping", "province", "provinces", "rule", "provinces_where", "find_province",
+         "valid_as_of"],
 )
 def test_unreachable_database_raises_rules_unavailable(tmp_path: Path, url: str, call) -> None:
     engine = create_engine_for(url.format(tmp=tmp_path))

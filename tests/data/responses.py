@@ -1,0 +1,56 @@
+"""Domain responses as the user reads them, for the tests of what they say."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List, Mapping
+
+import yaml
+
+from bot.core.provinces_text import province_list_values
+from bot.rules.repository import RulesRepository
+
+ROOT = Path(__file__).resolve().parents[2]
+LANGUAGES = ("en", "zh")
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# What {province_en} / {province_zh} render as: no province name, so the province lists of a
+# response are only those it names itself.
+PROVINCE_PLACEHOLDERS = {"province_en": "<province>", "province_zh": "<省份>"}
+
+
+def domain_responses() -> Dict[str, List[dict]]:
+    """Every response of domain/*.yml with its variations."""
+    responses: Dict[str, List[dict]] = {}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        responses.update(data.get("responses", {}))
+    return responses
+
+
+def language_of(variation: Mapping) -> str:
+    """``zh`` for a variation conditioned on the zh language slot, else ``en``."""
+    for condition in variation.get("condition") or []:
+        if condition.get("name") == "language":
+            return condition["value"]
+    return "en"
+
+
+def texts_by_language(responses: Mapping[str, List[dict]]) -> Dict[str, Dict[str, List[str]]]:
+    """Response -> language -> the texts of its variations (templates, not rendered)."""
+    result: Dict[str, Dict[str, List[str]]] = {}
+    for name, variations in responses.items():
+        by_language: Dict[str, List[str]] = {language: [] for language in LANGUAGES}
+        for variation in variations:
+            by_language[language_of(variation)].append(variation.get("text") or "")
+        result[name] = by_language
+    return result
+
+
+def rendering_values(repository: RulesRepository) -> Dict[str, str]:
+    """The values the actions pass (province lists from the database) and the placeholders."""
+    return {**province_list_values(repository.provinces()), **PROVINCE_PLACEHOLDERS}
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fills a response template like Rasa does; a missing value raises KeyError."""
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)

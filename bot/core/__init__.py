@@ -1,0 +1,1 @@
+"""Rasa-free logic shared by the channels and the actions (no rasa or rasa_sdk imports)."""

@@ -234,3 +234,31 @@ async def test_without_an_api_late_messages_are_logged_not_raised(caplog):
     output = WeChatOutput(None, HELP, collecting=False)
     await output.send_text_message("o_1", "lost")
     assert "could not be sent" in caplog.text
+
+
+# --- the domain's answers ---------------------------------------------------------------------
+
+
+def _domain_nlg():
+    from pathlib import Path
+
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[4] / "domain"))
+    return domain, TemplatedNaturalLanguageGenerator(domain.responses)
+
+
+DOMAIN, NLG = _domain_nlg()
+PROVINCE = {"province_en": "Inner Mongolia", "province_zh": "内蒙古"}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_answer_with_the_apology_fits_one_wechat_message_unshortened(language):
+    slots = {"language": language, **PROVINCE}
+    apology = NLG.generate_from_slots("utter_service_unavailable", slots, "wechat")
+    for name in DOMAIN.responses:
+        answer = NLG.generate_from_slots(name, slots, "wechat")
+        reply = compose_reply([apology, answer], HELP)
+        assert utf8(reply) <= MAX_CONTENT_BYTES, name
+        assert HELP not in reply, f"{name} ({language}) was shortened"

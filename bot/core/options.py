@@ -36,8 +36,8 @@ from bot.core.channel_messages import channel_text
 PROMPT_KEY = "reply_with_number"
 # A choice is a number or a button title; longer messages are questions, not choices.
 MAX_CHOICE_CHARS = 80
-# "2", "2.", "2、", "(2)", "２" (full width, normalised by NFKC), "#2".
-_NUMBER = re.compile(r"#?\(?(\d{1,3})\)?[.、)]?")
+# "2", "2.", "2。", "2、", "(2)", "（2）" and "２" (full width, normalised by NFKC), "#2".
+_NUMBER = re.compile(r"#?\(?(\d{1,3})\)?[.。、)]?")
 _SPACES = re.compile(r"\s+")
 
 

@@ -74,6 +74,8 @@ def test_untitled_buttons_do_not_take_a_number():
         ("(3)", '/inform{"province": "neimenggu"}'),
         ("２", '/inform{"province": "beijing"}'),  # full-width digit, as Chinese keyboards type
         ("2、", '/inform{"province": "beijing"}'),
+        ("2。", '/inform{"province": "beijing"}'),
+        ("（2）", '/inform{"province": "beijing"}'),
         ("beijing", '/inform{"province": "beijing"}'),
         ("  inner   MONGOLIA ", '/inform{"province": "neimenggu"}'),
         ("4", None),

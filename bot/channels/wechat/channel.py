@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 SUCCESS = "success"
 DEFAULT_REPLY_TIMEOUT = 4.5
 DEFAULT_HELP_URL = "/help/"
+# Most users of a Chinese Official Account write Chinese; events carry no text to tell.
+DEFAULT_WELCOME_LANGUAGE = "zh"
 PRECHECK_ANCHOR = "#precheck"
 PHOTO_CHECK_KEY = "photo_check_on_help_page"
 MESSAGE_ID_PREFIX = "wechat:"
@@ -103,7 +105,8 @@ class WeChatInput(InputChannel):
             encoding_aes_key=_nonempty(credentials.get("encoding_aes_key")),
             api_base=_nonempty(credentials.get("api_base")) or DEFAULT_API_BASE,
             help_url=_nonempty(credentials.get("help_url")) or DEFAULT_HELP_URL,
-            welcome_language=_nonempty(credentials.get("welcome_language")),
+            welcome_language=_nonempty(credentials.get("welcome_language"))
+            or DEFAULT_WELCOME_LANGUAGE,
             reply_timeout=float(timeout) if timeout else DEFAULT_REPLY_TIMEOUT,
         )
 
@@ -115,7 +118,7 @@ class WeChatInput(InputChannel):
         encoding_aes_key: Optional[Text] = None,
         api_base: Text = DEFAULT_API_BASE,
         help_url: Text = DEFAULT_HELP_URL,
-        welcome_language: Optional[Text] = "zh",
+        welcome_language: Optional[Text] = DEFAULT_WELCOME_LANGUAGE,
         reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
         dedup: Optional[OnceCache] = None,
     ) -> None:

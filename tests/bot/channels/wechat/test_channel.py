@@ -352,6 +352,13 @@ async def test_subscribe_gets_the_welcome_turn(channel, bot, safe):
 
 
 @pytest.mark.asyncio
+async def test_the_welcome_is_chinese_unless_configured(bot):
+    channel = WeChatInput.from_credentials({"token": TOKEN, "help_url": HELP})
+    await send(channel, bot, build_message("subscribe"))
+    assert bot.turns[0].text == '/greet{"language": "zh"}'
+
+
+@pytest.mark.asyncio
 async def test_the_welcome_language_is_configurable(bot):
     channel = WeChatInput.from_credentials(
         {"token": TOKEN, "welcome_language": "en", "help_url": HELP, "api_base": ""}

@@ -26,7 +26,7 @@ import urllib.request
 from typing import Dict, List, Optional, Sequence, Text, Tuple
 
 from bot.channels.wechat.crypto import MessageCrypto, check_signature, signature
-from bot.channels.wechat.xml import build, encrypted_envelope, parse_message
+from bot.channels.wechat.xml import build, parse_message
 
 DEFAULT_URL = "http://localhost:5005/webhooks/wechat/webhook"
 DEFAULT_USER = "o_simulated_user"

@@ -14,13 +14,17 @@ the stock request and response format but:
   message from the domain instead of running NLU on it;
 - strips control characters;
 - never returns an empty reply: see ``bot.channels.safety.ensure_reply``.
+
+A client that cannot show buttons asks for numbered options with ``?options=numbered``: buttons
+come back written into the message text as a numbered list (``bot.core.options``), and a
+message that is just one of those numbers, or an option's title, picks that option.
 """
 from __future__ import annotations
 
 import logging
 import uuid
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -29,9 +33,15 @@ from sanic.response import HTTPResponse
 
 from bot.channels.http import RequestError, json_object
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
+from bot.channels.plain import apply_typed_choice, with_numbered_options
 from bot.channels.safety import stored_tracker, clean_text, ensure_reply, language_slots, render
 
 logger = logging.getLogger(__name__)
+
+# ?options=numbered: buttons as numbered text, typed numbers pick options.
+OPTIONS_ARG = "options"
+NUMBERED = "numbered"
+
 
 def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
     """Validates a webhook body.
@@ -89,6 +99,7 @@ class HardenedRestInput(InputChannel):
                 return response.json({"error": e.message}, status=e.status)
             sender = sender or uuid.uuid4().hex
             agent = getattr(request.app.ctx, "agent", None)
+            numbered = request.args.get(OPTIONS_ARG) == NUMBERED
 
             if not text or len(text) > MAX_MESSAGE_CHARS:
                 # Nothing to understand (or far more than one question): answer with guidance
@@ -97,26 +108,32 @@ class HardenedRestInput(InputChannel):
                 reply = "utter_empty_message" if not text else "utter_message_too_long"
                 slots = language_slots(tracker, text[:MAX_MESSAGE_CHARS])
                 messages = render(agent, [reply], slots, sender, self.name()) if agent else []
-                return response.json(
-                    await ensure_reply(agent, sender, text, messages, self.name())
-                )
+                messages = await ensure_reply(agent, sender, text, messages, self.name())
+                return response.json(self._shaped(messages, numbered))
 
             collector = CollectingOutputChannel()
+            message = UserMessage(
+                text, collector, sender, input_channel=self.name(), metadata=metadata
+            )
             try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=metadata,
-                    )
-                )
+                if numbered:
+                    await apply_typed_choice(agent, message)
+                await on_new_message(message)
             except CancelledError:
                 logger.error("Handling a message of %s timed out", sender)
             except Exception:
                 logger.exception("Handling a message of %s failed", sender)
-            messages = await ensure_reply(agent, sender, text, collector.messages, self.name())
-            return response.json(messages)
+            # message.text: the payload when a typed number picked an option.
+            messages = await ensure_reply(
+                agent, sender, message.text, collector.messages, self.name()
+            )
+            return response.json(self._shaped(messages, numbered))
 
         return webhook
+
+    @staticmethod
+    def _shaped(messages: List[Dict[Text, Any]], numbered: bool) -> List[Dict[Text, Any]]:
+        """The reply messages, with buttons as numbered text when the client asked for it."""
+        if not numbered:
+            return messages
+        return [with_numbered_options(message) for message in messages]

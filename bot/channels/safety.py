@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
-import yaml
-
+from bot.core.channel_messages import channel_text
 from bot.core.topics import load_topics
 from bot.nlu.language import detect_language
-from bot import settings
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "utter_service_unavailable"
 DEFAULT_ANSWER = "utter_default"
-CHANNEL_MESSAGES_FILE = settings.DATA_DIR / "channel_messages.yml"
 
 # C0/C1 control characters except tab and newline; they break terminals, logs and (NUL)
 # PostgreSQL text columns, and carry no meaning for the assistant.
@@ -92,11 +88,6 @@ async def intent_of_turn(agent: Any, tracker: Any, text: Optional[Text]) -> Opti
     return (parsed.get("intent") or {}).get("name")
 
 
-@lru_cache(maxsize=1)
-def _channel_messages() -> Dict[Text, Dict[Text, Text]]:
-    return yaml.safe_load(CHANNEL_MESSAGES_FILE.read_text(encoding="utf-8"))
-
-
 def channel_message(key: Text, text: Optional[Text]) -> Text:
     """A reply of ``data/channel_messages.yml`` in the language of ``text``.
 
@@ -104,11 +95,7 @@ def channel_message(key: Text, text: Optional[Text]) -> Text:
         key: The message's key in the file.
         text: The user's message; when its language is unknown, every language is sent.
     """
-    by_language = _channel_messages()[key]
-    language = detect_language(text or "")
-    if language in by_language:
-        return by_language[language]
-    return " / ".join(by_language.values())
+    return channel_text(key, detect_language(text or ""))
 
 
 async def ensure_reply(

@@ -1,16 +1,30 @@
-"""Every domain response reads well as plain text, in English and in Chinese."""
+"""Every domain response reads well as plain text, in English and in Chinese; numbered options
+and typed choices against a stored tracker."""
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Dict, List
 
 import pytest
+from rasa.core.channels.channel import UserMessage
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
 
-from bot.channels.plain import as_plain_text, button_list
+from bot.channels.plain import (
+    TYPED_TEXT_KEY,
+    apply_typed_choice,
+    as_plain_text,
+    button_list,
+    resolve_typed_choice,
+    with_numbered_options,
+)
+from bot.core.options import prompt
 from bot.core.provinces_text import template_variables
 from bot.nlu.tokenizer import CJK_CHAR_PATTERN
 
@@ -73,3 +87,86 @@ def test_every_response_reads_as_plain_text(name, language):
         assert ideographs / letters >= MIN_CHINESE_SHARE, f"{name} (zh) is not mostly Chinese"
     else:
         assert ideographs == 0, f"{name} (en) contains Chinese"
+
+
+# --- numbered options and typed choices -------------------------------------------------------
+
+WITH_BUTTONS = sorted(
+    name for name, variations in DOMAIN.responses.items() if any(v.get("buttons") for v in variations)
+)
+
+
+def test_some_responses_have_buttons():
+    assert "utter_ask_province" in WITH_BUTTONS and "utter_greet" in WITH_BUTTONS
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("name", WITH_BUTTONS)
+def test_numbered_options_speak_the_responses_language(name, language):
+    message = render(name, language)
+    converted = with_numbered_options(message)
+    assert "buttons" not in converted
+    for number, title in enumerate(button_titles(message), start=1):
+        assert f"\n{number}. {title}\n" in converted["text"]
+    assert converted["text"].endswith("\n" + prompt(language))
+
+
+def test_a_message_without_buttons_is_returned_unchanged():
+    message = {"text": "Hi", "recipient_id": "u"}
+    assert with_numbered_options(message) is message
+
+
+def test_the_default_language_applies_when_the_text_does_not_tell():
+    converted = with_numbered_options({"text": "", "buttons": [{"title": "广东", "payload": "/g"}]}, "zh")
+    assert converted["text"] == "1. 广东\n回复数字选择。"
+
+
+async def _store_with(events, domain=DOMAIN):
+    store = InMemoryTrackerStore(domain)
+    tracker = await store.get_or_create_tracker("u1")
+    for event in events:
+        tracker.update(event)
+    await store.save(tracker)
+    return SimpleNamespace(tracker_store=store, domain=domain)
+
+
+@pytest.mark.asyncio
+async def test_a_typed_number_resolves_against_the_stored_tracker():
+    buttons = render("utter_ask_province", "zh")["buttons"]
+    agent = await _store_with([UserUttered("我要备案"), BotUttered("你在哪个省份备案？", data={"buttons": buttons})])
+    assert await resolve_typed_choice(agent, "u1", "3") == buttons[2]["payload"]
+    assert await resolve_typed_choice(agent, "u1", buttons[1]["title"]) == buttons[1]["payload"]
+    assert await resolve_typed_choice(agent, "u1", "多个域名怎么填") is None
+    assert await resolve_typed_choice(agent, "someone-else", "3") is None
+    assert await resolve_typed_choice(None, "u1", "3") is None
+
+
+@pytest.mark.asyncio
+async def test_options_of_an_expired_session_do_not_resolve():
+    buttons = [{"title": "A", "payload": "/a"}]
+    shown = time.time() - DOMAIN.session_config.session_expiration_time * 60 - 5
+    agent = await _store_with([UserUttered("x"), BotUttered("Pick", data={"buttons": buttons}, timestamp=shown)])
+    assert await resolve_typed_choice(agent, "u1", "1") is None
+
+
+@pytest.mark.asyncio
+async def test_a_picked_option_keeps_the_typed_words_in_the_metadata():
+    buttons = [{"title": "A", "payload": "/a"}]
+    agent = await _store_with([UserUttered("x"), BotUttered("Pick", data={"buttons": buttons})])
+    message = UserMessage("1", sender_id="u1", metadata={"k": "v"})
+    await apply_typed_choice(agent, message)
+    assert message.text == "/a" and message.metadata == {"k": "v", TYPED_TEXT_KEY: "1"}
+    untouched = UserMessage("hello", sender_id="u1")
+    await apply_typed_choice(agent, untouched)
+    assert untouched.text == "hello" and not untouched.metadata
+
+
+@pytest.mark.asyncio
+async def test_a_broken_tracker_store_leaves_the_message_as_typed():
+    class Broken:
+        async def retrieve(self, sender_id):
+            raise ConnectionError("store down")
+
+    message = UserMessage("1", sender_id="u1")
+    await apply_typed_choice(SimpleNamespace(tracker_store=Broken(), domain=DOMAIN), message)
+    assert message.text == "1"

@@ -93,3 +93,8 @@ def test_env_sh_stops_on_an_unusable_value() -> None:
     )
     assert proc.returncode == 2 and "survived" not in proc.stdout
     assert "LOCK_STORE_URL must be" in proc.stderr
+
+
+def test_the_readme_lists_every_setting_as_settings_describes_it() -> None:
+    readme = (settings.ROOT / "README.md").read_text(encoding="utf-8")
+    assert settings.describe() in readme

@@ -24,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 MODEL = ROOT / "models" / "icp-assistant.tar.gz"
-HELDOUT = ROOT / "tests" / "heldout"
+HELDOUT = ROOT / "tests" / "devset"
 #: Follow-ups that make the bot ask for and then use a province (custom actions, slots).
 TAILORED = [
     "I'm in Guangdong, what about the app?",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Mapping, NamedTuple, Text
+from typing import Dict, Mapping, NamedTuple, Text
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -28,6 +28,19 @@ class Asset(NamedTuple):
 
     path: Path
     content_type: Text
+
+
+def page_assets(directory: Path, **extra: Asset) -> Dict[Text, Asset]:
+    """A page's files: ``index.html`` (also at the bare prefix), ``app.js``, ``style.css``, and
+    ``extra`` ones by URL name."""
+    index = Asset(directory / "index.html", HTML)
+    return {
+        "": index,
+        "index.html": index,
+        "app.js": Asset(directory / "app.js", JAVASCRIPT),
+        "style.css": Asset(directory / "style.css", CSS),
+        **extra,
+    }
 
 
 def content_security_policy(*extra: Text) -> Text:

@@ -22,7 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.http import RequestError, json_object
-from bot.channels.static import CSS, HTML, JAVASCRIPT, Asset, StaticSite, content_security_policy
+from bot.channels.static import JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
 from bot import settings
@@ -42,13 +42,7 @@ HELP_DIR = WEB_ROOT / "help"
 # 'unsafe-inline' styles: the widget injects its CSS in <style> elements and style attributes.
 HELP_PAGE = StaticSite(
     "help page",
-    {
-        "": Asset(HELP_DIR / "index.html", HTML),
-        "index.html": Asset(HELP_DIR / "index.html", HTML),
-        "app.js": Asset(HELP_DIR / "app.js", JAVASCRIPT),
-        "style.css": Asset(HELP_DIR / "style.css", CSS),
-        "webchat.js": Asset(WIDGET_BUNDLE, JAVASCRIPT),
-    },
+    page_assets(HELP_DIR, **{"webchat.js": Asset(WIDGET_BUNDLE, JAVASCRIPT)}),
     content_security_policy(
         "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:"
     ),

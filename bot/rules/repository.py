@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.stores.db import RulesUnavailable, get_engine, translate_db_errors
-from bot.rules.models import VALID_AS_OF_META_KEY, Meta, Province, ProvinceAlias, ProvinceRule
+from bot.rules.models import VALID_AS_OF_META_KEY, Meta, Province, ProvinceAlias
 
 __all__ = ["ProvinceInfo", "RuleInfo", "RulesRepository", "RulesUnavailable", "normalize_name"]
 
@@ -181,42 +181,6 @@ class RulesRepository:
             with self._cache_lock:
                 self._cache = (time.monotonic(), result)
         return result
-
-    def rule(self, province_key: str, topic: str) -> RuleInfo | None:
-        """Return one rule of one province.
-
-        Args:
-            province_key: Canonical province key.
-            topic: Rule topic, e.g. ``"individual_signing"``.
-
-        Returns:
-            The rule, or ``None`` if the province or topic is unknown.
-        """
-        query = (
-            select(ProvinceRule)
-            .join(ProvinceRule.province)
-            .where(Province.key == province_key, ProvinceRule.topic == topic)
-        )
-        with translate_db_errors(), Session(self.engine) as session:
-            rule = session.scalars(query).first()
-            return RuleInfo(rule.topic, rule.value, rule.source) if rule is not None else None
-
-    def provinces_where(self, topic: str, value: str) -> list[ProvinceInfo]:
-        """Return the provinces whose rule ``topic`` has ``value``, ordered by key.
-
-        Args:
-            topic: Rule topic, e.g. ``"app_upload"``.
-            value: Rule value, e.g. ``"available"``.
-
-        Returns:
-            Matching provinces; empty if none (or the topic or value is unknown).
-        """
-        matching = select(ProvinceRule.province_id).where(
-            ProvinceRule.topic == topic, ProvinceRule.value == value
-        )
-        query = _province_query().where(Province.id.in_(matching)).order_by(Province.key)
-        with translate_db_errors(), Session(self.engine) as session:
-            return [_to_info(p) for p in session.scalars(query)]
 
     def find_province(self, name: str) -> ProvinceInfo | None:
         """Find a province by any of its names.

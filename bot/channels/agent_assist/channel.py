@@ -16,7 +16,7 @@ from bot.channels.agent_assist.auth import UNAUTHORIZED_HEADERS, authorize, conf
 from bot.channels.agent_assist.requests import parse_chosen, parse_suggest
 from bot.channels.agent_assist.suggester import CHANNEL_NAME, Suggester
 from bot.channels.http import RequestError
-from bot.channels.static import HTML, JAVASCRIPT, CSS, Asset, StaticSite, content_security_policy
+from bot.channels.static import StaticSite, content_security_policy, page_assets
 from bot.feedback.repository import FeedbackRepository
 from bot.stores.db import get_engine
 
@@ -27,12 +27,7 @@ CONSOLE_DIR = settings.WEB_DIR / "agent"
 # customer-influenced.
 CONSOLE = StaticSite(
     "agent console",
-    {
-        "": Asset(CONSOLE_DIR / "index.html", HTML),
-        "index.html": Asset(CONSOLE_DIR / "index.html", HTML),
-        "app.js": Asset(CONSOLE_DIR / "app.js", JAVASCRIPT),
-        "style.css": Asset(CONSOLE_DIR / "style.css", CSS),
-    },
+    page_assets(CONSOLE_DIR),
     content_security_policy("style-src 'self'", "img-src 'self'"),
 )
 

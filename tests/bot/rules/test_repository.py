@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.stores.db import create_engine_for, reset_engine
 from bot.rules.loader import DEFAULT_RULES_FILE
 from bot.rules.models import ProvinceRule
+from bot.core.provinces_text import provinces_in_set
 from bot.rules.repository import ProvinceInfo, RuleInfo, RulesRepository, RulesUnavailable
 
 APP_SECTION = "Upload documents with the Alibaba Cloud application and verify the website owner."
@@ -80,7 +81,6 @@ def test_every_rule_of_every_province(repo: RulesRepository, key: str) -> None:
     assert set(province.rules) == set(TOPICS)
     for topic, value in zip(TOPICS, EXPECTED[key]):
         assert province.rules[topic] == RuleInfo(topic, value, SOURCES[topic])
-        assert repo.rule(key, topic) == RuleInfo(topic, value, SOURCES[topic])
 
 
 def test_provinces_are_all_listed_in_key_order(repo: RulesRepository) -> None:
@@ -88,24 +88,23 @@ def test_provinces_are_all_listed_in_key_order(repo: RulesRepository) -> None:
 
 
 @pytest.mark.parametrize("topic_index", range(len(TOPICS)), ids=TOPICS)
-def test_provinces_where_matches_the_table(repo: RulesRepository, topic_index: int) -> None:
+def test_province_sets_match_the_table(repo: RulesRepository, topic_index: int) -> None:
     topic = TOPICS[topic_index]
     for value in {row[topic_index] for row in EXPECTED.values()}:
         expected = sorted(k for k, row in EXPECTED.items() if row[topic_index] == value)
-        assert [p.key for p in repo.provinces_where(topic, value)] == expected
+        assert [p.key for p in provinces_in_set(repo.provinces(), topic, value)] == expected
 
 
-def test_provinces_where_app_upload_is_available(repo: RulesRepository) -> None:
-    keys = [p.key for p in repo.provinces_where("app_upload", "available")]
+def test_app_upload_is_available_in_the_faq_provinces(repo: RulesRepository) -> None:
+    keys = [p.key for p in provinces_in_set(repo.provinces(), "app_upload", "available")]
     assert keys == ["anhui", "chongqing", "fujian", "guangdong", "liaoning"]
 
 
 def test_unknowns_give_none_or_empty(repo: RulesRepository) -> None:
     assert repo.province("hong_kong") is None
     assert repo.province("Guangdong") is None  # keys are canonical; names go to find_province
-    assert repo.rule("guangdong", "fax_upload") is None
-    assert repo.rule("atlantis", "app_upload") is None
-    assert repo.provinces_where("app_upload", "maybe") == []
+    assert "fax_upload" not in repo.province("guangdong").rules
+    assert provinces_in_set(repo.provinces(), "app_upload", "maybe") == []
 
 
 @pytest.mark.parametrize(
@@ -251,13 +250,10 @@ UNREACHABLE_URLS = {
         lambda r: r.ping(),
         lambda r: r.province("guangdong"),
         lambda r: r.provinces(),
-        lambda r: r.rule("guangdong", "app_upload"),
-        lambda r: r.provinces_where("app_upload", "available"),
         lambda r: r.find_province("广东"),
         lambda r: r.valid_as_of(),
     ],
-    ids=["ping", "province", "provinces", "rule", "provinces_where", "find_province",
-         "valid_as_of"],
+    ids=["ping", "province", "provinces", "find_province", "valid_as_of"],
 )
 def test_unreachable_database_raises_rules_unavailable(tmp_path: Path, url: str, call) -> None:
     engine = create_engine_for(url.format(tmp=tmp_path))

@@ -23,6 +23,8 @@ from bot.rules.repository import ProvinceInfo, RulesRepository, RulesUnavailable
 logger = logging.getLogger(__name__)
 
 RULES_UNAVAILABLE = "utter_rules_unavailable"
+#: After a list, the offer to check the user's own province (a question with province buttons).
+OFFER_PROVINCE_CHECK = "utter_offer_province_check"
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,13 @@ class Answer:
         tailored: False when the general answer stands in for a tailored one (details
             missing, or the rules database unavailable).
         rules_unavailable: The rules database could not be queried.
+        offer: The detail the replies end by offering to check (a slot name): the answer
+            waits for it like for ``ask``, but has already answered.
     """
 
     replies: Tuple[Reply, ...] = ()
     ask: Optional[str] = None
+    offer: Optional[str] = None
     tailored: bool = True
     rules_unavailable: bool = False
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -220,12 +225,27 @@ TAILORED: Dict[str, Tailoring] = {
 ASKABLE_DETAILS = (PROVINCE, APPLICANT_TYPE)
 
 
+def _list_answer(
+    topic: str, tailoring: Tailoring, details: Details, repository: RulesRepository, may_ask: bool
+) -> Answer:
+    """The listed general answer; then the user's province's answer, or an offer to check it."""
+    database = database_values(repository)
+    listed = Reply(LISTED_GENERAL[topic])
+    if tailoring.needs(details) is None and details.province is not None:
+        own = tuple(r for r in tailoring.replies(details) if r != listed)
+        return Answer(replies=(listed,) + own, values=database)
+    if not may_ask:
+        return Answer(replies=(listed,), values=database)
+    return Answer(replies=(listed, Reply(OFFER_PROVINCE_CHECK)), offer=PROVINCE, values=database)
+
+
 def answer(
     topic: str,
     values: Mapping[str, Any],
     repository: RulesRepository,
     asked: Sequence[str] = (),
     may_ask: bool = True,
+    wants_list: bool = False,
 ) -> Answer:
     """The answer to ``topic`` for the applicant's details.
 
@@ -237,6 +257,9 @@ def answer(
             who ignored the question gets the general answer).
         may_ask: False for callers that cannot ask (agent assist): the general answer
             stands in for a question.
+        wants_list: The message asks for the list of provinces (see
+            :func:`bot.core.list_request.wants_list`): topics with a listed general answer give
+            the list, then the user's own province's answer, or else an offer to check it.
 
     Returns:
         The responses to give, or the detail to ask for first.
@@ -247,6 +270,8 @@ def answer(
         return Answer(replies=(general,))
     try:
         details = Details.from_values(values, repository)
+        if wants_list and topic in LISTED_GENERAL:
+            return _list_answer(topic, tailoring, details, repository, may_ask)
         missing = tailoring.needs(details)
         if missing and may_ask and missing not in asked:
             return Answer(ask=missing)

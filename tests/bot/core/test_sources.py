@@ -17,6 +17,7 @@ RULES = "https://beian.aliyun.com/#MapDataContainer"
 NOT_ANSWERS = {
     "utter_ask_province",
     "utter_ask_applicant_type",
+    "utter_offer_province_check",
     "utter_rules_unavailable",
     "utter_service_unavailable",
     "utter_did_you_mean",

@@ -13,6 +13,7 @@ from rasa.shared.core.domain import Domain
 from bot.channels.plain import as_plain_text, button_list
 from bot.core.provinces_text import template_variables
 from bot.nlu.tokenizer import CJK_CHAR_PATTERN
+from tests.data.responses import summary_placeholders
 
 ROOT = Path(__file__).resolve().parents[3]
 DOMAIN = Domain.load(str(ROOT / "domain"))
@@ -22,6 +23,8 @@ PROVINCE = {"province_en": "Gansu", "province_zh": "甘肃"}
 PROVINCE.update(
     {name: "Gansu and Hunan" if name.endswith("_en") else "甘肃和湖南" for name in template_variables()}
 )
+# A province summary's lines (every line of data/province_summary.yml).
+PROVINCE.update(summary_placeholders())
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 IDEOGRAPH = re.compile(CJK_CHAR_PATTERN)
 URL = re.compile(r"https?://\S+")

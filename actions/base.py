@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.core import tailoring
 from bot.core.details import DETAIL_ENTITIES
+from bot.core.list_request import wants_list
 from bot.rules.repository import RulesRepository
 
 _default_repository: Optional[RulesRepository] = None
@@ -71,7 +72,9 @@ class TailoredAction(Action, metaclass=ABCMeta):
         """Answers the topic, asks for a missing detail, or falls back to general guidance."""
         asked = list(tracker.get_slot("asked_details") or [])
         values = {name: tracker.get_slot(name) for name in DETAIL_ENTITIES}
-        answer = tailoring.answer(self.topic, values, self.repository, asked)
+        message = tracker.latest_message or {}
+        listing = wants_list(message.get("text") or "", message.get("entities") or [])
+        answer = tailoring.answer(self.topic, values, self.repository, asked, wants_list=listing)
         if answer.ask:
             dispatcher.utter_message(response=f"utter_ask_{answer.ask}")
             return [
@@ -80,4 +83,11 @@ class TailoredAction(Action, metaclass=ABCMeta):
             ]
         for response, values in answer.messages():
             dispatcher.utter_message(response=response, **values)
+        if answer.offer:
+            # The list ends with an offer to check the user's province: its reply resumes here.
+            return [
+                SlotSet("pending_topic", self.topic),
+                SlotSet("last_topic", self.topic),
+                SlotSet("asked_details", asked + [answer.offer]),
+            ]
         return [SlotSet("pending_topic", None), SlotSet("last_topic", self.topic)]

@@ -7,7 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import TailoredAction, default_repository
 from actions.tailored import TAILORED_ACTIONS
+from bot.core import tailoring
+from bot.core.details import DETAIL_ENTITIES
 from bot.rules.repository import RulesRepository
 
 
@@ -15,12 +18,17 @@ class ActionResumeTopic(Action):
     """Answers the pending topic (we asked for this detail) or re-answers the last one.
 
     When the user changes a detail later ("actually I'm in Hunan"), the last tailored answer
-    is given again for the new details. With no topic yet, we acknowledge and offer topics.
+    is given again for the new details. With no topic yet, the details themselves decide the
+    answer (:func:`bot.core.tailoring.details_only_topics`): residency -> which ID to upload,
+    a province -> its rules in short, an applicant type -> how to sign.
     """
 
     def __init__(self, repository: Optional[RulesRepository] = None) -> None:
         """Creates the action; ``repository`` is handed to the topic actions."""
-        self._by_topic = {cls.topic: cls(repository) for cls in TAILORED_ACTIONS}
+        self._repository = repository
+        self._by_topic: Dict[str, TailoredAction] = {
+            cls.topic: cls(repository) for cls in TAILORED_ACTIONS
+        }
 
     def name(self) -> Text:
         """Action name."""
@@ -32,10 +40,34 @@ class ActionResumeTopic(Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        """Delegates to the topic's action, or acknowledges the detail."""
+        """Delegates to the topic's action, or answers what the details decide."""
         topic = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
         action = self._by_topic.get(topic) if topic else None
-        if action is None:
+        if action is not None:
+            return await action.run(dispatcher, tracker, domain)
+        return await self._answer_details(dispatcher, tracker, domain)
+
+    async def _answer_details(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        # The details this message gives; a button payload without entities falls back to the
+        # details the conversation holds.
+        entities = (tracker.latest_message or {}).get("entities") or []
+        named = [e.get("entity") for e in entities if e.get("entity") in DETAIL_ENTITIES]
+        if not named:
+            named = [name for name in DETAIL_ENTITIES if tracker.get_slot(name)]
+        topics = tailoring.details_only_topics(named)
+        if not topics:
             dispatcher.utter_message(response="utter_noted_details")
             return []
-        return await action.run(dispatcher, tracker, domain)
+        events: List[EventType] = []
+        for topic in topics:
+            if topic == tailoring.PROVINCE_SUMMARY:
+                values = {name: tracker.get_slot(name) for name in DETAIL_ENTITIES}
+                repository = self._repository or default_repository()
+                answer = tailoring.province_summary_answer(values, repository)
+                for response, template_values in answer.messages():
+                    dispatcher.utter_message(response=response, **template_values)
+            else:
+                events += await self._by_topic[topic].run(dispatcher, tracker, domain)
+        return events

@@ -45,6 +45,7 @@ def make_tracker() -> Callable[..., Tracker]:
         slots: Optional[Dict[str, Any]] = None,
         ranking: Optional[List[Dict[str, Any]]] = None,
         sender_id: str = "test-user",
+        entities: Optional[List[Dict[str, Any]]] = None,
     ) -> Tracker:
         values = {"language": "en", "asked_details": []}
         values.update(slots or {})
@@ -52,7 +53,7 @@ def make_tracker() -> Callable[..., Tracker]:
             "text": text,
             "intent": {"name": intent, "confidence": 0.9},
             "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
-            "entities": [],
+            "entities": entities or [],
         }
         return Tracker(sender_id, values, message, [], False, None, {}, "action_listen")
 

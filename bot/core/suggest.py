@@ -6,6 +6,10 @@ from typing import Any, Iterable, List, Mapping, Tuple
 from bot.core.topics import Topic
 
 OUT_OF_SCOPE = "out_of_scope"
+#: ICP Filing questions outside document upload: declined, but with where to look.
+ICP_OTHER = "icp_other"
+#: The replies that decline a question, offered to an agent when no FAQ answer is likely.
+DECLINING = (ICP_OTHER, OUT_OF_SCOPE)
 #: Intents below this confidence are long shots, not suggestions. On the development set
 #: (tests/devset), 0.05 keeps every right answer that 0.01 keeps and gives the out-of-scope
 #: reply to most out-of-scope questions instead of unrelated long shots.
@@ -40,15 +44,20 @@ def agent_candidates(
 ) -> List[Tuple[str, float]]:
     """(intent, confidence) pairs worth suggesting to an agent, best first.
 
-    When no FAQ answer is likely, the out-of-scope reply, with its confidence in the ranking.
+    When no FAQ answer is likely, the declining reply that ranks highest (an ICP Filing question
+    outside document upload, or out of scope), with its confidence in the ranking.
     """
     ranking = list(ranking)
     picked = [(topic.intent, confidence) for topic, confidence in ranked_topics(ranking, topics)]
-    if not picked and OUT_OF_SCOPE in topics:
-        confidence = next(
-            (float(e.get("confidence") or 0.0) for e in ranking if e.get("name") == OUT_OF_SCOPE),
-            0.0,
-        )
-        picked.append((OUT_OF_SCOPE, confidence))
+    if picked:
+        return picked
+    confidences = {
+        e.get("name"): float(e.get("confidence") or 0.0) for e in ranking if e.get("name") in DECLINING
+    }
+    # Out of scope when neither is ranked: the reply that promises nothing.
+    declining = [name for name in DECLINING if name in topics]
+    if declining:
+        best = max(declining, key=lambda name: (confidences.get(name, 0.0), name == OUT_OF_SCOPE))
+        picked.append((best, confidences.get(best, 0.0)))
     return picked
 

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
-from bot.core.details import APPLICANT_TYPE, PROVINCE, Details
+import yaml
+
+from bot import settings
+from bot.core.details import APPLICANT_TYPE, PROVINCE, RESIDENCY, Details
 from bot.core.provinces_text import VALID_AS_OF_VARIABLE, province_list_values
 from bot.core.topics import load_topics
 from bot.rules import models as rules
@@ -23,6 +28,8 @@ from bot.rules.repository import ProvinceInfo, RulesRepository, RulesUnavailable
 logger = logging.getLogger(__name__)
 
 RULES_UNAVAILABLE = "utter_rules_unavailable"
+#: After a list, the offer to check the user's own province (a question with province buttons).
+OFFER_PROVINCE_CHECK = "utter_offer_province_check"
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,13 @@ class Answer:
         tailored: False when the general answer stands in for a tailored one (details
             missing, or the rules database unavailable).
         rules_unavailable: The rules database could not be queried.
+        offer: The detail the replies end by offering to check (a slot name): the answer
+            waits for it like for ``ask``, but has already answered.
     """
 
     replies: Tuple[Reply, ...] = ()
     ask: Optional[str] = None
+    offer: Optional[str] = None
     tailored: bool = True
     rules_unavailable: bool = False
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -220,12 +230,27 @@ TAILORED: Dict[str, Tailoring] = {
 ASKABLE_DETAILS = (PROVINCE, APPLICANT_TYPE)
 
 
+def _list_answer(
+    topic: str, tailoring: Tailoring, details: Details, repository: RulesRepository, may_ask: bool
+) -> Answer:
+    """The listed general answer; then the user's province's answer, or an offer to check it."""
+    database = database_values(repository)
+    listed = Reply(LISTED_GENERAL[topic])
+    if tailoring.needs(details) is None and details.province is not None:
+        own = tuple(r for r in tailoring.replies(details) if r != listed)
+        return Answer(replies=(listed,) + own, values=database)
+    if not may_ask:
+        return Answer(replies=(listed,), values=database)
+    return Answer(replies=(listed, Reply(OFFER_PROVINCE_CHECK)), offer=PROVINCE, values=database)
+
+
 def answer(
     topic: str,
     values: Mapping[str, Any],
     repository: RulesRepository,
     asked: Sequence[str] = (),
     may_ask: bool = True,
+    wants_list: bool = False,
 ) -> Answer:
     """The answer to ``topic`` for the applicant's details.
 
@@ -237,6 +262,9 @@ def answer(
             who ignored the question gets the general answer).
         may_ask: False for callers that cannot ask (agent assist): the general answer
             stands in for a question.
+        wants_list: The message asks for the list of provinces (see
+            :func:`bot.core.list_request.wants_list`): topics with a listed general answer give
+            the list, then the user's own province's answer, or else an offer to check it.
 
     Returns:
         The responses to give, or the detail to ask for first.
@@ -247,6 +275,8 @@ def answer(
         return Answer(replies=(general,))
     try:
         details = Details.from_values(values, repository)
+        if wants_list and topic in LISTED_GENERAL:
+            return _list_answer(topic, tailoring, details, repository, may_ask)
         missing = tailoring.needs(details)
         if missing and may_ask and missing not in asked:
             return Answer(ask=missing)
@@ -258,4 +288,83 @@ def answer(
         logger.exception("Rules database unavailable while answering %s", topic)
         return Answer(
             replies=(Reply(RULES_UNAVAILABLE), general), tailored=False, rules_unavailable=True
+        )
+
+
+# --- A message that only gives details ---------------------------------------------------------
+
+PROVINCE_SUMMARY = "utter_province_summary"
+SUMMARY_FILE = settings.DATA_DIR / "province_summary.yml"
+SUMMARY_LANGUAGES = ("en", "zh")
+
+
+@lru_cache(maxsize=4)
+def summary_lines(path: Path = SUMMARY_FILE) -> Dict[str, Dict[str, Dict[str, str]]]:
+    """Rule topic -> rule value -> language -> the summary line (``data/province_summary.yml``)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {topic: dict(values) for topic, values in data.items() if topic != "version"}
+
+
+def province_summary(details: Details, path: Path = SUMMARY_FILE) -> Tuple[Reply, ...]:
+    """Its app-upload, signing and multi-domain rules in short, for a province named on its own.
+
+    Signing follows the applicant type: an organisation's line, an individual's, or both when
+    the type is unknown.
+    """
+    assert details.province is not None
+    lines = summary_lines(path)
+    picked = [lines["app_upload"][details.rule("app_upload")]]
+    if details.applicant_type != "individual":
+        picked.append(lines["organization_signing"][rules.OFFICIAL_SEAL])
+    if details.applicant_type != "organization":
+        picked.append(lines["individual_signing"][details.rule("individual_signing")])
+    picked.append(lines["multi_domain"][details.rule("multi_domain")])
+    reply = for_province(PROVINCE_SUMMARY, details.province)
+    summary = {
+        f"summary_{language}": "\n".join(f"- {line[language]}" for line in picked)
+        for language in SUMMARY_LANGUAGES
+    }
+    return (Reply(reply.response, {**reply.values, **summary}),)
+
+
+#: What a message giving only this detail is answered with, when no topic is under way.
+DETAIL_TOPICS: Dict[str, str] = {
+    RESIDENCY: "foreign_credentials",
+    APPLICANT_TYPE: "authenticity_form",
+}
+
+
+def details_only_topics(named: Sequence[str]) -> Tuple[str, ...]:
+    """The answers a message that only gives details is owed, in order.
+
+    Residency decides which ID to upload (``foreign_credentials``); a province, its rules in
+    short (:data:`PROVINCE_SUMMARY`, which covers signing for any applicant type given with it);
+    an applicant type alone, how to sign (``authenticity_form``).
+
+    Args:
+        named: The details the message gives (slot names).
+    """
+    topics = []
+    if RESIDENCY in named:
+        topics.append(DETAIL_TOPICS[RESIDENCY])
+    if PROVINCE in named:
+        topics.append(PROVINCE_SUMMARY)
+    elif APPLICANT_TYPE in named:
+        topics.append(DETAIL_TOPICS[APPLICANT_TYPE])
+    return tuple(topics)
+
+
+def province_summary_answer(values: Mapping[str, Any], repository: RulesRepository) -> Answer:
+    """The province summary for the applicant's details (their province must be known)."""
+    try:
+        details = Details.from_values(values, repository)
+        if details.province is None:
+            return Answer(replies=(Reply("utter_noted_details"),), tailored=False)
+        return Answer(replies=province_summary(details), values=database_values(repository))
+    except RulesUnavailable:
+        logger.exception("Rules database unavailable while summarising a province")
+        return Answer(
+            replies=(Reply(RULES_UNAVAILABLE), Reply("utter_noted_details")),
+            tailored=False,
+            rules_unavailable=True,
         )

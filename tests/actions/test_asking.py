@@ -51,8 +51,14 @@ def test_changed_province_re_answers_the_last_topic(rules_repo, make_tracker):
     assert messages[0]["province_en"] == "Hunan"
 
 
-def test_detail_without_topic_is_acknowledged(rules_repo, make_tracker):
+def test_detail_without_topic_gets_what_it_decides(rules_repo, make_tracker):
     messages, events = run_action(ActionResumeTopic(rules_repo), make_tracker(slots={"province": "hebei"}))
+    assert responses(messages) == [tailoring.PROVINCE_SUMMARY]
+    assert events == []
+
+
+def test_no_detail_at_all_is_acknowledged(rules_repo, make_tracker):
+    messages, events = run_action(ActionResumeTopic(rules_repo), make_tracker())
     assert responses(messages) == ["utter_noted_details"]
     assert events == []
 

@@ -8,6 +8,7 @@ from typing import Dict, List, Mapping
 import yaml
 
 from bot.core.provinces_text import province_list_values
+from bot.core.tailoring import SUMMARY_LANGUAGES, summary_lines
 from bot.rules.repository import RulesRepository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,9 +47,25 @@ def texts_by_language(responses: Mapping[str, List[dict]]) -> Dict[str, Dict[str
     return result
 
 
+def summary_placeholders() -> Dict[str, str]:
+    """``{summary_en}`` / ``{summary_zh}`` as every line of data/province_summary.yml, so the
+    checks on what responses say also read every line a province summary may contain."""
+    lines = summary_lines()
+    return {
+        f"summary_{language}": "\n".join(
+            f"- {line[language]}" for values in lines.values() for line in values.values()
+        )
+        for language in SUMMARY_LANGUAGES
+    }
+
+
 def rendering_values(repository: RulesRepository) -> Dict[str, str]:
     """The values the actions pass (province lists from the database) and the placeholders."""
-    return {**province_list_values(repository.provinces()), **PROVINCE_PLACEHOLDERS}
+    return {
+        **province_list_values(repository.provinces()),
+        **PROVINCE_PLACEHOLDERS,
+        **summary_placeholders(),
+    }
 
 
 def render(template: str, values: Mapping[str, str]) -> str:

@@ -16,6 +16,7 @@ import yaml
 
 from bot.core.provinces_text import PROVINCE_SETS, provinces_in_set, template_variables
 from bot.rules.models import RULE_VALUES
+from bot.core.tailoring import SUMMARY_LANGUAGES
 from tests.data.responses import (
     LANGUAGES,
     PLACEHOLDER,
@@ -117,7 +118,9 @@ def test_responses_with_province_lists_are_only_sent_by_the_actions():
 
 
 def test_every_placeholder_of_a_response_is_a_value_the_actions_pass():
-    known = LIST_VARIABLES | {"province_en", "province_zh"}
+    # summary_*: the province summary's lines (bot.core.tailoring.province_summary).
+    summary = {f"summary_{language}" for language in SUMMARY_LANGUAGES}
+    known = LIST_VARIABLES | {"province_en", "province_zh"} | summary
     unknown = {
         (name, variable)
         for name, by_language in TEXTS.items()

@@ -27,6 +27,7 @@ from bot.channels.plain import (
 from bot.core.options import prompt
 from bot.core.provinces_text import template_variables
 from bot.nlu.tokenizer import CJK_CHAR_PATTERN
+from tests.data.responses import summary_placeholders
 
 ROOT = Path(__file__).resolve().parents[3]
 DOMAIN = Domain.load(str(ROOT / "domain"))
@@ -36,6 +37,8 @@ PROVINCE = {"province_en": "Gansu", "province_zh": "甘肃"}
 PROVINCE.update(
     {name: "Gansu and Hunan" if name.endswith("_en") else "甘肃和湖南" for name in template_variables()}
 )
+# A province summary's lines (every line of data/province_summary.yml).
+PROVINCE.update(summary_placeholders())
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 IDEOGRAPH = re.compile(CJK_CHAR_PATTERN)
 URL = re.compile(r"https?://\S+")

@@ -17,6 +17,9 @@ RULES = "https://beian.aliyun.com/#MapDataContainer"
 NOT_ANSWERS = {
     "utter_ask_province",
     "utter_ask_applicant_type",
+    "utter_offer_province_check",
+    # Sums up several topics' rules for one province: no single FAQ section to cite.
+    "utter_province_summary",
     "utter_rules_unavailable",
     "utter_service_unavailable",
     "utter_did_you_mean",

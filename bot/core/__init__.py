@@ -1,0 +1,1 @@
+"""Rasa-free logic of the assistant (no rasa or rasa_sdk imports)."""

@@ -5,7 +5,8 @@ Configured in credentials.yml as ``bot.channels.web.HelpPageInput:``. It handles
 (``url_prefix`` "/": Rasa joins it to "/webhooks/" with ``urljoin``, which keeps an absolute
 path) and serves:
 
-- ``GET /help/``: the page, its script and style (``web/help/``) and the chat widget's bundle
+- ``GET /help/``: the page, its script and style, the photo check control (``precheck.js``,
+  ``precheck.css``, see ``bot.channels.precheck``) (``web/help/``) and the chat widget's bundle
   (``web/node_modules/rasa-webchat/lib/index.js``, installed by ``scripts/web_setup.sh``); a
   fixed list of files, nothing else from disk;
 - ``POST /webhooks/feedback``: one rating of one answer, stored with ``bot.feedback``.
@@ -45,6 +46,9 @@ ASSETS: Dict[Text, Asset] = {
     "": Asset(WEB_ROOT / "help" / "index.html", "text/html; charset=utf-8"),
     "app.js": Asset(WEB_ROOT / "help" / "app.js", "text/javascript; charset=utf-8"),
     "style.css": Asset(WEB_ROOT / "help" / "style.css", "text/css; charset=utf-8"),
+    # The photo check control, also loaded by the agent console (bot.channels.precheck).
+    "precheck.js": Asset(WEB_ROOT / "help" / "precheck.js", "text/javascript; charset=utf-8"),
+    "precheck.css": Asset(WEB_ROOT / "help" / "precheck.css", "text/css; charset=utf-8"),
     "webchat.js": Asset(WIDGET_BUNDLE, "text/javascript; charset=utf-8"),
 }
 

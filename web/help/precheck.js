@@ -101,7 +101,7 @@
   ];
 
   function mb(bytes) {
-    return (bytes / (1024 * 1024)).toFixed(1);
+    return (bytes / (1024 * 1024)).toFixed(bytes < 1024 * 1024 ? 2 : 1);
   }
 
   function browserLanguage() {
@@ -331,6 +331,12 @@
   function start() {
     var roots = document.querySelectorAll("[data-precheck]");
     for (var i = 0; i < roots.length; i++) mount(roots[i]);
+    // Beside the chat (wide screens, see style.css) the panel is open from the start.
+    var panel = document.getElementById("precheck-panel");
+    if (panel && panel.classList.contains("precheck-panel") && window.matchMedia &&
+        window.matchMedia("(min-width: 1100px)").matches) {
+      panel.open = true;
+    }
     if (window.location.hash === "#precheck") reveal();
     window.addEventListener("hashchange", function () {
       if (window.location.hash === "#precheck") reveal();

@@ -5,7 +5,8 @@ Configured in credentials.yml as ``bot.channels.web.HelpPageInput:``. It handles
 (``url_prefix`` "/": Rasa joins it to "/webhooks/" with ``urljoin``, which keeps an absolute
 path) and serves:
 
-- ``GET /help/``: the page, its script and style (``web/help/``) and the chat widget's bundle
+- ``GET /help/``: the page, its script and style, the photo check control (``precheck.js``,
+  ``precheck.css``, see ``bot.channels.precheck``) (``web/help/``) and the chat widget's bundle
   (``web/node_modules/rasa-webchat/lib/index.js``, installed by ``scripts/web_setup.sh``); a
   fixed list of files, nothing else from disk;
 - ``POST /webhooks/feedback``: one rating of one answer, stored with ``bot.feedback``.
@@ -22,7 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.http import RequestError, json_object
-from bot.channels.static import JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
+from bot.channels.static import CSS, JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
 from bot import settings
@@ -42,7 +43,15 @@ HELP_DIR = WEB_ROOT / "help"
 # 'unsafe-inline' styles: the widget injects its CSS in <style> elements and style attributes.
 HELP_PAGE = StaticSite(
     "help page",
-    page_assets(HELP_DIR, **{"webchat.js": Asset(WIDGET_BUNDLE, JAVASCRIPT)}),
+    page_assets(
+        HELP_DIR,
+        **{
+            "webchat.js": Asset(WIDGET_BUNDLE, JAVASCRIPT),
+            # The photo check control, also loaded by the agent console (bot.channels.precheck).
+            "precheck.js": Asset(HELP_DIR / "precheck.js", JAVASCRIPT),
+            "precheck.css": Asset(HELP_DIR / "precheck.css", CSS),
+        },
+    ),
     content_security_policy(
         "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:"
     ),

@@ -1,0 +1,1 @@
+"""Developer tools (calibration, generators); not used by the running bot."""

@@ -247,7 +247,13 @@ CHECKS = (
     Check("grayscale", lambda m: m.chroma_p99, True, precheck.GRAYSCALE_MAX_CHROMA),
     Check("blurry", lambda m: m.sharpness, True, precheck.BLUR_MIN_SHARPNESS),
     Check("dark", lambda m: m.luminance_p95, True, precheck.DARK_MAX_P95),
-    Check("overexposed", lambda m: m.luminance_p2, False, precheck.OVEREXPOSED_MIN_P2),
+    # The p2 threshold applies to images blown out over OVEREXPOSED_MIN_CLIPPED of their area.
+    Check(
+        "overexposed",
+        lambda m: m.luminance_p2 if m.clipped >= precheck.OVEREXPOSED_MIN_CLIPPED else 0.0,
+        False,
+        precheck.OVEREXPOSED_MIN_P2,
+    ),
 )
 
 

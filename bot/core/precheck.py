@@ -352,7 +352,13 @@ def _hidden_container(data: bytes, fmt: str) -> Tuple[Optional[str], bool]:
 
 def _analysis_copy(image: Image.Image) -> Image.Image:
     """An RGB copy at most ``ANALYSIS_SIZE`` on the long side, transparency flattened on white."""
-    if image.mode in ("P", "1") or image.mode.startswith("I") or image.mode == "F":
+    if image.mode.startswith("I") or image.mode == "F":
+        # 16-bit grayscale (PNG): 0-65535, which a plain conversion would clip to white.
+        image = image.convert("I")
+        if image.getextrema()[1] > 255:
+            image = image.point(lambda value: value * (1 / 256))
+        image = image.convert("L")
+    if image.mode in ("P", "1"):
         has_alpha = image.mode == "P" and "transparency" in image.info
         image = image.convert("RGBA" if has_alpha else "RGB")
     elif image.mode in ("CMYK", "YCbCr", "LAB", "HSV"):
@@ -530,12 +536,22 @@ def check_image(data: bytes, lang: str = DEFAULT_LANGUAGE) -> PrecheckResult:
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}")
-    size = len(data)
     fmt = sniff_format(data)
+    try:
+        return _check(data, fmt, lang)
+    except Exception as error:  # a file that breaks our own parsing cannot be read either
+        logger.warning("Photo check: %s file failed the check (%s)", fmt, type(error).__name__)
+        unreadable = Problem("unreadable", _message("unreadable", lang))
+        return _result(fmt, len(data), None, None, [unreadable])
+
+
+def _check(data: bytes, fmt: str, lang: str) -> PrecheckResult:
+    size = len(data)
     problems: List[Problem] = []
     if fmt not in ACCEPTED_FORMATS:
         name, convert = _format_texts(fmt, lang)
-        problems.append(Problem("format", _message("format", lang, format_name=name, convert=convert)))
+        message = _message("format", lang, format_name=name, convert=convert)
+        problems.append(Problem("format", message))
         if size > MAX_BYTES:
             problems.append(_size_problem(size, lang))
         width, height = _header_size(data, fmt)

@@ -101,7 +101,9 @@ class TokenBucket:
 
 
 def _error(status: int, message: Text, headers: Optional[Dict[Text, Text]] = None) -> HTTPResponse:
-    return response.json({"error": message}, status=status, headers={**JSON_HEADERS, **(headers or {})})
+    return response.json(
+        {"error": message}, status=status, headers={**JSON_HEADERS, **(headers or {})}
+    )
 
 
 def parse_lang(value: Optional[Text]) -> Text:

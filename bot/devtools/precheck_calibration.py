@@ -75,7 +75,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 def _words(rng: random.Random, n: int) -> str:
     return " ".join(
-        "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(rng.randint(2, 9)))
+        "".join(
+            rng.choice(string.ascii_uppercase + string.digits) for _ in range(rng.randint(2, 9))
+        )
         for _ in range(n)
     )
 
@@ -111,7 +113,9 @@ def _draw_card(spec: CardSpec, rng: random.Random) -> Image.Image:
         left, top, right = margin * 2, margin * 2, width - margin * 2
         # The seal of an organisation, in red.
         cx, cy, r = right - margin * 2, height - margin * 4, margin * 1.3
-        draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(200, 30, 40), width=max(2, margin // 8))
+        draw.ellipse(
+            [cx - r, cy - r, cx + r, cy + r], outline=(200, 30, 40), width=max(2, margin // 8)
+        )
     ink = rng.choice(_INKS)
     size = max(10, round(min(width, height) * (0.055 if spec.kind == "id" else 0.022)))
     y = top
@@ -124,7 +128,9 @@ def _draw_card(spec: CardSpec, rng: random.Random) -> Image.Image:
                   for _ in range(18)), fill=ink, font=_font(round(size * 1.1)))
     else:
         # A signature in black ink.
-        points = [(left + i * size * 0.6, y - size + rng.uniform(-size, size) * 0.6) for i in range(12)]
+        points = [
+            (left + i * size * 0.6, y - size + rng.uniform(-size, size) * 0.6) for i in range(12)
+        ]
         draw.line(points, fill=(10, 10, 10), width=max(2, size // 8))
     return card
 
@@ -170,7 +176,7 @@ def make_card(spec: CardSpec) -> Tuple[bytes, Image.Image]:
 
 @dataclass
 class Sample:
-    """One generated card, its labels (True: defect, False: clean, None: borderline) and measures."""
+    """A generated card, its labels (True: defect, False: clean, None: borderline), measures."""
 
     spec: CardSpec
     labels: Dict[str, Optional[bool]]
@@ -247,7 +253,13 @@ CHECKS = (
     Check("grayscale", lambda m: m.chroma_p99, True, precheck.GRAYSCALE_MAX_CHROMA),
     Check("blurry", lambda m: m.sharpness, True, precheck.BLUR_MIN_SHARPNESS),
     Check("dark", lambda m: m.luminance_p95, True, precheck.DARK_MAX_P95),
-    Check("overexposed", lambda m: m.luminance_p2, False, precheck.OVEREXPOSED_MIN_P2),
+    # The p2 threshold applies to images blown out over OVEREXPOSED_MIN_CLIPPED of their area.
+    Check(
+        "overexposed",
+        lambda m: m.luminance_p2 if m.clipped >= precheck.OVEREXPOSED_MIN_CLIPPED else 0.0,
+        False,
+        precheck.OVEREXPOSED_MIN_P2,
+    ),
 )
 
 
@@ -258,13 +270,16 @@ def _flags(check: Check, values: np.ndarray, threshold: float) -> np.ndarray:
     return values < threshold if check.defect_below else values > threshold
 
 
-def rates(check: Check, samples: Sequence[Sample], threshold: float) -> Tuple[float, float, int, int]:
+def rates(
+    check: Check, samples: Sequence[Sample], threshold: float
+) -> Tuple[float, float, int, int]:
     """(false-positive rate, false-negative rate, clean count, defective count) at a threshold."""
     labelled = [s for s in samples if s.labels[check.name] is not None]
     values = np.array([check.value(s.measures) for s in labelled])
     if check.name == "grayscale":
         # A file stored in a grayscale mode is flagged whatever its chroma.
-        flagged = _flags(check, values, threshold) | np.array([s.measures.gray_mode for s in labelled])
+        gray_files = np.array([s.measures.gray_mode for s in labelled])
+        flagged = _flags(check, values, threshold) | gray_files
     else:
         flagged = _flags(check, values, threshold)
     truth = np.array([bool(s.labels[check.name]) for s in labelled])
@@ -311,7 +326,9 @@ def blur_curve(samples: Sequence[Sample]) -> List[Tuple[str, int, float]]:
     """Share of well-exposed cards flagged blurry per blur radius band (``BLUR_UNIT_SIDE``
     pixels), with the threshold in use: how the check behaves in the borderline band too."""
     bands = [(0.0, 0.01), (0.01, 0.8), (0.8, 1.5), (1.5, 2.5), (2.5, 4.0), (4.0, 8.1)]
-    exposed_well = [s for s in samples if s.labels["dark"] is False and s.labels["overexposed"] is False]
+    exposed_well = [
+        s for s in samples if s.labels["dark"] is False and s.labels["overexposed"] is False
+    ]
     out = []
     for low, high in bands:
         band = [s for s in exposed_well if low <= s.spec.blur < high]
@@ -324,7 +341,8 @@ def blur_curve(samples: Sequence[Sample]) -> List[Tuple[str, int, float]]:
 def markdown(rows: List[Dict[str, object]], curve: List[Tuple[str, int, float]]) -> str:
     """The tables of docs/precheck.md."""
     lines = [
-        "| check | measure threshold (in use) | suggested by the training set | held-out clean / defective | false positives | false negatives |",
+        "| check | measure threshold (in use) | suggested by the training set "
+        "| held-out clean / defective | false positives | false negatives |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -333,7 +351,8 @@ def markdown(rows: List[Dict[str, object]], curve: List[Tuple[str, int, float]])
             f"FN {r['suggested_fn']:.1%}) | {r['held_out_clean']} / {r['held_out_defective']} | "
             f"{r['fp']:.1%} | {r['fn']:.1%} |"
         )
-    lines += ["", "| blur radius (px at 1024) | well-exposed cards | flagged blurry |", "|---|---|---|"]
+    lines += ["", "| blur radius (px at 1024) | well-exposed cards | flagged blurry |"]
+    lines += ["|---|---|---|"]
     lines += [f"| {band} | {n} | {share:.0%} |" for band, n, share in curve]
     return "\n".join(lines)
 
@@ -354,14 +373,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     else:
         for r in rows:
             print(
-                f"{r['check']:<12} in use {r['current']:<6} held-out FP {r['fp']:.1%} FN {r['fn']:.1%}"
+                f"{r['check']:<12} in use {r['current']:<6} "
+                f"held-out FP {r['fp']:.1%} FN {r['fn']:.1%}"
                 f" | suggested {r['suggested']:<8} held-out FP {r['suggested_fp']:.1%}"
                 f" FN {r['suggested_fn']:.1%} ({r['held_out_clean']} clean, "
                 f"{r['held_out_defective']} defective)"
             )
         for band, n, share in blur_curve(held_out):
             print(f"blur {band:<9} {n:>4} cards, {share:.0%} flagged")
-    print(f"{args.train + args.held_out} cards in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    print(f"{args.train + args.held_out} cards in {elapsed:.0f} s", file=sys.stderr)
     return 0
 
 

@@ -128,6 +128,24 @@ def test_grayscale_png_palette_and_bilevel(clean_image: Image.Image) -> None:
     assert "grayscale" in codes(check_image(encode(clean_image.convert("1"), "PNG")))
 
 
+def test_16_bit_grayscale_png_is_scaled_not_clipped(clean_image: Image.Image) -> None:
+    import numpy as np
+
+    wide = np.asarray(clean_image.convert("L"), dtype=np.uint16) * 257  # 0-65535
+    result = check_image(encode(Image.fromarray(wide), "PNG"))
+    assert codes(result) == ["grayscale"]  # not "overexposed": the values were not clipped
+
+
+def test_a_bug_in_the_check_is_an_unreadable_verdict(
+    clean_jpeg: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(data: bytes, fmt: str) -> None:
+        raise IndexError("parser bug")
+
+    monkeypatch.setattr(precheck, "_hidden_container", broken)
+    assert codes(check_image(clean_jpeg)) == ["unreadable"]
+
+
 def test_a_colour_form_on_a_desk_is_colour() -> None:
     assert check_image(card(kind="form", seed=10)).ok
 

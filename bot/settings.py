@@ -188,17 +188,21 @@ def get(name: str) -> str:
     return resolve()[name]
 
 
+def _number(name: str, convert: Callable[[str], float], kind: str) -> float:
+    raw = get(name)
+    try:
+        return convert(raw)
+    except ValueError:
+        raise SettingError(f"{name} must be {kind} (got {raw!r})") from None
+
+
 def get_int(name: str, minimum: int = 0) -> int:
     """A setting as an integer of at least ``minimum``.
 
     Raises:
         SettingError: The value is not such an integer.
     """
-    raw = get(name)
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingError(f"{name} must be a whole number (got {raw!r})") from None
+    value = int(_number(name, int, "a whole number"))
     if value < minimum:
         raise SettingError(f"{name} must be at least {minimum} (got {value})")
     return value
@@ -210,13 +214,9 @@ def get_float(name: str) -> float:
     Raises:
         SettingError: The value is not a positive number.
     """
-    raw = get(name)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingError(f"{name} must be a number (got {raw!r})") from None
+    value = _number(name, float, "a number")
     if value <= 0:
-        raise SettingError(f"{name} must be positive (got {raw!r})")
+        raise SettingError(f"{name} must be positive (got {get(name)!r})")
     return value
 
 

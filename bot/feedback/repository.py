@@ -215,6 +215,29 @@ class FeedbackRepository:
             session.flush()
             return row.id
 
+    def ratings_by_sender(self, sender_ids: list[str]) -> dict[str, dict[str, int]]:
+        """How each conversation rated the bot's answers: ``{sender_id: {rating: count}}``.
+
+        Args:
+            sender_ids: The conversations; those without ratings are left out.
+
+        Raises:
+            FeedbackUnavailable: The database failed.
+        """
+        if not sender_ids:
+            return {}
+        self._ensure_table()
+        query = (
+            select(Feedback.sender_id, Feedback.rating, func.count(Feedback.id))
+            .where(Feedback.sender_id.in_(sender_ids), Feedback.source == "chat")
+            .group_by(Feedback.sender_id, Feedback.rating)
+        )
+        result: dict[str, dict[str, int]] = defaultdict(dict)
+        with translate_db_errors("feedback database", FeedbackUnavailable), Session(self._engine) as session:
+            for sender_id, rating, count in session.execute(query):
+                result[sender_id][rating] = count
+        return dict(result)
+
     def least_helpful(self, limit: int = 10) -> list[AnswerStats]:
         """The answers rated not helpful at least once, worst first.
 

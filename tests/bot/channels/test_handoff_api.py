@@ -274,3 +274,18 @@ def test_a_claimed_conversation_never_times_out(setup):
     setup.agent.handed_off("u1", "which documents do I upload?", at=1000)
     call(setup, "claim", setup.tokens["alice"], "u1")
     assert asyncio.run(setup.channel.check_timeouts(setup.agent, now=99999)) == []
+
+
+def test_a_not_helpful_rating_offers_an_agent_in_the_chat(setup):
+    from bot.channels.web import offer_agent
+
+    setup.agent.handed_off("paused", "which documents do I upload?")
+    assert asyncio.run(offer_agent(setup.agent, "paused")) is False  # already with the agents
+    assert asyncio.run(offer_agent(setup.agent, "nobody")) is False
+    events = [ActionExecuted("action_listen"), UserUttered("hi", input_channel="socketio"), SlotSet("language", "zh")]
+    asyncio.run(setup.agent.tracker_store.save(
+        DialogueStateTracker.from_events("u3", events, slots=DOMAIN.slots)))
+    assert asyncio.run(offer_agent(setup.agent, "u3")) is True
+    recipient, message = setup.pushed.messages[-1]
+    assert recipient == "u3" and message["buttons"][0]["payload"] == "/human_handoff"
+    assert message["text"].startswith("抱歉")

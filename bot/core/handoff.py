@@ -181,7 +181,7 @@ def transcript(events: Sequence[Mapping[Text, Any]]) -> List[Dict[Text, Any]]:
             if buttons:
                 entry["buttons"] = buttons
             messages.append(entry)
-        elif kind in HANDOFF_EVENTS:
+        elif kind in (PAUSE, RESUME):
             messages.append({"type": "handoff", "text": kind, "timestamp": stamp})
     return messages
 

@@ -44,7 +44,7 @@ def test_context_and_transcript():
     assert ctx.language == "zh" and ctx.details["province"] == "anhui"
     assert ctx.topics == ["faq_documents"] and ctx.unanswered == ["天气"]
     assert ctx.last_user_text == "天气"  # a button payload is not a question
-    kinds = [m["type"] for m in core.transcript(events)]
+    kinds = [m["type"] for m in core.transcript([{"event": "session_started"}] + events)]
     assert kinds == ["user", "user", "user", "agent", "handoff"]
 
 

@@ -7,8 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import ActionHandoff
 from actions.resume import ActionResumeTopic
 from bot.core.details import names_a_detail
+from bot.core.handoff import last_fallback_streak
 from bot.core.suggest import MAX_DID_YOU_MEAN, ranked_topics
 from bot.core.topics import load_topics
 from bot.rules.repository import RulesRepository
@@ -20,11 +22,23 @@ class ActionDidYouMean(Action):
     An unclear message that names a detail right after a tailored answer ("what about someone
     from Macau?", "and for Hunan?") is a follow-up: it re-answers that topic for the new
     detail instead of offering suggestions.
+
+    The second message in a row the bot does not understand hands the conversation to a human
+    agent instead: a third guess would only frustrate.
     """
 
-    def __init__(self, repository: Optional[RulesRepository] = None) -> None:
-        """Creates the action; ``repository`` is used for follow-up answers."""
+    #: Messages in a row not understood before a human agent takes over.
+    HANDOFF_AFTER = 2
+
+    def __init__(
+        self,
+        repository: Optional[RulesRepository] = None,
+        handoff: Optional[ActionHandoff] = None,
+    ) -> None:
+        """Creates the action; ``repository`` is used for follow-up answers, ``handoff`` after
+        the second message in a row not understood."""
         self._resume = ActionResumeTopic(repository)
+        self._handoff = handoff or ActionHandoff()
 
     def name(self) -> Text:
         """Action name."""
@@ -45,6 +59,8 @@ class ActionDidYouMean(Action):
         in_topic = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
         if in_topic and names_a_detail(entities):
             return await self._resume.run(dispatcher, tracker, domain)
+        if last_fallback_streak(tracker.events) >= self.HANDOFF_AFTER:
+            return await self._handoff.run(dispatcher, tracker, domain)
 
         language = tracker.get_slot("language") or "en"
         topics = load_topics()

@@ -118,6 +118,12 @@ SETTINGS: tuple[Setting, ...] = (
         export=False,
     ),
     Setting(
+        "HANDOFF_TIMEOUT",
+        "300",
+        "seconds a handed-off user waits for an agent before being offered the bot's answers",
+        export=False,
+    ),
+    Setting(
         "HEALTH_FALLBACK_WINDOW",
         "60",
         "seconds during which a tracker-store fallback keeps /webhooks/health/ degraded",

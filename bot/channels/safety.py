@@ -119,6 +119,9 @@ async def ensure_reply(
     if agent is None or getattr(agent, "nlg", None) is None:
         return [{"recipient_id": sender_id, "text": channel_message("starting_up", text)}]
     tracker = await stored_tracker(agent, sender_id)
+    if tracker is not None and tracker.is_paused():
+        # Handed to a human agent: the user was told to keep typing, and the agent answers.
+        return []
     intent = await intent_of_turn(agent, tracker, text)
     topic = load_topics().get(intent or "")
     general = topic.general if topic else DEFAULT_ANSWER

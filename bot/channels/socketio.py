@@ -28,6 +28,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
+from bot.channels import push
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.channels.safety import clean_text, ensure_reply, language_slots, render, stored_tracker
 
@@ -148,6 +149,9 @@ class SafeSocketIOInput(SocketIOInput):
             self._app = app
 
         self._replace_handlers(self.sio)
+        # Agents' replies and handoff notices reach the widget outside a turn: the output
+        # channel emits to the conversation's room (session persistence).
+        push.register(self.name(), self.get_output_channel)
         return socketio_webhook
 
     def _replace_handlers(self, sio: AsyncServer) -> None:

@@ -24,7 +24,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels.http import RequestError, json_object
 from bot.channels.static import CSS, JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
-from bot.channels.safety import clean_text
+from bot.channels import handoff
+from bot.channels.safety import clean_text, stored_tracker
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
 from bot import settings
 from bot.stores.db import RulesUnavailable, get_engine
@@ -99,6 +100,27 @@ def parse_feedback(raw: bytes, known_answer_keys: Optional[Collection[Text]]) ->
     return fields
 
 
+async def offer_agent(agent: Any, sender_id: Text) -> bool:
+    """After a "not helpful" rating, offers the user a human agent in their chat (a button).
+
+    Only for a conversation the bot is answering; never fails the rating it follows.
+
+    Returns:
+        Whether the offer was made.
+    """
+    if agent is None or not agent.is_ready():
+        return False
+    try:
+        tracker = await stored_tracker(agent, sender_id)
+        if tracker is None or not tracker.events or tracker.is_paused():
+            return False
+        await handoff.notify(agent, sender_id, "utter_handoff_offer", "offer")
+    except Exception:
+        logger.exception("Offering %s a human agent failed", sender_id)
+        return False
+    return True
+
+
 class HelpPageInput(InputChannel):
     """Serves the help page with the chat widget and receives answer ratings."""
 
@@ -147,6 +169,9 @@ class HelpPageInput(InputChannel):
                     {"error": "Feedback cannot be stored right now. Please try again later."},
                     status=503,
                 )
-            return response.json({"id": feedback_id}, status=201)
+            offered = False
+            if fields["rating"] == "not_helpful":
+                offered = await offer_agent(agent, fields["sender_id"])
+            return response.json({"id": feedback_id, "offered_agent": offered}, status=201)
 
         return help_page

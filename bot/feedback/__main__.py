@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot.core.handoff import HandoffFigures
 from bot.feedback.repository import (
     AnswerStats,
     FeedbackRepository,
@@ -80,6 +81,30 @@ def format_unanswered(questions: Sequence[UnansweredQuestion], tracker_read: boo
     return "\n".join(lines)
 
 
+def format_handoffs(figures: HandoffFigures | None) -> str:
+    """Handoffs to human agents: how many, how fast agents replied, how they used suggestions."""
+    lines = ["Handoffs to human agents"]
+    if figures is None:
+        lines.append("  (tracker store not found)")
+        return "\n".join(lines)
+    lines.append(f"  handoffs: {figures.handoffs}, answered by an agent: {figures.claimed}")
+    median = figures.median_first_reply
+    lines.append(
+        "  time to first agent reply (median): "
+        + (f"{median:.0f} s" if median is not None else "no agent reply yet")
+    )
+    sent = figures.as_is + figures.edited + figures.unused
+    if sent:
+        lines.append(
+            f"  agent messages: {sent}; suggestion sent as-is {figures.as_is} "
+            f"({figures.as_is / sent:.0%}), edited {figures.edited} ({figures.edited / sent:.0%}), "
+            f"no suggestion used {figures.unused} ({figures.unused / sent:.0%})"
+        )
+    else:
+        lines.append("  agent messages: 0")
+    return "\n".join(lines)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     engine = create_engine_for(args.db) if args.db else get_engine()
     tracker_url = args.tracker_db or settings.get(TRACKER_DB_URL_ENV)
@@ -88,6 +113,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     print(format_least_helpful(repository.least_helpful(args.limit)))
     print()
     print(format_unanswered(repository.unanswered(args.limit), tracker_engine is not None))
+    print()
+    print(format_handoffs(repository.handoff_figures()))
     return EXIT_OK
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
+from bot.core.handoff import HANDOFF_EVENTS, PAUSE, HandoffFigures
 from bot.stores.db import DatabaseUnavailable, create_engine_for, translate_db_errors
 from bot.feedback.models import (
     LANGUAGES,
@@ -215,6 +216,29 @@ class FeedbackRepository:
             session.flush()
             return row.id
 
+    def ratings_by_sender(self, sender_ids: list[str]) -> dict[str, dict[str, int]]:
+        """How each conversation rated the bot's answers: ``{sender_id: {rating: count}}``.
+
+        Args:
+            sender_ids: The conversations; those without ratings are left out.
+
+        Raises:
+            FeedbackUnavailable: The database failed.
+        """
+        if not sender_ids:
+            return {}
+        self._ensure_table()
+        query = (
+            select(Feedback.sender_id, Feedback.rating, func.count(Feedback.id))
+            .where(Feedback.sender_id.in_(sender_ids), Feedback.source == "chat")
+            .group_by(Feedback.sender_id, Feedback.rating)
+        )
+        result: dict[str, dict[str, int]] = defaultdict(dict)
+        with translate_db_errors("feedback database", FeedbackUnavailable), Session(self._engine) as session:
+            for sender_id, rating, count in session.execute(query):
+                result[sender_id][rating] = count
+        return dict(result)
+
     def least_helpful(self, limit: int = 10) -> list[AnswerStats]:
         """The answers rated not helpful at least once, worst first.
 
@@ -276,6 +300,47 @@ class FeedbackRepository:
         query = select(Feedback.question).where(Feedback.rating == NOT_HELPFUL)
         with translate_db_errors("feedback database", FeedbackUnavailable), Session(self._engine) as session:
             return [(question, NOT_HELPFUL) for question in session.scalars(query)]
+
+    def handoff_figures(self) -> HandoffFigures | None:
+        """Handoffs, time to the agent's first reply and how agents used suggestions.
+
+        Read from the tracker store: every conversation with a ``pause`` event, its handoff
+        events and its bot messages (agents' messages carry ``metadata.agent``).
+
+        Returns:
+            The figures, or None without a tracker store.
+
+        Raises:
+            FeedbackUnavailable: The tracker store failed.
+        """
+        if self._tracker_engine is None:
+            return None
+        events = table(
+            "events", column("id"), column("sender_id"), column("type_name"), column("data")
+        )
+        handed_off = select(events.c.sender_id).where(events.c.type_name == PAUSE).distinct()
+        query = (
+            select(events.c.sender_id, events.c.data)
+            .where(
+                events.c.sender_id.in_(handed_off),
+                events.c.type_name.in_(HANDOFF_EVENTS + ("bot",)),
+            )
+            .order_by(events.c.sender_id, events.c.id)
+        )
+        figures = HandoffFigures()
+        with translate_db_errors("tracker store", FeedbackUnavailable), self._tracker_engine.connect() as connection:
+            if not inspect(connection).has_table("events"):
+                return figures
+            rows = connection.execute(query).all()
+        by_sender: dict[str, list] = defaultdict(list)
+        for sender_id, data in rows:
+            try:
+                by_sender[sender_id].append(json.loads(data))
+            except (TypeError, ValueError):
+                continue
+        for conversation in by_sender.values():
+            figures.add(conversation)
+        return figures
 
     def _fallback_messages(self) -> list[tuple[str, str]]:
         if self._tracker_engine is None:

@@ -65,6 +65,8 @@ def rendering_values(repository: RulesRepository) -> Dict[str, str]:
         **province_list_values(repository.provinces()),
         **PROVINCE_PLACEHOLDERS,
         **summary_placeholders(),
+        # actions/handoff.py: the user's place in the queue.
+        "position": "2",
     }
 
 

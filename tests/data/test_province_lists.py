@@ -120,7 +120,8 @@ def test_responses_with_province_lists_are_only_sent_by_the_actions():
 def test_every_placeholder_of_a_response_is_a_value_the_actions_pass():
     # summary_*: the province summary's lines (bot.core.tailoring.province_summary).
     summary = {f"summary_{language}" for language in SUMMARY_LANGUAGES}
-    known = LIST_VARIABLES | {"province_en", "province_zh"} | summary
+    # "position": the user's place in the handoff queue (actions/handoff.py).
+    known = LIST_VARIABLES | {"province_en", "province_zh", "position"} | summary
     unknown = {
         (name, variable)
         for name, by_language in TEXTS.items()

@@ -13,6 +13,8 @@
   var SESSION_KEY = "chat_session"; // where rasa-webchat keeps its session (params.storage local)
   var RATED_KEY = "icp_help_rated"; // answers already rated, so a reload does not ask again
   var ANSWER_KEY_RE = /^utter_[a-z0-9_]+$/;
+  // Messages about the handoff to a human agent are not answers to rate.
+  var NOT_AN_ANSWER_RE = /^utter_(human_)?handoff/;
   var KEY_CLASS_PREFIX = "icp-key-";
   var LANG_CLASS_PREFIX = "icp-lang-";
   var TEXT = {
@@ -41,7 +43,7 @@
   function tagAnswer(message) {
     var metadata = message && message.metadata;
     var key = metadata && metadata.utter_action;
-    if (typeof key !== "string" || !ANSWER_KEY_RE.test(key)) {
+    if (typeof key !== "string" || !ANSWER_KEY_RE.test(key) || NOT_AN_ANSWER_RE.test(key)) {
       return;
     }
     metadata.customCss = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 from pathlib import Path
-from typing import Optional, Text
+from typing import Callable, Optional, Text
 
 from bot import settings
 from bot.channels.http import RequestError
@@ -68,3 +68,34 @@ def authorize(header: Optional[Text], expected: Optional[Text]) -> None:
     presented_bytes = presented.strip().encode("utf-8", "surrogateescape")
     if not hmac.compare_digest(presented_bytes, expected.encode("utf-8")):
         raise RequestError(401, "Invalid access token.")
+
+
+#: The agent name of whoever presents ``AGENT_ASSIST_TOKEN`` (or the generated local token).
+SHARED_TOKEN_AGENT = "assist"
+
+
+def authenticate_agent(
+    header: Optional[Text], expected: Optional[Text], find_agent: Callable[[Text], Optional[Text]]
+) -> Text:
+    """The agent presenting the ``Authorization`` header.
+
+    Args:
+        header: The ``Authorization`` header.
+        expected: The shared token (``configured_token()``): it stands for one agent,
+            ``SHARED_TOKEN_AGENT``.
+        find_agent: The agent of a token from the agents table (``AgentRepository.find``).
+
+    Raises:
+        RequestError: 401 when the header is missing or the token is nobody's.
+    """
+    scheme, _, presented = (header or "").strip().partition(" ")
+    presented = presented.strip()
+    if scheme.lower() != "bearer" or not presented:
+        raise RequestError(401, "Missing access token: send 'Authorization: Bearer <token>'.")
+    presented_bytes = presented.encode("utf-8", "surrogateescape")
+    if expected and hmac.compare_digest(presented_bytes, expected.encode("utf-8")):
+        return SHARED_TOKEN_AGENT
+    name = find_agent(presented)
+    if not name:
+        raise RequestError(401, "Invalid access token.")
+    return name

@@ -16,7 +16,7 @@ from bot.channels.agent_assist.auth import UNAUTHORIZED_HEADERS, authorize, conf
 from bot.channels.agent_assist.requests import parse_chosen, parse_suggest
 from bot.channels.agent_assist.suggester import CHANNEL_NAME, Suggester
 from bot.channels.http import RequestError
-from bot.channels.static import StaticSite, content_security_policy, page_assets
+from bot.channels.static import JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.feedback.repository import FeedbackRepository
 from bot.stores.db import get_engine
 
@@ -27,7 +27,7 @@ CONSOLE_DIR = settings.WEB_DIR / "agent"
 # customer-influenced.
 CONSOLE = StaticSite(
     "agent console",
-    page_assets(CONSOLE_DIR),
+    page_assets(CONSOLE_DIR, **{"live.js": Asset(CONSOLE_DIR / "live.js", JAVASCRIPT)}),
     content_security_policy("style-src 'self'", "img-src 'self'"),
 )
 

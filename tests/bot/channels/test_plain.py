@@ -48,7 +48,10 @@ MIN_CHINESE_SHARE = 0.6
 
 
 def render(name: str, language: str) -> Dict:
-    message = NLG.generate_from_slots(name, {"language": language, **PROVINCE}, "plain")
+    # position: the place in the handoff queue, passed by actions/handoff.py.
+    message = NLG.generate_from_slots(
+        name, {"language": language, **PROVINCE}, "plain", position=2
+    )
     assert message is not None, f"{name} has no {language} variation"
     return message
 

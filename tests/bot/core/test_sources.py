@@ -25,6 +25,13 @@ NOT_ANSWERS = {
     "utter_did_you_mean",
     "utter_empty_message",
     "utter_message_too_long",
+    # About this chat's handoff to a human agent, not answers from the FAQ.
+    "utter_handoff_queued",
+    "utter_handoff_joined",
+    "utter_handoff_released",
+    "utter_handoff_timeout",
+    "utter_handoff_timeout_message",
+    "utter_handoff_offer",
 }
 
 

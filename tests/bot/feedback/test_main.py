@@ -88,3 +88,34 @@ def test_long_questions_are_cut_to_one_line(engine: Engine, tmp_path: Path, caps
     assert main(["report", "--db", db_url(engine), "--tracker-db", missing]) == EXIT_OK
     line = next(l for l in capsys.readouterr().out.splitlines() if "why x" in l)
     assert "why " + "x" * 95 + "…  [rated not helpful 1]" in line
+
+
+def test_report_counts_handoffs_first_replies_and_suggestion_use(
+    engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    def agent(ts: float, suggestion=None, edited=False) -> BotUttered:
+        return BotUttered("x", metadata={"agent": "alice", "suggestion": suggestion, "edited": edited}, timestamp=ts)
+
+    path = tmp_path / "tracker.db"
+    store = SQLTrackerStore(dialect="sqlite", db=str(path))
+    conversations = {
+        "a": [UserUttered("/human_handoff", timestamp=99.0), ConversationPaused(timestamp=100.0),
+              agent(160.0, "faq_documents"), agent(170.0, "faq_documents", True), ConversationResumed()],
+        "b": [ConversationPaused(timestamp=100.0), agent(220.0), agent(230.0, "faq_documents")],
+        "c": [ConversationPaused(timestamp=100.0)],
+        "d": [UserUttered("hello", timestamp=1.0), BotUttered("hi", timestamp=2.0)],
+    }
+    for sender, events in conversations.items():
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+    store.engine.dispose()
+    assert main(["report", "--db", db_url(engine), "--tracker-db", f"sqlite:///{path}"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "handoffs: 3, answered by an agent: 2" in out
+    assert "time to first agent reply (median): 90 s" in out
+    assert "agent messages: 4; suggestion sent as-is 2 (50%), edited 1 (25%), no suggestion used 1 (25%)" in out

@@ -1,0 +1,1 @@
+"""Support agents: who may use the agent API, one token each (``python -m bot.agents``)."""

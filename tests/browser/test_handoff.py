@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_help_page import ANSWER, WAIT, ask, open_help, session_id
+from tests.browser.test_help_page import WAIT, ask, open_help, session_id
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 

@@ -39,17 +39,24 @@ TURNS_PER_CONVERSATION = 5
 def conversations() -> List[List[str]]:
     """The first held-out question of every intent in each language, and the follow-ups.
 
-    Every intent (in-scope, small talk, out-of-scope, inform) is asked in both languages.
+    Every intent (in-scope, small talk, out-of-scope, inform) is asked in both languages. A
+    request for a human agent pauses its conversation (the bot stops answering by design), so
+    those questions each end a conversation of their own.
     """
     questions: List[str] = []
+    handoffs: List[List[str]] = []
     for language in ("en", "zh"):
         by_intent = yaml.safe_load((HELDOUT / f"{language}.yml").read_text(encoding="utf-8"))
-        questions += [examples[0] for examples in by_intent.values()]
+        for intent, examples in by_intent.items():
+            if intent == "human_handoff":
+                handoffs.append([examples[0]])
+            else:
+                questions.append(examples[0])
     chunks = [
         questions[i : i + TURNS_PER_CONVERSATION]
         for i in range(0, len(questions), TURNS_PER_CONVERSATION)
     ]
-    return chunks + [TAILORED]
+    return chunks + handoffs + [TAILORED]
 
 
 def converse(mode: str, model: str, action_url: str) -> List[Dict[str, Any]]:

@@ -8,6 +8,8 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from bot import settings
+from bot.core import session_proof
 from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.channels.socketio import (
     SafeSocketIOInput,
@@ -15,6 +17,19 @@ from bot.channels.socketio import (
     sanitize_message,
     sanitize_session_request,
 )
+
+
+SECRET = "test-session-secret"
+# A widget session id this server issued, and the conversation it names.
+SIGNED = session_proof.issue(SECRET.encode())
+CONVERSATION = SIGNED.split(".")[0]
+
+
+@pytest.fixture(autouse=True)
+def session_secret() -> Any:
+    """Every test signs and checks session ids with the same known key."""
+    with settings.override(SESSION_SECRET=SECRET):
+        yield
 
 
 class RecordingServer:
@@ -158,10 +173,10 @@ def test_sanitize_session_request(data: Any, expected: Dict[str, Any]) -> None:
 @pytest.mark.asyncio
 async def test_session_request_joins_the_session_room() -> None:
     channel, server, _ = make_channel()
-    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": "abc"})
-    assert server.rooms == [("sid-1", "abc")]
+    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": SIGNED})
+    assert server.rooms == [("sid-1", CONVERSATION)]
     assert server.emitted == [
-        {"event": "session_confirm", "data": "abc", "room": "sid-1", "namespace": None}
+        {"event": "session_confirm", "data": SIGNED, "room": "sid-1", "namespace": None}
     ]
 
 
@@ -171,15 +186,16 @@ async def test_session_request_without_a_usable_id_gets_a_new_one(data: Any) -> 
     channel, server, _ = make_channel()
     await channel.sio.handlers["/"]["session_request"]("sid-1", data)
     new_id = server.emitted[0]["data"]
-    assert isinstance(new_id, str) and len(new_id) == 32
-    assert server.rooms == [("sid-1", new_id)]
+    assert session_proof.conversation_of(new_id) == new_id.split(".")[0]
+    assert server.rooms == [("sid-1", new_id.split(".")[0])]
+    assert len(server.emitted) == 1  # nothing was asked for, so nothing was refused
 
 
 @pytest.mark.asyncio
 async def test_without_session_persistence_no_room_is_joined() -> None:
     channel, server, calls = make_channel(session_persistence=False)
     channel.behaviour["reply"] = {"text": "hello", "utter_action": "utter_greet"}
-    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": "abc"})
+    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": SIGNED})
     await utter(channel, {"message": "hi"})
     assert server.rooms == []
     assert calls[0].sender_id == "sid-1"
@@ -190,14 +206,14 @@ async def test_without_session_persistence_no_room_is_joined() -> None:
 async def test_the_session_id_is_the_conversation_and_the_reply_room() -> None:
     channel, server, calls = make_channel()
     channel.behaviour["reply"] = {"text": "hello", "utter_action": "utter_greet"}
-    await utter(channel, {"message": "hi", "session_id": "abc"})
-    assert calls[0].sender_id == "abc"
+    await utter(channel, {"message": "hi", "session_id": SIGNED})
+    assert calls[0].sender_id == CONVERSATION
     assert calls[0].input_channel == "socketio"
     assert bot_messages(server) == [
         {
             "event": "bot_uttered",
             "data": {"text": "hello", "metadata": {"utter_action": "utter_greet"}},
-            "room": "abc",
+            "room": CONVERSATION,
         }
     ]
 
@@ -217,7 +233,7 @@ async def test_a_message_without_session_id_is_ignored_as_stock() -> None:
 async def test_control_characters_are_removed_before_nlu() -> None:
     channel, _, calls = make_channel()
     channel.behaviour["reply"] = {"text": "ok"}
-    await utter(channel, {"message": "\x00 which\x1b documents? \x07", "session_id": "abc"})
+    await utter(channel, {"message": "\x00 which\x1b documents? \x07", "session_id": SIGNED})
     assert calls[0].text == "which  documents?"
 
 
@@ -235,37 +251,37 @@ async def test_control_characters_are_removed_before_nlu() -> None:
 )
 async def test_empty_and_too_long_messages_get_guidance_without_nlu(message: Any, reply: str) -> None:
     channel, server, calls = make_channel()
-    await utter(channel, {"message": message, "session_id": "abc"})
+    await utter(channel, {"message": message, "session_id": SIGNED})
     assert calls == []
     sent = bot_messages(server)
     assert [m["data"]["text"] for m in sent] == [reply]
     assert sent[0]["data"]["metadata"] == {"utter_action": reply.split("/")[0]}
-    assert sent[0]["room"] == "abc"
+    assert sent[0]["room"] == CONVERSATION
 
 
 @pytest.mark.asyncio
 async def test_a_message_of_exactly_the_limit_goes_to_nlu() -> None:
     channel, _, calls = make_channel()
     channel.behaviour["reply"] = {"text": "ok"}
-    await utter(channel, {"message": "a" * MAX_MESSAGE_CHARS, "session_id": "abc"})
+    await utter(channel, {"message": "a" * MAX_MESSAGE_CHARS, "session_id": SIGNED})
     assert len(calls) == 1
 
 
 @pytest.mark.asyncio
 async def test_a_silent_turn_gets_an_apology_and_the_general_answer() -> None:
     channel, server, calls = make_channel()  # on_new_message sends nothing: action server down
-    await utter(channel, {"message": "which documents do I need?", "session_id": "abc"})
+    await utter(channel, {"message": "which documents do I need?", "session_id": SIGNED})
     assert len(calls) == 1
     texts = [m["data"]["text"] for m in bot_messages(server)]
     assert texts == ["utter_service_unavailable/en", "utter_default/en"]
-    assert {m["room"] for m in bot_messages(server)} == {"abc"}
+    assert {m["room"] for m in bot_messages(server)} == {CONVERSATION}
 
 
 @pytest.mark.asyncio
 async def test_a_failing_turn_is_not_silent() -> None:
     channel, server, _ = make_channel()
     channel.behaviour["raise"] = RuntimeError("boom")
-    await utter(channel, {"message": "需要哪些材料", "session_id": "abc"})
+    await utter(channel, {"message": "需要哪些材料", "session_id": SIGNED})
     texts = [m["data"]["text"] for m in bot_messages(server)]
     assert texts == ["utter_service_unavailable/zh", "utter_default/zh"]
 
@@ -274,7 +290,7 @@ async def test_a_failing_turn_is_not_silent() -> None:
 async def test_without_an_agent_the_reply_says_the_assistant_is_starting() -> None:
     channel, server, _ = make_channel()
     channel._app = None
-    await utter(channel, {"message": "", "session_id": "abc"})
+    await utter(channel, {"message": "", "session_id": SIGNED})
     (message,) = bot_messages(server)
     assert "starting up" in message["data"]["text"]
 
@@ -283,7 +299,7 @@ async def test_without_an_agent_the_reply_says_the_assistant_is_starting() -> No
 async def test_a_turn_that_replied_gets_nothing_more() -> None:
     channel, server, _ = make_channel()
     channel.behaviour["reply"] = {"text": "answer", "utter_action": "utter_faq_documents"}
-    await utter(channel, {"message": "which documents?", "session_id": "abc"})
+    await utter(channel, {"message": "which documents?", "session_id": SIGNED})
     assert [m["data"]["text"] for m in bot_messages(server)] == ["answer"]
 
 

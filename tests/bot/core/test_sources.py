@@ -25,6 +25,8 @@ NOT_ANSWERS = {
     "utter_did_you_mean",
     "utter_empty_message",
     "utter_message_too_long",
+    "utter_start_over",
+    "utter_start_over_nothing",
 }
 
 

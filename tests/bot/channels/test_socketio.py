@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from bot import settings
+from bot.channels import screening
 from bot.core import session_proof
 from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.channels.socketio import (
@@ -30,6 +31,12 @@ def session_secret() -> Any:
     """Every test signs and checks session ids with the same known key."""
     with settings.override(SESSION_SECRET=SECRET):
         yield
+
+
+@pytest.fixture(autouse=True)
+def rules(rules_repo: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed detail payloads are checked against the test rules database."""
+    monkeypatch.setattr(screening, "_repository", rules_repo)
 
 
 class RecordingServer:
@@ -427,3 +434,95 @@ async def test_live_replies_reach_every_tab_of_the_session(bot_url: str) -> None
         replies = await first.say("hello")
         echoed = [await asyncio.wait_for(second.messages.get(), 10) for _ in replies]
     assert echoed == replies
+
+
+# --- ownership: signed session ids; personal data; typed commands -----------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "forged",
+    [
+        CONVERSATION,  # the bare conversation id (as in the tracker store or the agent console)
+        "0123456789abcdef0123456789abcdef",  # an old unsigned widget id
+        f"{CONVERSATION}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "default",
+    ],
+)
+async def test_session_request_for_an_unproven_id_gets_a_new_conversation(forged: str) -> None:
+    channel, server, _ = make_channel()
+    await channel.sio.handlers["/"]["session_request"]("sid-2", {"session_id": forged})
+    confirm, notice = server.emitted
+    assert confirm["event"] == "session_confirm" and confirm["data"] != forged
+    assert session_proof.conversation_of(confirm["data"])
+    assert server.rooms == [("sid-2", confirm["data"].split(".")[0])]
+    # The widget shows why its old chat is gone; to this socket only.
+    assert notice["event"] == "bot_uttered" and notice["room"] == "sid-2"
+    assert "new one has started" in notice["data"]["text"] and "新的对话" in notice["data"]["text"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("forged", [CONVERSATION, f"{CONVERSATION}.x", "someone-else"])
+async def test_a_message_for_an_unproven_session_is_refused_visibly(forged: str) -> None:
+    channel, server, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "answer"}
+    await utter(channel, {"message": "/restart", "session_id": forged}, sid="attacker")
+    assert calls == []
+    (refusal,) = server.emitted
+    assert refusal["event"] == "bot_uttered" and refusal["room"] == "attacker"
+    assert refusal["data"]["metadata"] == {"error": "session_refused"}
+    assert "could not be verified" in refusal["data"]["text"]
+
+
+@pytest.mark.asyncio
+async def test_rasa_sees_the_conversation_id_without_its_proof() -> None:
+    channel, _, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "answer"}
+    await utter(channel, {"message": "hi", "session_id": SIGNED})
+    assert calls[0].sender_id == CONVERSATION and "." not in calls[0].sender_id
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "message, masked, note",
+    [
+        ("call me at 13812345678", "call me at [mobile number]", "I hid the mobile number"),
+        ("我的回乡证是H12345678", "我的回乡证是[通行证/居住证号]", "已隐藏你消息中的通行证/居住证号"),
+    ],
+    ids=["en", "zh"],
+)
+async def test_personal_data_is_masked_and_the_user_told(message: str, masked: str, note: str) -> None:
+    channel, server, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "answer", "utter_action": "utter_faq_documents"}
+    await utter(channel, {"message": message, "session_id": SIGNED})
+    assert calls[0].text == masked
+    texts = [m["data"]["text"] for m in bot_messages(server)]
+    assert note in texts[0] and texts[1] == "answer"
+
+
+@pytest.mark.asyncio
+async def test_a_masked_message_whose_turn_fails_still_gets_the_apology() -> None:
+    channel, server, _ = make_channel()  # the turn sends nothing
+    await utter(channel, {"message": "my email is a@b.cn, which documents?", "session_id": SIGNED})
+    texts = [m["data"]["text"] for m in bot_messages(server)]
+    assert "e-mail address" in texts[0]
+    assert texts[1:] == ["utter_service_unavailable/en", "utter_default/en"]
+
+
+@pytest.mark.asyncio
+async def test_a_typed_command_that_was_not_offered_is_read_as_text() -> None:
+    channel, _, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "ok"}
+    await utter(channel, {"message": '/inform{"province": "beijing"}', "session_id": SIGNED})
+    await utter(channel, {"message": '/greet{"language": "zh"}', "session_id": SIGNED})
+    assert [c.text for c in calls] == ['inform{"province": "beijing"}', '/greet{"language": "zh"}']
+
+
+@pytest.mark.asyncio
+async def test_restart_is_a_start_over_that_replies() -> None:
+    channel, server, calls = make_channel()  # Rasa's restart itself sends nothing
+    await utter(channel, {"message": "/restart", "session_id": SIGNED})
+    assert calls[0].text == "/restart"
+    (message,) = bot_messages(server)
+    assert message["data"]["text"] == "utter_start_over_nothing/en"
+    assert message["data"]["metadata"] == {"utter_action": "utter_start_over_nothing"}

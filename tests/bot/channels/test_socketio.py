@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 
@@ -322,11 +321,12 @@ def test_external_events_use_the_tagging_output() -> None:
 class WidgetClient:
     """Talks to the bot like rasa-webchat: session_request, then user_uttered with session_id."""
 
-    def __init__(self, bot_url: str, session_id: str) -> None:
+    def __init__(self, bot_url: str, session_id: Optional[str] = None, strict: bool = True) -> None:
         import socketio
 
         self.url = bot_url
         self.session_id = session_id
+        self.strict = strict
         self.client = socketio.AsyncClient(reconnection=False)
         self.messages: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
         self.confirmed: "asyncio.Future[str]" = asyncio.get_running_loop().create_future()
@@ -342,7 +342,10 @@ class WidgetClient:
         # browser tests cover websockets).
         await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"])
         await self.client.emit("session_request", {"session_id": self.session_id})
-        assert await asyncio.wait_for(self.confirmed, 10) == self.session_id
+        confirmed = await asyncio.wait_for(self.confirmed, 10)
+        # The server issues signed ids: a new widget gets one, a known one is continued.
+        assert not self.strict or self.session_id in (None, confirmed)
+        self.session_id = confirmed
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -361,8 +364,9 @@ class WidgetClient:
                 return replies
 
 
-def new_session() -> str:
-    return uuid.uuid4().hex
+def new_session() -> None:
+    """No session id yet: the server issues one, as to a first-time visitor."""
+    return None
 
 
 @pytest.mark.live
@@ -415,9 +419,9 @@ async def test_live_html_is_passed_as_text_and_answered(bot_url: str) -> None:
 @pytest.mark.live
 @pytest.mark.asyncio
 async def test_live_session_continues_on_a_new_connection(bot_url: str) -> None:
-    session_id = new_session()
-    async with WidgetClient(bot_url, session_id) as widget:
+    async with WidgetClient(bot_url, new_session()) as widget:
         asked = await widget.say("does the mobile app upload work for my region?")
+        session_id = widget.session_id
     assert "province" in " ".join(r["text"] for r in asked).lower()
     # A reload: a new socket with the stored session id answers within the same conversation.
     async with WidgetClient(bot_url, session_id) as widget:
@@ -429,8 +433,7 @@ async def test_live_session_continues_on_a_new_connection(bot_url: str) -> None:
 @pytest.mark.live
 @pytest.mark.asyncio
 async def test_live_replies_reach_every_tab_of_the_session(bot_url: str) -> None:
-    session_id = new_session()
-    async with WidgetClient(bot_url, session_id) as first, WidgetClient(bot_url, session_id) as second:
+    async with WidgetClient(bot_url, new_session()) as first, WidgetClient(bot_url, first.session_id) as second:
         replies = await first.say("hello")
         echoed = [await asyncio.wait_for(second.messages.get(), 10) for _ in replies]
     assert echoed == replies
@@ -526,3 +529,29 @@ async def test_restart_is_a_start_over_that_replies() -> None:
     (message,) = bot_messages(server)
     assert message["data"]["text"] == "utter_start_over_nothing/en"
     assert message["data"]["metadata"] == {"utter_action": "utter_start_over_nothing"}
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_another_browser_cannot_join_a_conversation(bot_url: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as owner:
+        await owner.say("I file in Anhui as an individual")
+        conversation = owner.session_id.split(".")[0]
+        async with WidgetClient(bot_url, conversation, strict=False) as intruder:
+            pass
+    # The bare conversation id (what logs and the agent console show) gives a new conversation.
+    assert intruder.session_id.split(".")[0] != conversation
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_restart_starts_over_and_says_what_was_forgotten(bot_url: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as widget:
+        await widget.say("can I use the app in Anhui?")
+        replies = await widget.say("/restart")
+        text = " ".join(r.get("text", "") for r in replies)
+        assert "starting over" in text and "Anhui" in text
+        assert "unavailable" not in text
+        again = await widget.say("can I use the app?")
+    # Forgotten indeed: the province is asked again.
+    assert "province" in " ".join(r.get("text", "") for r in again).lower()

@@ -85,7 +85,7 @@ class Masked:
 
     Attributes:
         text: The message with every number or address replaced by a label.
-        kinds: What was masked, each kind once, in order of first appearance.
+        kinds: What was masked, each kind once (in the order the kinds are looked for).
     """
 
     text: Text

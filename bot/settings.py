@@ -124,6 +124,26 @@ SETTINGS: tuple[Setting, ...] = (
         export=False,
     ),
     Setting(
+        "SESSION_SECRET",
+        "",
+        "key that signs the web widget's conversation ids (generated once in var/session_secret "
+        "when unset)",
+        export=False,
+    ),
+    Setting(
+        "REST_TOKEN",
+        "",
+        "Bearer token the REST channel requires when set (trusted integrations; public sites "
+        "use the widget)",
+        export=False,
+    ),
+    Setting(
+        "RETENTION_DAYS",
+        "90",
+        "conversations and feedback older than this many days are deleted by "
+        "python -m bot.stores.purge (make run applies it at start)",
+    ),
+    Setting(
         "HEALTH_FALLBACK_WINDOW",
         "60",
         "seconds during which a tracker-store fallback keeps /webhooks/health/ degraded",

@@ -11,6 +11,9 @@ cd "$ROOT"
 mode="${1:-run}"
 LOGS="$ROOT/var/log"; mkdir -p "$LOGS"
 
+# Retention (RETENTION_DAYS): `run` first deletes old conversations and feedback (bot/stores/purge.py).
+if [ "$mode" = run ]; then "$PY" -m bot.stores.purge || echo "warning: purge failed; serving anyway" >&2; fi
+
 stop_pidfile() {
   local f="$1"
   if [ -f "$f" ]; then

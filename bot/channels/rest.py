@@ -13,7 +13,10 @@ the stock request and response format but:
 - answers an empty/whitespace message or one over ``MAX_MESSAGE_CHARS`` with a helpful
   message from the domain instead of running NLU on it;
 - strips control characters;
-- never returns an empty reply: see ``bot.channels.safety.ensure_reply``.
+- never returns an empty reply: see ``bot.channels.safety.ensure_reply``;
+- masks personal data, reads typed ``/intent{...}`` commands that are not an offered button as
+  text and answers ``/restart`` with a start over (``bot.channels.screening``);
+- requires ``Authorization: Bearer <REST_TOKEN>`` when ``REST_TOKEN`` is set.
 
 A client that cannot show buttons asks for numbered options with ``?options=numbered``: buttons
 come back written into the message text as a numbered list (``bot.core.options``), and a
@@ -21,6 +24,7 @@ message that is just one of those numbers, or an option's title, picks that opti
 """
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from asyncio import CancelledError
@@ -31,7 +35,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import settings
 from bot.channels.http import RequestError, json_object
+from bot.channels.screening import ANSWER_KEY, note_messages, screen, start_over
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.channels.plain import apply_typed_choice, with_numbered_options
 from bot.channels.safety import stored_tracker, clean_text, ensure_reply, language_slots, render
@@ -41,6 +47,8 @@ logger = logging.getLogger(__name__)
 # ?options=numbered: buttons as numbered text, typed numbers pick options.
 OPTIONS_ARG = "options"
 NUMBERED = "numbered"
+TOKEN_SETTING = "REST_TOKEN"
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="rest"'}
 
 
 def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
@@ -73,6 +81,28 @@ def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
     return sender, clean_text(message), metadata
 
 
+def check_token(header: Optional[Text]) -> None:
+    """Requires ``Authorization: Bearer <REST_TOKEN>`` when ``REST_TOKEN`` is set.
+
+    The REST channel is for trusted integrations (any sender id, no session proof); public
+    sites use the widget. Without ``REST_TOKEN`` it stays open, as before.
+
+    Raises:
+        RequestError: 401 when a token is configured and the header does not carry it.
+    """
+    expected = settings.get(TOKEN_SETTING).strip()
+    if not expected:
+        return
+    scheme, _, presented = (header or "").strip().partition(" ")
+    # Constant time, so the token cannot be guessed from response times; bytes, because
+    # compare_digest refuses non-ASCII str (Sanic keeps undecodable header bytes as surrogates).
+    presented_bytes = presented.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        presented_bytes, expected.encode("utf-8")
+    ):
+        raise RequestError(401, "This endpoint needs 'Authorization: Bearer <REST_TOKEN>'.")
+
+
 class HardenedRestInput(InputChannel):
     """Drop-in replacement for Rasa's ``rest`` channel (same URL and JSON format)."""
 
@@ -94,9 +124,11 @@ class HardenedRestInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
+                check_token(request.headers.get("Authorization"))
                 sender, text, metadata = parse_body(request.body or b"")
             except RequestError as e:
-                return response.json({"error": e.message}, status=e.status)
+                headers = UNAUTHORIZED_HEADERS if e.status == 401 else None
+                return response.json({"error": e.message}, status=e.status, headers=headers)
             sender = sender or uuid.uuid4().hex
             agent = getattr(request.app.ctx, "agent", None)
             numbered = request.args.get(OPTIONS_ARG) == NUMBERED
@@ -111,12 +143,18 @@ class HardenedRestInput(InputChannel):
                 messages = await ensure_reply(agent, sender, text, messages, self.name())
                 return response.json(self._shaped(messages, numbered))
 
+            # Personal data masked, typed commands screened, /restart made a start over.
+            screened = await screen(agent, sender, text)
+            started_over = [
+                {k: v for k, v in m.items() if k != ANSWER_KEY}  # not in REST's reply format
+                for m in (await start_over(agent, sender, self.name()) if screened.restart else [])
+            ]
             collector = CollectingOutputChannel()
             message = UserMessage(
-                text, collector, sender, input_channel=self.name(), metadata=metadata
+                screened.text, collector, sender, input_channel=self.name(), metadata=metadata
             )
             try:
-                if numbered:
+                if numbered and not screened.restart:
                     await apply_typed_choice(agent, message)
                 await on_new_message(message)
             except CancelledError:
@@ -125,8 +163,9 @@ class HardenedRestInput(InputChannel):
                 logger.exception("Handling a message of %s failed", sender)
             # message.text: the payload when a typed number picked an option.
             messages = await ensure_reply(
-                agent, sender, message.text, collector.messages, self.name()
+                agent, sender, message.text, started_over + collector.messages, self.name()
             )
+            messages = note_messages(screened.notes, sender) + messages
             return response.json(self._shaped(messages, numbered))
 
         return webhook

@@ -14,13 +14,18 @@ message handling instead of copying it, and:
 - never leaves a turn silent: when it sent nothing (action server down, handling raised), the
   apology and general answer of ``bot.channels.safety.ensure_reply`` are sent;
 - puts the domain response name in every bot message, as ``metadata.utter_action``, so the help
-  page can attach a rating to the answer it belongs to.
+  page can attach a rating to the answer it belongs to;
+- binds a conversation to the browser it was issued to: session ids are ``<id>.<proof>``
+  (``bot.core.session_proof``); ``session_request`` with any other id gets a new conversation,
+  ``user_uttered`` with one is refused with a message the widget shows, and Rasa only ever sees
+  ``<id>`` (the conversation id, also the reply room);
+- masks personal data, screens typed ``/intent{...}`` commands and answers ``/restart`` with a
+  start over (``bot.channels.screening``), as the REST channel does.
 """
 from __future__ import annotations
 
 import json
 import logging
-import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -29,8 +34,11 @@ from sanic import Blueprint, Sanic
 from socketio import AsyncServer
 
 from bot.channels import push
+from bot.core import session_proof
+from bot.core.channel_messages import channel_text
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.channels.safety import clean_text, ensure_reply, language_slots, render, stored_tracker
+from bot.channels.screening import note_messages, screen, start_over
 
 logger = logging.getLogger(__name__)
 
@@ -158,19 +166,50 @@ class SafeSocketIOInput(SocketIOInput):
         namespace = self.namespace or "/"
         stock_handle_message = sio.handlers[namespace][self.user_message_evt]
 
+        async def refuse(sid: Text, key: Text) -> None:
+            # Shown by the widget like any bot message; to this socket only, never to a room.
+            text = channel_text(key, None)
+            await sio.emit(
+                self.bot_message_evt,
+                {"text": text, "metadata": {"error": key}},
+                room=sid,
+                namespace=self.namespace,
+            )
+
         async def session_request(sid: Text, data: Any = None) -> None:
-            session_id = sanitize_session_request(data).get("session_id") or uuid.uuid4().hex
+            # Only session ids this server signed are continued (bot/core/session_proof.py);
+            # any other gets a new conversation, never the one it names.
+            asked = sanitize_session_request(data).get("session_id")
+            conversation_id = session_proof.conversation_of(asked) if asked else None
+            session_id = asked
+            if conversation_id is None:
+                session_id = session_proof.issue()
+                conversation_id = session_proof.conversation_of(session_id)
             if self.session_persistence:
                 # python-socketio 5 made enter_room a coroutine and the stock handler does not
                 # await it: the client never joined its session's room, so with session
-                # persistence it never received a reply.
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
+                # persistence it never received a reply. The room is the conversation id: the
+                # one Rasa's output channel sends to.
+                await sio.enter_room(sid, conversation_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            if asked and session_id != asked:
+                logger.info("session_request with an unproven session id; a new one was issued")
+                await refuse(sid, "session_restarted")
 
         async def handle_message(sid: Text, data: Any = None) -> None:
             # The stock handler raises on payloads of the wrong shape (a string instead of an
             # object, a number as message...), and a raised handler means silence.
-            await stock_handle_message(sid, sanitize_message(data, self.metadata_key))
+            payload = sanitize_message(data, self.metadata_key)
+            if self.session_persistence and "session_id" in payload:
+                conversation_id = session_proof.conversation_of(payload["session_id"])
+                if conversation_id is None:
+                    logger.warning("user_uttered refused: the session id has no valid proof")
+                    await refuse(sid, "session_refused")
+                    return
+                # Rasa gets the conversation id alone: the proof never reaches the tracker
+                # store, the logs or the agent console.
+                payload["session_id"] = conversation_id
+            await stock_handle_message(sid, payload)
 
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
@@ -200,13 +239,27 @@ class SafeSocketIOInput(SocketIOInput):
                     for m in render(agent, [reply], slots, sender_id, self.name())
                 ]
         else:
+            # Personal data masked (the user is told), typed commands screened, /restart made
+            # a start over (bot.channels.screening).
+            screened = await screen(agent, sender_id, text)
+            message.text = screened.text
+            for note in note_messages(screened.notes, sender_id):
+                await output.send_response(sender_id, _without_recipient(note))
+            notes_sent = len(output.sent)
+            if screened.restart:
+                for reply_message in await start_over(agent, sender_id, self.name()):
+                    await output.send_response(sender_id, _without_recipient(reply_message))
             try:
                 await on_new_message(message)
             except Exception:
                 logger.exception("Handling a message of %s failed", sender_id)
-            if output.sent:
+            if len(output.sent) > notes_sent:
                 return
+            text = message.text
 
         for reply_message in await ensure_reply(agent, sender_id, text, messages, self.name()):
-            reply_message = {k: v for k, v in reply_message.items() if k != "recipient_id"}
-            await output.send_response(sender_id, reply_message)
+            await output.send_response(sender_id, _without_recipient(reply_message))
+
+
+def _without_recipient(message: Dict[Text, Any]) -> Dict[Text, Any]:
+    return {k: v for k, v in message.items() if k != "recipient_id"}

@@ -9,15 +9,29 @@ path) and serves:
   ``precheck.css``, see ``bot.channels.precheck``) (``web/help/``) and the chat widget's bundle
   (``web/node_modules/rasa-webchat/lib/index.js``, installed by ``scripts/web_setup.sh``); a
   fixed list of files, nothing else from disk;
-- ``POST /webhooks/feedback``: one rating of one answer, stored with ``bot.feedback``.
+- ``POST /webhooks/feedback``: one rating of one answer, stored with ``bot.feedback``. A rating
+  must come from the conversation it rates and rate an answer given there, so the report cannot
+  be skewed by made-up ratings:
+
+  - per client address at most ``rate_limit_burst`` ratings at once and
+    ``rate_limit_per_minute`` per minute (credentials.yml), else 429 with ``Retry-After``;
+  - ``sender_id`` is the widget's signed session id (``bot.core.session_proof``), else 403;
+    the conversation id alone is stored;
+  - ``answer_key`` must be a response the bot uttered in that conversation (tracker store), and
+    each utterance can be rated once (409 beyond);
+  - personal data in ``question`` is masked (``bot.core.pii``); sizes are capped by
+    ``parse_feedback`` and ``bot.channels.http``.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -25,7 +39,9 @@ from sanic.response import HTTPResponse
 from bot.channels.http import RequestError, json_object
 from bot.channels.static import CSS, JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.channels import handoff
+from bot.channels.precheck import TokenBucket
 from bot.channels.safety import clean_text, stored_tracker
+from bot.core import pii, session_proof
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
 from bot import settings
 from bot.stores.db import RulesUnavailable, get_engine
@@ -57,6 +73,14 @@ HELP_PAGE = StaticSite(
         "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:"
     ),
 )
+
+# Ratings per client address: a few at once (a user rating several answers in a row), a
+# sustained rate no person rating answers reaches.
+FEEDBACK_RATE_PER_MINUTE = 20.0
+FEEDBACK_BURST = 10
+# The response name Rasa stores in each bot message's metadata.
+ANSWER_KEY = "utter_action"
+UNAVAILABLE = "Feedback cannot be stored right now. Please try again later."
 
 FEEDBACK_FIELDS = ("sender_id", "question", "answer_key", "language", "rating")
 FEEDBACK_EXAMPLE = (
@@ -108,9 +132,9 @@ async def offer_agent(agent: Any, sender_id: Text) -> bool:
     Returns:
         Whether the offer was made.
     """
-    if agent is None or not agent.is_ready():
-        return False
     try:
+        if agent is None or not agent.is_ready():
+            return False
         tracker = await stored_tracker(agent, sender_id)
         if tracker is None or not tracker.events or tracker.is_paused():
             return False
@@ -119,13 +143,51 @@ async def offer_agent(agent: Any, sender_id: Text) -> bool:
         logger.exception("Offering %s a human agent failed", sender_id)
         return False
     return True
+async def answers_given(agent: Any, conversation_id: Text, answer_key: Text) -> int:
+    """How many times the bot uttered ``answer_key`` in a conversation (all its sessions).
+
+    Raises:
+        RequestError: 503 when the tracker store cannot be read.
+    """
+    store = agent.tracker_store
+    try:
+        tracker = await store.retrieve_full_tracker(conversation_id)
+    except Exception:  # the store being down must be a 503, not a 500
+        logger.exception("Tracker store unavailable while checking feedback")
+        raise RequestError(503, UNAVAILABLE)
+    if tracker is None:
+        return 0
+    return sum(
+        1
+        for event in tracker.events
+        if isinstance(event, BotUttered) and (event.metadata or {}).get(ANSWER_KEY) == answer_key
+    )
 
 
 class HelpPageInput(InputChannel):
     """Serves the help page with the chat widget and receives answer ratings."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        rate_limit_per_minute: float = FEEDBACK_RATE_PER_MINUTE,
+        rate_limit_burst: int = FEEDBACK_BURST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._repository: Optional[FeedbackRepository] = None
+        self.limiter = TokenBucket(rate_limit_per_minute, rate_limit_burst, clock)
+        # Counting a conversation's ratings and adding one must not interleave.
+        self._record_lock = asyncio.Lock()
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HelpPageInput":
+        """Settings from credentials.yml (all optional)."""
+        credentials = credentials or {}
+        return cls(
+            rate_limit_per_minute=float(
+                credentials.get("rate_limit_per_minute", FEEDBACK_RATE_PER_MINUTE)
+            ),
+            rate_limit_burst=int(credentials.get("rate_limit_burst", FEEDBACK_BURST)),
+        )
 
     @classmethod
     def name(cls) -> Text:
@@ -135,6 +197,13 @@ class HelpPageInput(InputChannel):
     def url_prefix(self) -> Text:
         """Mounts the blueprint at the server root, for /help/ and /webhooks/feedback."""
         return "/"
+
+    def _record_once(self, fields: Dict[Text, Text], given: int) -> Optional[int]:
+        """Stores a rating unless each utterance of the answer is rated already (None then)."""
+        repository = self._feedback_repository()
+        if repository.count(sender_id=fields["sender_id"], answer_key=fields["answer_key"]) >= given:
+            return None
+        return repository.record(**fields, source="chat")
 
     def _feedback_repository(self) -> FeedbackRepository:
         if self._repository is None:
@@ -151,24 +220,43 @@ class HelpPageInput(InputChannel):
 
         @help_page.route("/webhooks/feedback", methods=["POST"])
         async def feedback(request: Request) -> HTTPResponse:
+            client = request.remote_addr or request.ip or "unknown"
+            wait = self.limiter.take(client)
+            if wait > 0:
+                return response.json(
+                    {"error": "Too many ratings. Please try again later."},
+                    status=429,
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                )
             agent = getattr(request.app.ctx, "agent", None)
             domain = getattr(agent, "domain", None)
             known = set(domain.responses) if domain is not None else None
             try:
                 fields = parse_feedback(request.body or b"", known)
+                conversation_id = session_proof.conversation_of(fields["sender_id"])
+                if conversation_id is None:
+                    raise RequestError(403, "'sender_id' is not a conversation of this help page.")
+                if agent is None:
+                    raise RequestError(503, UNAVAILABLE)
+                given = await answers_given(agent, conversation_id, fields["answer_key"])
             except RequestError as e:
                 return response.json({"error": e.message}, status=e.status)
-            try:
-                # Database calls block; keep them off the event loop that serves the chat.
-                feedback_id = await asyncio.to_thread(
-                    lambda: self._feedback_repository().record(**fields, source="chat")
+            if not given:
+                return response.json(
+                    {"error": f"'answer_key' {fields['answer_key']!r} was not given in this conversation."},
+                    status=400,
                 )
+            fields["sender_id"] = conversation_id
+            fields["question"] = pii.mask(fields["question"]).text
+            try:
+                async with self._record_lock:
+                    # Database calls block; keep them off the event loop that serves the chat.
+                    feedback_id = await asyncio.to_thread(self._record_once, fields, given)
             except (FeedbackUnavailable, RulesUnavailable):
                 logger.exception("Could not store feedback")
-                return response.json(
-                    {"error": "Feedback cannot be stored right now. Please try again later."},
-                    status=503,
-                )
+                return response.json({"error": UNAVAILABLE}, status=503)
+            if feedback_id is None:
+                return response.json({"error": "This answer has been rated already."}, status=409)
             offered = False
             if fields["rating"] == "not_helpful":
                 offered = await offer_agent(agent, fields["sender_id"])

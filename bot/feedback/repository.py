@@ -216,6 +216,19 @@ class FeedbackRepository:
             session.flush()
             return row.id
 
+    def count(self, *, sender_id: str, answer_key: str) -> int:
+        """How many ratings a conversation gave one answer.
+
+        Raises:
+            FeedbackUnavailable: The database failed.
+        """
+        self._ensure_table()
+        query = select(func.count(Feedback.id)).where(
+            Feedback.sender_id == sender_id, Feedback.answer_key == answer_key
+        )
+        with translate_db_errors("feedback database", FeedbackUnavailable), Session(self._engine) as session:
+            return int(session.scalar(query) or 0)
+
     def ratings_by_sender(self, sender_ids: list[str]) -> dict[str, dict[str, int]]:
         """How each conversation rated the bot's answers: ``{sender_id: {rating: count}}``.
 

@@ -17,6 +17,8 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # What {province_en} / {province_zh} render as: no province name, so the province lists of a
 # response are only those it names itself.
 PROVINCE_PLACEHOLDERS = {"province_en": "<province>", "province_zh": "<省份>"}
+# Values a channel passes: the details a start over forgot (bot.channels.screening).
+CHANNEL_PLACEHOLDERS = {"forgotten": "<details>"}
 
 
 def domain_responses() -> Dict[str, List[dict]]:
@@ -64,6 +66,7 @@ def rendering_values(repository: RulesRepository) -> Dict[str, str]:
     return {
         **province_list_values(repository.provinces()),
         **PROVINCE_PLACEHOLDERS,
+        **CHANNEL_PLACEHOLDERS,
         **summary_placeholders(),
         # actions/handoff.py: the user's place in the queue.
         "position": "2",

@@ -18,6 +18,7 @@ from bot.core.provinces_text import PROVINCE_SETS, provinces_in_set, template_va
 from bot.rules.models import RULE_VALUES
 from bot.core.tailoring import SUMMARY_LANGUAGES
 from tests.data.responses import (
+    CHANNEL_PLACEHOLDERS,
     LANGUAGES,
     PLACEHOLDER,
     ROOT,
@@ -121,7 +122,12 @@ def test_every_placeholder_of_a_response_is_a_value_the_actions_pass():
     # summary_*: the province summary's lines (bot.core.tailoring.province_summary).
     summary = {f"summary_{language}" for language in SUMMARY_LANGUAGES}
     # "position": the user's place in the handoff queue (actions/handoff.py).
-    known = LIST_VARIABLES | {"province_en", "province_zh", "position"} | summary
+    known = (
+        LIST_VARIABLES
+        | {"province_en", "province_zh", "position"}
+        | summary
+        | set(CHANNEL_PLACEHOLDERS)
+    )
     unknown = {
         (name, variable)
         for name, by_language in TEXTS.items()

@@ -53,6 +53,8 @@ from bot.channels.wechat.crypto import DecryptError, MessageCrypto, SignatureErr
 from bot.channels.wechat.dedup import OnceCache
 from bot.channels.wechat.output import DEFAULT_API_BASE, WeChatApi, WeChatOutput
 from bot.core.channel_messages import channel_text
+from bot.core import pii
+from bot.nlu.language import detect_language
 
 logger = logging.getLogger(__name__)
 
@@ -344,7 +346,13 @@ class WeChatInput(InputChannel):
             slots = language_slots(tracker, text[:MAX_MESSAGE_CHARS])
             messages = render(agent, [reply], slots, sender, self.name()) if agent else []
             return self._compose(await ensure_reply(agent, sender, text, messages, self.name()))
-        return await self._turn(text, key, sender, agent, tracker, on_new_message, deadline)
+        # Personal data never reaches Rasa, the tracker store or the logs (bot.core.pii); the
+        # user is told above the answer (an answer sent later through the API goes without it).
+        masked = pii.mask(text)
+        reply = await self._turn(masked.text, key, sender, agent, tracker, on_new_message, deadline)
+        if masked.changed and reply is not None:
+            reply = pii.note(masked.kinds, detect_language(text)) + "\n\n" + reply
+        return reply
 
     async def _turn(
         self,

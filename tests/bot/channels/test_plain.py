@@ -39,6 +39,8 @@ PROVINCE.update(
 )
 # A province summary's lines (every line of data/province_summary.yml).
 PROVINCE.update(summary_placeholders())
+# What a start over forgot (bot.channels.screening fills it).
+PROVINCE["forgotten"] = "province: Gansu"
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 IDEOGRAPH = re.compile(CJK_CHAR_PATTERN)
 URL = re.compile(r"https?://\S+")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 
 import pytest
 
+from bot import settings
+from bot.channels import screening
+from bot.core import session_proof
 from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.channels.socketio import (
     SafeSocketIOInput,
@@ -15,6 +17,25 @@ from bot.channels.socketio import (
     sanitize_message,
     sanitize_session_request,
 )
+
+
+SECRET = "test-session-secret"
+# A widget session id this server issued, and the conversation it names.
+SIGNED = session_proof.issue(SECRET.encode())
+CONVERSATION = SIGNED.split(".")[0]
+
+
+@pytest.fixture(autouse=True)
+def session_secret() -> Any:
+    """Every test signs and checks session ids with the same known key."""
+    with settings.override(SESSION_SECRET=SECRET):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def rules(rules_repo: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed detail payloads are checked against the test rules database."""
+    monkeypatch.setattr(screening, "_repository", rules_repo)
 
 
 class RecordingServer:
@@ -158,10 +179,10 @@ def test_sanitize_session_request(data: Any, expected: Dict[str, Any]) -> None:
 @pytest.mark.asyncio
 async def test_session_request_joins_the_session_room() -> None:
     channel, server, _ = make_channel()
-    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": "abc"})
-    assert server.rooms == [("sid-1", "abc")]
+    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": SIGNED})
+    assert server.rooms == [("sid-1", CONVERSATION)]
     assert server.emitted == [
-        {"event": "session_confirm", "data": "abc", "room": "sid-1", "namespace": None}
+        {"event": "session_confirm", "data": SIGNED, "room": "sid-1", "namespace": None}
     ]
 
 
@@ -171,15 +192,16 @@ async def test_session_request_without_a_usable_id_gets_a_new_one(data: Any) -> 
     channel, server, _ = make_channel()
     await channel.sio.handlers["/"]["session_request"]("sid-1", data)
     new_id = server.emitted[0]["data"]
-    assert isinstance(new_id, str) and len(new_id) == 32
-    assert server.rooms == [("sid-1", new_id)]
+    assert session_proof.conversation_of(new_id) == new_id.split(".")[0]
+    assert server.rooms == [("sid-1", new_id.split(".")[0])]
+    assert len(server.emitted) == 1  # nothing was asked for, so nothing was refused
 
 
 @pytest.mark.asyncio
 async def test_without_session_persistence_no_room_is_joined() -> None:
     channel, server, calls = make_channel(session_persistence=False)
     channel.behaviour["reply"] = {"text": "hello", "utter_action": "utter_greet"}
-    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": "abc"})
+    await channel.sio.handlers["/"]["session_request"]("sid-1", {"session_id": SIGNED})
     await utter(channel, {"message": "hi"})
     assert server.rooms == []
     assert calls[0].sender_id == "sid-1"
@@ -190,14 +212,14 @@ async def test_without_session_persistence_no_room_is_joined() -> None:
 async def test_the_session_id_is_the_conversation_and_the_reply_room() -> None:
     channel, server, calls = make_channel()
     channel.behaviour["reply"] = {"text": "hello", "utter_action": "utter_greet"}
-    await utter(channel, {"message": "hi", "session_id": "abc"})
-    assert calls[0].sender_id == "abc"
+    await utter(channel, {"message": "hi", "session_id": SIGNED})
+    assert calls[0].sender_id == CONVERSATION
     assert calls[0].input_channel == "socketio"
     assert bot_messages(server) == [
         {
             "event": "bot_uttered",
             "data": {"text": "hello", "metadata": {"utter_action": "utter_greet"}},
-            "room": "abc",
+            "room": CONVERSATION,
         }
     ]
 
@@ -217,7 +239,7 @@ async def test_a_message_without_session_id_is_ignored_as_stock() -> None:
 async def test_control_characters_are_removed_before_nlu() -> None:
     channel, _, calls = make_channel()
     channel.behaviour["reply"] = {"text": "ok"}
-    await utter(channel, {"message": "\x00 which\x1b documents? \x07", "session_id": "abc"})
+    await utter(channel, {"message": "\x00 which\x1b documents? \x07", "session_id": SIGNED})
     assert calls[0].text == "which  documents?"
 
 
@@ -235,37 +257,37 @@ async def test_control_characters_are_removed_before_nlu() -> None:
 )
 async def test_empty_and_too_long_messages_get_guidance_without_nlu(message: Any, reply: str) -> None:
     channel, server, calls = make_channel()
-    await utter(channel, {"message": message, "session_id": "abc"})
+    await utter(channel, {"message": message, "session_id": SIGNED})
     assert calls == []
     sent = bot_messages(server)
     assert [m["data"]["text"] for m in sent] == [reply]
     assert sent[0]["data"]["metadata"] == {"utter_action": reply.split("/")[0]}
-    assert sent[0]["room"] == "abc"
+    assert sent[0]["room"] == CONVERSATION
 
 
 @pytest.mark.asyncio
 async def test_a_message_of_exactly_the_limit_goes_to_nlu() -> None:
     channel, _, calls = make_channel()
     channel.behaviour["reply"] = {"text": "ok"}
-    await utter(channel, {"message": "a" * MAX_MESSAGE_CHARS, "session_id": "abc"})
+    await utter(channel, {"message": "a" * MAX_MESSAGE_CHARS, "session_id": SIGNED})
     assert len(calls) == 1
 
 
 @pytest.mark.asyncio
 async def test_a_silent_turn_gets_an_apology_and_the_general_answer() -> None:
     channel, server, calls = make_channel()  # on_new_message sends nothing: action server down
-    await utter(channel, {"message": "which documents do I need?", "session_id": "abc"})
+    await utter(channel, {"message": "which documents do I need?", "session_id": SIGNED})
     assert len(calls) == 1
     texts = [m["data"]["text"] for m in bot_messages(server)]
     assert texts == ["utter_service_unavailable/en", "utter_default/en"]
-    assert {m["room"] for m in bot_messages(server)} == {"abc"}
+    assert {m["room"] for m in bot_messages(server)} == {CONVERSATION}
 
 
 @pytest.mark.asyncio
 async def test_a_failing_turn_is_not_silent() -> None:
     channel, server, _ = make_channel()
     channel.behaviour["raise"] = RuntimeError("boom")
-    await utter(channel, {"message": "需要哪些材料", "session_id": "abc"})
+    await utter(channel, {"message": "需要哪些材料", "session_id": SIGNED})
     texts = [m["data"]["text"] for m in bot_messages(server)]
     assert texts == ["utter_service_unavailable/zh", "utter_default/zh"]
 
@@ -274,7 +296,7 @@ async def test_a_failing_turn_is_not_silent() -> None:
 async def test_without_an_agent_the_reply_says_the_assistant_is_starting() -> None:
     channel, server, _ = make_channel()
     channel._app = None
-    await utter(channel, {"message": "", "session_id": "abc"})
+    await utter(channel, {"message": "", "session_id": SIGNED})
     (message,) = bot_messages(server)
     assert "starting up" in message["data"]["text"]
 
@@ -283,7 +305,7 @@ async def test_without_an_agent_the_reply_says_the_assistant_is_starting() -> No
 async def test_a_turn_that_replied_gets_nothing_more() -> None:
     channel, server, _ = make_channel()
     channel.behaviour["reply"] = {"text": "answer", "utter_action": "utter_faq_documents"}
-    await utter(channel, {"message": "which documents?", "session_id": "abc"})
+    await utter(channel, {"message": "which documents?", "session_id": SIGNED})
     assert [m["data"]["text"] for m in bot_messages(server)] == ["answer"]
 
 
@@ -299,11 +321,12 @@ def test_external_events_use_the_tagging_output() -> None:
 class WidgetClient:
     """Talks to the bot like rasa-webchat: session_request, then user_uttered with session_id."""
 
-    def __init__(self, bot_url: str, session_id: str) -> None:
+    def __init__(self, bot_url: str, session_id: Optional[str] = None, strict: bool = True) -> None:
         import socketio
 
         self.url = bot_url
         self.session_id = session_id
+        self.strict = strict
         self.client = socketio.AsyncClient(reconnection=False)
         self.messages: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
         self.confirmed: "asyncio.Future[str]" = asyncio.get_running_loop().create_future()
@@ -319,7 +342,10 @@ class WidgetClient:
         # browser tests cover websockets).
         await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"])
         await self.client.emit("session_request", {"session_id": self.session_id})
-        assert await asyncio.wait_for(self.confirmed, 10) == self.session_id
+        confirmed = await asyncio.wait_for(self.confirmed, 10)
+        # The server issues signed ids: a new widget gets one, a known one is continued.
+        assert not self.strict or self.session_id in (None, confirmed)
+        self.session_id = confirmed
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -338,8 +364,9 @@ class WidgetClient:
                 return replies
 
 
-def new_session() -> str:
-    return uuid.uuid4().hex
+def new_session() -> None:
+    """No session id yet: the server issues one, as to a first-time visitor."""
+    return None
 
 
 @pytest.mark.live
@@ -392,9 +419,9 @@ async def test_live_html_is_passed_as_text_and_answered(bot_url: str) -> None:
 @pytest.mark.live
 @pytest.mark.asyncio
 async def test_live_session_continues_on_a_new_connection(bot_url: str) -> None:
-    session_id = new_session()
-    async with WidgetClient(bot_url, session_id) as widget:
+    async with WidgetClient(bot_url, new_session()) as widget:
         asked = await widget.say("does the mobile app upload work for my region?")
+        session_id = widget.session_id
     assert "province" in " ".join(r["text"] for r in asked).lower()
     # A reload: a new socket with the stored session id answers within the same conversation.
     async with WidgetClient(bot_url, session_id) as widget:
@@ -406,8 +433,125 @@ async def test_live_session_continues_on_a_new_connection(bot_url: str) -> None:
 @pytest.mark.live
 @pytest.mark.asyncio
 async def test_live_replies_reach_every_tab_of_the_session(bot_url: str) -> None:
-    session_id = new_session()
-    async with WidgetClient(bot_url, session_id) as first, WidgetClient(bot_url, session_id) as second:
+    async with WidgetClient(bot_url, new_session()) as first, WidgetClient(bot_url, first.session_id) as second:
         replies = await first.say("hello")
         echoed = [await asyncio.wait_for(second.messages.get(), 10) for _ in replies]
     assert echoed == replies
+
+
+# --- ownership: signed session ids; personal data; typed commands -----------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "forged",
+    [
+        CONVERSATION,  # the bare conversation id (as in the tracker store or the agent console)
+        "0123456789abcdef0123456789abcdef",  # an old unsigned widget id
+        f"{CONVERSATION}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "default",
+    ],
+)
+async def test_session_request_for_an_unproven_id_gets_a_new_conversation(forged: str) -> None:
+    channel, server, _ = make_channel()
+    await channel.sio.handlers["/"]["session_request"]("sid-2", {"session_id": forged})
+    confirm, notice = server.emitted
+    assert confirm["event"] == "session_confirm" and confirm["data"] != forged
+    assert session_proof.conversation_of(confirm["data"])
+    assert server.rooms == [("sid-2", confirm["data"].split(".")[0])]
+    # The widget shows why its old chat is gone; to this socket only.
+    assert notice["event"] == "bot_uttered" and notice["room"] == "sid-2"
+    assert "new one has started" in notice["data"]["text"] and "新的对话" in notice["data"]["text"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("forged", [CONVERSATION, f"{CONVERSATION}.x", "someone-else"])
+async def test_a_message_for_an_unproven_session_is_refused_visibly(forged: str) -> None:
+    channel, server, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "answer"}
+    await utter(channel, {"message": "/restart", "session_id": forged}, sid="attacker")
+    assert calls == []
+    (refusal,) = server.emitted
+    assert refusal["event"] == "bot_uttered" and refusal["room"] == "attacker"
+    assert refusal["data"]["metadata"] == {"error": "session_refused"}
+    assert "could not be verified" in refusal["data"]["text"]
+
+
+@pytest.mark.asyncio
+async def test_rasa_sees_the_conversation_id_without_its_proof() -> None:
+    channel, _, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "answer"}
+    await utter(channel, {"message": "hi", "session_id": SIGNED})
+    assert calls[0].sender_id == CONVERSATION and "." not in calls[0].sender_id
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "message, masked, note",
+    [
+        ("call me at 13812345678", "call me at [mobile number]", "I hid the mobile number"),
+        ("我的回乡证是H12345678", "我的回乡证是[通行证/居住证号]", "已隐藏你消息中的通行证/居住证号"),
+    ],
+    ids=["en", "zh"],
+)
+async def test_personal_data_is_masked_and_the_user_told(message: str, masked: str, note: str) -> None:
+    channel, server, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "answer", "utter_action": "utter_faq_documents"}
+    await utter(channel, {"message": message, "session_id": SIGNED})
+    assert calls[0].text == masked
+    texts = [m["data"]["text"] for m in bot_messages(server)]
+    assert note in texts[0] and texts[1] == "answer"
+
+
+@pytest.mark.asyncio
+async def test_a_masked_message_whose_turn_fails_still_gets_the_apology() -> None:
+    channel, server, _ = make_channel()  # the turn sends nothing
+    await utter(channel, {"message": "my email is a@b.cn, which documents?", "session_id": SIGNED})
+    texts = [m["data"]["text"] for m in bot_messages(server)]
+    assert "e-mail address" in texts[0]
+    assert texts[1:] == ["utter_service_unavailable/en", "utter_default/en"]
+
+
+@pytest.mark.asyncio
+async def test_a_typed_command_that_was_not_offered_is_read_as_text() -> None:
+    channel, _, calls = make_channel()
+    channel.behaviour["reply"] = {"text": "ok"}
+    await utter(channel, {"message": '/inform{"province": "beijing"}', "session_id": SIGNED})
+    await utter(channel, {"message": '/greet{"language": "zh"}', "session_id": SIGNED})
+    assert [c.text for c in calls] == ['inform{"province": "beijing"}', '/greet{"language": "zh"}']
+
+
+@pytest.mark.asyncio
+async def test_restart_is_a_start_over_that_replies() -> None:
+    channel, server, calls = make_channel()  # Rasa's restart itself sends nothing
+    await utter(channel, {"message": "/restart", "session_id": SIGNED})
+    assert calls[0].text == "/restart"
+    (message,) = bot_messages(server)
+    assert message["data"]["text"] == "utter_start_over_nothing/en"
+    assert message["data"]["metadata"] == {"utter_action": "utter_start_over_nothing"}
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_another_browser_cannot_join_a_conversation(bot_url: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as owner:
+        await owner.say("I file in Anhui as an individual")
+        conversation = owner.session_id.split(".")[0]
+        async with WidgetClient(bot_url, conversation, strict=False) as intruder:
+            pass
+    # The bare conversation id (what logs and the agent console show) gives a new conversation.
+    assert intruder.session_id.split(".")[0] != conversation
+
+
+@pytest.mark.live
+@pytest.mark.asyncio
+async def test_live_restart_starts_over_and_says_what_was_forgotten(bot_url: str) -> None:
+    async with WidgetClient(bot_url, new_session()) as widget:
+        await widget.say("can I use the app in Anhui?")
+        replies = await widget.say("/restart")
+        text = " ".join(r.get("text", "") for r in replies)
+        assert "starting over" in text and "Anhui" in text
+        assert "unavailable" not in text
+        again = await widget.say("can I use the app?")
+    # Forgotten indeed: the province is asked again.
+    assert "province" in " ".join(r.get("text", "") for r in again).lower()

@@ -172,19 +172,51 @@ def test_no_other_file_is_served(bot_url: str, path: str) -> None:
 
 @pytest.mark.live
 def test_feedback_is_stored(bot_url: str) -> None:
-    sender = "live-" + uuid.uuid4().hex[:12]
-    status, _, content = request(
-        bot_url, "/webhooks/feedback", body(sender_id=sender, rating="not_helpful", language="zh"),
-        "POST",
-    )
+    session_id, answer_key = widget_answer(bot_url, "需要上传哪些材料？")
+    rating = body(sender_id=session_id, answer_key=answer_key, rating="not_helpful", language="zh")
+    status, _, content = request(bot_url, "/webhooks/feedback", rating, "POST")
     assert status == 201
     feedback_id = json.loads(content)["id"]
     # The test process reads the database the bot writes (RULES_DB_URL, see scripts/env.sh).
     with Session(get_engine()) as session:
         row = session.scalars(select(Feedback).where(Feedback.id == feedback_id)).one()
         assert (row.sender_id, row.answer_key, row.language, row.rating, row.source) == (
-            sender, "utter_faq_documents", "zh", "not_helpful", "chat"
+            session_id.split(".")[0], answer_key, "zh", "not_helpful", "chat"
         )
+    # Once per answer given; a made-up conversation is refused.
+    assert request(bot_url, "/webhooks/feedback", rating, "POST")[0] == 409
+    forged = body(sender_id="live-" + uuid.uuid4().hex[:12])
+    assert request(bot_url, "/webhooks/feedback", forged, "POST")[0] == 403
+
+
+def widget_answer(bot_url: str, question: str) -> Tuple[str, str]:
+    """Asks the live bot through its widget protocol; returns the session id and the answer's key."""
+    import asyncio
+
+    import socketio
+
+    async def ask() -> Tuple[str, str]:
+        client = socketio.AsyncClient(reconnection=False)
+        confirmed: "asyncio.Future[str]" = asyncio.get_running_loop().create_future()
+        answers: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
+
+        def confirm(session_id: str) -> None:
+            if not confirmed.done():
+                confirmed.set_result(session_id)
+
+        client.on("session_confirm", confirm)
+        client.on("bot_uttered", answers.put_nowait)
+        await client.connect(bot_url, socketio_path="/socket.io", transports=["polling"])
+        try:
+            await client.emit("session_request", {"session_id": None})
+            session_id = await asyncio.wait_for(confirmed, 10)
+            await client.emit("user_uttered", {"message": question, "session_id": session_id})
+            reply = await asyncio.wait_for(answers.get(), 60)
+        finally:
+            await client.eio.disconnect(abort=True)
+        return session_id, reply["metadata"]["utter_action"]
+
+    return asyncio.run(ask())
 
 
 @pytest.mark.live

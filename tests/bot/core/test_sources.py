@@ -32,6 +32,8 @@ NOT_ANSWERS = {
     "utter_handoff_timeout",
     "utter_handoff_timeout_message",
     "utter_handoff_offer",
+    "utter_start_over",
+    "utter_start_over_nothing",
 }
 
 

@@ -157,6 +157,17 @@ async def test_a_text_message_gets_a_passive_reply_in_the_same_mode(channel, bot
 
 
 @pytest.mark.asyncio
+async def test_personal_data_is_masked_before_the_turn_and_the_user_told(channel, bot):
+    _, fields, _ = await send(channel, bot, text("我的手机是13812345678，身份证11010519491231002X"))
+    [turn] = bot.turns
+    assert turn.text == "我的手机是[手机号]，身份证[身份证号]"
+    stored = await bot.store.retrieve(USER)
+    assert "13812345678" not in str([e.as_dict() for e in stored.events])
+    note, answer = fields["Content"].split("\n\n", 1)
+    assert "已隐藏你消息中的身份证号、手机号" in note and answer == "Hello from the bot"
+
+
+@pytest.mark.asyncio
 async def test_several_bot_messages_are_joined_into_one_reply_with_numbered_options(channel, bot):
     bot.replies = [
         {"text": "好的，已记下。"},

@@ -348,12 +348,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="seconds before a stock training is considered hung")
     parser.add_argument("--report-only", type=Path, metavar="JSON",
                         help="print the table and redraw the plot of an earlier run")
-    parser.add_argument("--extra", action="append", default=[], choices=sorted(EXTRA_SETUPS),
+    parser.add_argument("--extra", action="append", choices=[*sorted(EXTRA_SETUPS), "none"],
                         help="also serve: project-2w (our model, 2 Sanic workers), stock-plain "
-                             "(stock model on plain `rasa run` + Rasa's SQL store); repeatable")
+                             "(stock model on plain `rasa run` + Rasa's SQL store); repeatable; "
+                             "default both (the capacity comparison needs them), none: neither")
     parser.add_argument("--keep-work", action="store_true", help="keep the temporary folder")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    if args.extra is None:
+        args.extra = ["stock-plain", "project-2w"]
+    args.extra = [name for name in args.extra if name != "none"]
     if args.report_only:
         result = json.loads(args.report_only.read_text())
         result["targets"] = report.verdicts(result)

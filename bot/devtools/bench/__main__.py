@@ -414,6 +414,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             stock_model = cached_stock(args, work, result, "stock", args.stock_epochs,
                                        args.stock_seed)
         result["models"]["stock"] = model_info(stock_model)
+        if args.stock_model:
+            result["models"]["stock"]["source"] = str(args.stock_model)
         result["models"]["stock"]["inputs_fingerprint"] = training.inputs_fingerprint(
             args.stock_epochs, args.stock_seed)
         result["models"]["stock"]["epochs"] = (result["training"].get("stock") or {}).get(

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Deque, Dict, List, Optional, Sequence
 
 P95_TARGET_MS = 100.0
-DEFAULT_RATES = (5, 10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250)
+DEFAULT_RATES = (1, 2, 5, 10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250)
 TURNS = 5
 
 
@@ -192,7 +192,10 @@ def run_ladder(
         if not summary["passed"]:
             break
         time.sleep(1.0)  # let the bot's queues drain between steps
-    return {"steps": steps, "capacity": capacity(steps), "p95_target_ms": P95_TARGET_MS}
+    return {"steps": steps, "capacity": capacity(steps), "p95_target_ms": P95_TARGET_MS,
+            # Every step passed: the capacity is at least the highest rate tried.
+            "lower_bound": all(step["passed"] for step in steps),
+            "lowest_rate": min(rates) if rates else None}
 
 
 def run_soak(url: str, pool: Sequence[str], rate: float, seconds: float, prefix: str) -> Dict[str, Any]:

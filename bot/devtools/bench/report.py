@@ -152,14 +152,21 @@ def rows(r: Dict[str, Any]) -> List[Dict[str, Any]]:
         add("capacity, p95<100ms, none lost (msg/s)", "rate", p, s, noisy=True,
             extra=extras("capacity", "capacity"))
         plain = _get(srv, "stock-plain", "capacity", "capacity")
+        if plain is None and _get(srv, "stock-plain", "capacity", "steps"):
+            plain = 0.0  # measured, but no rate tried met the target (see the table's notes)
         for name, label in (("project", "1 process"), ("project-2w", "2 workers")):
             ours = _get(srv, name, "capacity", "capacity")
-            if ours is None and _get(srv, name, "capacity") is None:
+            if _get(srv, name, "capacity") is None:
                 continue
-            # stock-plain passing no step at all: its capacity is below the lowest rate tried.
-            ratio = _ratio(ours, plain) if plain else None
+            if ours is None and _get(srv, name, "capacity", "steps"):
+                ours = 0.0
+            if plain == 0:
+                passed = None if ours is None else ours > 0
+            else:
+                ratio = _ratio(ours, plain)
+                passed = None if ratio is None else ratio >= 4
             add(f"capacity vs stock-plain ({label})", "rate", ours, plain, target=">=4x stock-plain",
-                passed=None if ratio is None else ratio >= 4, noisy=True)
+                passed=passed, noisy=True)
         shares = {n: max((st.get("generator_cpu_share", 0) for st in
                           _get(srv, n, "capacity", "steps") or []), default=None)
                   for n in srv if _get(srv, n, "capacity")}
@@ -225,6 +232,7 @@ def table(r: Dict[str, Any]) -> str:
         )
     lines.append("-" * width)
     lines.extend(stock_notes(r))
+    lines.extend(capacity_notes(r))
     lines.append("project and stock are both served as `make run` serves (scripts/serve.sh)")
     for name in present:
         description = _get(r, "serving", name, "description") or "an extra serving column"
@@ -236,6 +244,10 @@ def table(r: Dict[str, Any]) -> str:
 def stock_notes(r: Dict[str, Any]) -> List[str]:
     """What the stock columns are: epochs, seed, cached or trained now (and how old)."""
     lines = []
+    given = _get(r, "models", "stock", "source")
+    if given:
+        return [f"stock = the model given with --stock-model ({given}): its epochs and seed are "
+                f"whatever it was trained with"]
     stock_training = _get(r, "training", "stock") or {}
     epochs = stock_training.get("epochs") or _get(r, "models", "stock", "epochs") or 100
     seed = stock_training.get("seed", _get(r, "models", "stock", "seed"))
@@ -260,6 +272,23 @@ def stock_notes(r: Dict[str, Any]) -> List[str]:
         lines.append(f"stock serving columns (latency, capacity, startup, RSS): a stock model "
                      f"trained with {serving.get('epochs')} epochs{cached}: the same networks "
                      f"serve at the same cost; NOT used for accuracy")
+    return lines
+
+
+def capacity_notes(r: Dict[str, Any]) -> List[str]:
+    """Capacities that are bounds rather than figures."""
+    lines = []
+    for name, served in (r.get("serving") or {}).items():
+        cap = served.get("capacity") if isinstance(served, dict) else None
+        if not cap or not cap.get("steps"):
+            continue
+        lowest = cap.get("lowest_rate") or min(st.get("offered_rate", 0) for st in cap["steps"])
+        if cap.get("capacity") is None:
+            lines.append(f"capacity of {name}: no rate tried met p95 < 100 ms with nothing lost "
+                         f"(from {lowest:g} msg/s): below that rate, counted as 0")
+        elif cap.get("lower_bound"):
+            lines.append(f"capacity of {name}: every rate tried passed; {cap.get('capacity')} msg/s "
+                         f"is a lower bound (--rates to go higher)")
     return lines
 
 

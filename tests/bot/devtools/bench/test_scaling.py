@@ -115,8 +115,12 @@ def test_scaling_rows_and_targets() -> None:
 
 def test_capacity_fails_below_4x_and_without_a_stock_plain_figure() -> None:
     assert report.verdicts(scaling_run(plain_capacity=30))["capacity vs stock-plain (1 process) *"] is False
-    # stock-plain passed no step: no ratio, no verdict (the table shows n/a).
-    assert report.verdicts(scaling_run(plain_capacity=None))["capacity vs stock-plain (1 process) *"] is None
+    # stock-plain passed no step, not even the lowest rate: counted as 0, so any capacity of
+    # ours passes (the table says why); none of ours either: fail.
+    assert report.verdicts(scaling_run(plain_capacity=None))["capacity vs stock-plain (1 process) *"] is True
+    none_at_all = scaling_run(plain_capacity=None)
+    none_at_all["serving"]["project"]["capacity"]["capacity"] = None
+    assert report.verdicts(none_at_all)["capacity vs stock-plain (1 process) *"] is False
     assert report.verdicts(scaling_run(soak_lost=1))[
         "soak 30 min at 45 msg/s: messages / events lost"] is False
 
@@ -167,3 +171,18 @@ def test_seeded_stock_config_seeds_every_network_and_changes_the_cache_key() -> 
 def test_age_is_readable() -> None:
     assert age("not a date") == "unknown age"
     assert age("2000-01-01T00:00:00").endswith("days")
+
+
+def test_capacity_bounds_are_said() -> None:
+    result = scaling_run(plain_capacity=None)
+    result["serving"]["project"]["capacity"]["lower_bound"] = True
+    result["serving"]["stock-plain"]["capacity"]["lowest_rate"] = 1
+    text = report.table(result)
+    assert "capacity of stock-plain: no rate tried met p95 < 100 ms" in text
+    assert "capacity of project: every rate tried passed; 90 msg/s is a lower bound" in text
+
+
+def test_a_stock_model_given_on_the_command_line_is_named() -> None:
+    result = scaling_run()
+    result["models"] = {"stock": {"source": "models/x.tar.gz"}}
+    assert "stock = the model given with --stock-model (models/x.tar.gz)" in report.table(result)

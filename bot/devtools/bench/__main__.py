@@ -20,9 +20,12 @@ The stock model for accuracy (stock's own 100 epochs, a fixed seed) is trained o
 in results/cache by a hash of its config and data (its training takes hours on 2 cores); later
 runs reuse it while its inputs are unchanged, with the training time measured when it was
 trained, and say how old it is. Serving figures may come from a stock model with fewer epochs
-(``--serving-stock-epochs``: the same networks serve at the same cost), said in the table. Options: ``--quick`` (fewer requests, to try the harness),
-``--extra project-2w`` / ``--extra stock-plain`` (more serving columns), ``--retrain-stock``,
-``--stock-model PATH``, ``--skip-training``, ``--report-only JSON``.
+(``--serving-stock-epochs``: the same networks serve at the same cost), said in the table.
+
+Options: ``--quick`` (fewer requests, to try the harness), ``--extra NAME`` (serving columns
+besides project and stock; default project-2w and stock-plain), ``--soak``, ``--turns N``,
+``--rates``, ``--step-seconds``, ``--retrain-stock``, ``--stock-model PATH``,
+``--skip-training``, ``--report-only JSON`` (see ``--help`` and docs/benchmarks.md).
 """
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Understanding on the development set (tests/devset): our model, the stock `rasa init` model, TF-IDF kNN.
+"""Understanding on the development set (tests/devset) and the test set of real users'
+questions (tests/testset): our model, the stock `rasa init` model, TF-IDF kNN.
+
+On the test set (``bot.devtools.eval.score_items``: a message may ask several questions) our
+model answers each question its splitter finds, as the bot does; the stock model and the kNN
+answer each message once, as they would be served.
 
 ``python -m bot.devtools.bench.accuracy --project P --stock S --json out.json`` scores each system per
 language with ``bot.devtools.eval.score`` (rejection = ``nlu_fallback`` or ``out_of_scope``) and, for
@@ -15,7 +20,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.devtools.eval import ROOT, dev_sets, quiet_rasa, rasa_predictor, score
+from bot.devtools.eval import (
+    ROOT,
+    dev_sets,
+    faq_intents,
+    load_test_sets,
+    message_predictor,
+    quiet_rasa,
+    rasa_predictor,
+    score,
+    score_items,
+)
 
 ZH_EXAMPLE = "备案需要上传哪些材料"
 
@@ -30,6 +45,17 @@ def score_all(predict, devset) -> Dict[str, Any]:
         d["n_errors"] = len(s.errors)
         d["ms_per_question"] = round(1000 * (time.perf_counter() - t) / max(len(pairs), 1), 3)
         out[lang] = d
+    return out
+
+
+def score_test_set(predict_parts, testset) -> Dict[str, Any]:
+    """Overall test-set rates per language (accuracy over questions, rejections...)."""
+    faq = faq_intents()
+    out = {}
+    for lang, items in testset.items():
+        report = score_items(items, predict_parts, faq)
+        out[lang] = {**report.overall, "n_errors": len(report.errors),
+                     "errors": report.errors[:40]}
     return out
 
 
@@ -57,12 +83,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     result: Dict[str, Any] = {"n": {k: len(v) for k, v in devset.items()}}
 
     t = time.perf_counter()
-    result["project"] = score_all(rasa_predictor(args.project), devset)
+    testset = load_test_sets()
+    result["n_test"] = {k: len(v) for k, v in testset.items()}
+    result["testset"] = {}
+    predict = rasa_predictor(args.project)
+    result["project"] = score_all(predict, devset)
+    result["testset"]["project"] = score_test_set(message_predictor(predict), testset)
     result["project_seconds"] = round(time.perf_counter() - t, 1)
 
     if args.stock:
         t = time.perf_counter()
-        result["stock"] = score_all(rasa_predictor(args.stock), devset)
+        predict = rasa_predictor(args.stock)
+        result["stock"] = score_all(predict, devset)
+        result["testset"]["stock"] = score_test_set(lambda text: [predict(text)], testset)
         result["stock_seconds"] = round(time.perf_counter() - t, 1)
         result["stock_zh_tokens"] = {ZH_EXAMPLE: whitespace_tokens(args.stock, ZH_EXAMPLE)}
 
@@ -71,6 +104,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     t = time.perf_counter()
     model, search, n_train = knn.build([ROOT / "data" / "nlu"])
     result["knn"] = score_all(model.predictor(), devset)
+    knn_predict = model.predictor()
+    result["testset"]["knn"] = score_test_set(lambda text: [knn_predict(text)], testset)
     result["knn_threshold"] = {
         "threshold": search.threshold,
         "cv_accuracy": round(search.cv_accuracy, 4),

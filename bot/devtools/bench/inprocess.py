@@ -7,6 +7,11 @@ action server that must already listen on $ACTION_ENDPOINT_URL), then times
 one turn into its stages: NLU parse, tracker store retrieve/save, policy prediction, action
 server round trips. With ``--profile`` a pyinstrument profile (if installed) of the loop is
 written too.
+
+``--long N`` times one conversation of N turns instead (the mix of
+``bot.devtools.bench.turns``): median ms per window of 20 turns, split by stage, to see what
+grows with the length of a conversation; ``--history-turns 0 --history-cache 0`` serves it as
+before the bounded tracker window (every turn reads the whole session).
 """
 from __future__ import annotations
 
@@ -146,12 +151,46 @@ def measure(agent: Any, pool: List[str], messages: int, prefix: str, timer: Stag
     }
 
 
+def measure_long(agent: Any, turns: int, timer: StageTimer) -> Dict[str, Any]:
+    """One conversation of `turns` turns: median ms per 20 turns, overall and per stage."""
+    import statistics
+
+    from bot.devtools.bench.turns import messages, summarise
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    async def talk() -> List[Dict[str, float]]:
+        per_turn = []
+        for text in messages(turns):
+            timer.reset()
+            t = time.perf_counter()
+            await agent.handle_message(
+                UserMessage(text, CollectingOutputChannel(), "inproc-long", input_channel="rest")
+            )
+            per_turn.append({"turn": 1000 * (time.perf_counter() - t),
+                             **{k: 1000 * v for k, v in timer.totals.items()}})
+        return per_turn
+
+    per_turn = _loop().run_until_complete(talk())
+    stages = sorted({k for t in per_turn for k in t})
+    windows = []
+    for start in range(0, len(per_turn), 20):
+        chunk = per_turn[start:start + 20]
+        windows.append({"turns": f"{start + 1}-{start + len(chunk)}",
+                        **{k: round(statistics.median(t.get(k, 0.0) for t in chunk), 3)
+                           for k in stages}})
+    return {"summary": summarise([t["turn"] for t in per_turn]), "windows": windows}
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "icp-assistant.tar.gz")
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--profile", type=Path, help="pyinstrument HTML/text output")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--long", type=int, metavar="TURNS",
+                        help="one conversation of TURNS turns (latency against turn)")
+    parser.add_argument("--history-turns", type=int, help="tracker store history_turns")
+    parser.add_argument("--history-cache", type=int, help="tracker store history_cache")
     args = parser.parse_args(argv)
 
     from bot.devtools.eval import dev_sets, quiet_rasa
@@ -168,10 +207,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         agent = load_agent(args.model, Path(tmp) / "tracker.db")
         load_seconds = time.perf_counter() - t
+        store = agent.tracker_store
+        while hasattr(store, "_tracker_store"):
+            store = store._tracker_store
+        if args.history_turns is not None:
+            store.history_turns = args.history_turns
+        if args.history_cache is not None:
+            store.history_cache = args.history_cache
         timer = StageTimer()
         instrument(timer, agent)
         pool = question_pool(dev_sets())
-        result = measure(agent, pool, args.messages, "inproc", timer)
+        if args.long:
+            result = measure_long(agent, args.long, timer)
+        else:
+            result = measure(agent, pool, args.messages, "inproc", timer)
         result["load_seconds"] = round(load_seconds, 2)
         result["tensorflow_imported"] = "tensorflow" in sys.modules
         result["modules"] = len(sys.modules)

@@ -101,13 +101,15 @@ def descendants(pid: int) -> List[int]:
 
 
 def memory(pid: int) -> Dict[str, int]:
-    """RSS and peak RSS (VmHWM) of a process plus its children, in bytes."""
-    rss = hwm = 0
+    """RSS and peak RSS (VmHWM) of a process plus its children, in bytes; also the largest
+    peak of any one of them (``peak_rss_process``: with several Sanic workers, per process)."""
+    rss = hwm = largest = 0
     for p in [pid, *descendants(pid)]:
         status = proc_status(p)
         rss += status.get("VmRSS", 0)
         hwm += status.get("VmHWM", 0)
-    return {"rss": rss, "peak_rss": hwm}
+        largest = max(largest, status.get("VmHWM", 0))
+    return {"rss": rss, "peak_rss": hwm, "peak_rss_process": largest}
 
 
 def post(url: str, sender: str, message: str, timeout: float = 10.0) -> Optional[list]:

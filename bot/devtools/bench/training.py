@@ -97,37 +97,53 @@ def default_config_source() -> Path:
     return stock_config_source().parents[2] / "engine" / "recipes" / "config_files" / "default_config.yml"
 
 
-def stock_config_text(epochs: Optional[int] = None) -> str:
-    """The `rasa init` config; with `epochs`, Rasa's default config with that epoch count."""
-    if epochs is None:
+def stock_config_text(epochs: Optional[int] = None, seed: Optional[int] = None) -> str:
+    """The `rasa init` config; with `epochs` or `seed`, Rasa's default config (what the empty
+    `rasa init` pipeline and policies become) with that epoch count and a fixed `random_seed`
+    for each trained network (DIET, ResponseSelector, TED, UnexpecTED: the components with
+    `epochs`), so that two trainings on the same data give the same model as far as
+    TensorFlow's threading allows."""
+    if epochs is None and seed is None:
         return stock_config_source().read_text()
     text = default_config_source().read_text()
-    return text.replace("epochs: 100", f"epochs: {epochs}")
+    replacement = f"epochs: {epochs or 100}"
+    if seed is not None:
+        lines = []
+        for line in text.splitlines():
+            lines.append(line.replace("epochs: 100", replacement))
+            if "epochs: 100" in line:
+                indent = line[: len(line) - len(line.lstrip())]
+                lines.append(f"{indent}random_seed: {seed}")
+        return "\n".join(lines) + "\n"
+    return text.replace("epochs: 100", replacement)
 
 
-def train_stock(work: Path, timeout: float = 3 * 3600, epochs: Optional[int] = None) -> TrainResult:
+def train_stock(
+    work: Path, timeout: float = 3 * 3600, epochs: Optional[int] = None, seed: Optional[int] = None,
+    name: str = "stock",
+) -> TrainResult:
     """The `rasa init` config.yml (language en, default pipeline and policies), as is.
 
     `epochs` (not stock!) trains the same pipeline and policies with fewer epochs: the same
     networks, so serving cost is the same, but accuracy is only a lower bound of the stock one.
     """
-    folder = work / "train-stock"
+    folder = work / f"train-{name}"
     folder.mkdir(parents=True, exist_ok=True)
     # rasa train rewrites an empty pipeline into the config file: work on a copy.
-    (folder / "config.yml").write_text(stock_config_text(epochs))
+    (folder / "config.yml").write_text(stock_config_text(epochs, seed))
     cmd = [
         str(RASA), "train", "--config", "config.yml", "--domain", str(ROOT / "domain"),
         "--data", str(ROOT / "data" / "nlu"), str(ROOT / "data" / "rules"),
         "--out", str(folder), "--fixed-model-name", "stock", "--quiet",
     ]
-    return _run("stock", cmd, folder, work / "cache-stock", work / "train-stock.log",
+    return _run(name, cmd, folder, work / f"cache-{name}", work / f"train-{name}.log",
                 folder / "stock.tar.gz", timeout)
 
 
-def inputs_fingerprint(epochs: Optional[int] = None) -> str:
+def inputs_fingerprint(epochs: Optional[int] = None, seed: Optional[int] = None) -> str:
     """Hash of what the stock model is trained from (to reuse a cached one knowingly)."""
     h = hashlib.sha256()
-    h.update(stock_config_text(epochs).encode())
+    h.update(stock_config_text(epochs, seed).encode())
     from importlib.metadata import version
 
     h.update(version("rasa").encode())

@@ -44,9 +44,13 @@ def run(**serving_extra: Any) -> Dict[str, Any]:
 def test_targets_and_ratios() -> None:
     verdicts = report.verdicts(run())
     assert verdicts["accuracy en"] is True
-    assert verdicts["p50 latency 1 client (ms) *"] is True
-    assert verdicts["throughput 16 clients (msg/s) *"] is True  # 90 / 30 = 3.0x
-    assert verdicts["p95 latency 16 clients (ms) *"] is False
+    assert verdicts["p50 latency 1 client (ms) *"] is True  # 12 ms <= 12 ms
+    assert verdicts["startup to first answer (s) *"] is True
+    assert verdicts["peak RSS per process (MB)"] is True
+    assert verdicts["training from scratch (s) *"] is True
+    # 16 closed-loop clients: shown, no longer a target (replaced by capacity).
+    assert "throughput 16 clients (msg/s) *" not in verdicts
+    assert "p95 latency 16 clients (ms) *" not in verdicts
     assert verdicts["load 50x10: user events exact"] is True
     rows = {row["metric"]: row for row in report.rows(run())}
     assert rows["throughput 16 clients (msg/s) *"]["ratio"] == 3.0
@@ -72,10 +76,8 @@ def test_extra_columns_are_shown_but_never_judged() -> None:
     assert "trained with 10 epochs instead of 100" in text
 
 
-def test_throughput_is_also_judged_against_stock_on_plain_rasa() -> None:
+def test_throughput_is_also_compared_with_stock_on_plain_rasa() -> None:
     result = run(**{"stock-plain": {"levels": {"1": level(15, 40, 100), "16": level(20, 600, 900)}}})
-    verdicts = report.verdicts(result)
-    assert verdicts["throughput 16 clients vs stock-plain *"] is True  # 90 / 20 = 4.5x
     row = next(r for r in report.rows(result) if r["metric"].startswith("throughput 16 clients vs"))
     assert row["ratio"] == 4.5
 

@@ -17,6 +17,12 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # What {province_en} / {province_zh} render as: no province name, so the province lists of a
 # response are only those it names itself.
 PROVINCE_PLACEHOLDERS = {"province_en": "<province>", "province_zh": "<省份>"}
+# The checklist's parts (data/checklist.yml, checked by tests/bot/core/test_checklist.py).
+CHECKLIST_PLACEHOLDERS = {
+    name: f"<{name}>"
+    for name in ("checklist_heading", "checklist_summary", "checklist_items",
+                 "checklist_valid_as_of", "checklist_url")
+}
 
 
 def domain_responses() -> Dict[str, List[dict]]:
@@ -64,6 +70,7 @@ def rendering_values(repository: RulesRepository) -> Dict[str, str]:
     return {
         **province_list_values(repository.provinces()),
         **PROVINCE_PLACEHOLDERS,
+        **CHECKLIST_PLACEHOLDERS,
         **summary_placeholders(),
     }
 

@@ -120,7 +120,12 @@ def test_responses_with_province_lists_are_only_sent_by_the_actions():
 def test_every_placeholder_of_a_response_is_a_value_the_actions_pass():
     # summary_*: the province summary's lines (bot.core.tailoring.province_summary).
     summary = {f"summary_{language}" for language in SUMMARY_LANGUAGES}
-    known = LIST_VARIABLES | {"province_en", "province_zh"} | summary
+    # checklist_*: the parts of the checklist (actions/checklist.py).
+    checklist = {
+        "checklist_heading", "checklist_summary", "checklist_items", "checklist_valid_as_of",
+        "checklist_url",
+    }
+    known = LIST_VARIABLES | {"province_en", "province_zh"} | summary | checklist
     unknown = {
         (name, variable)
         for name, by_language in TEXTS.items()

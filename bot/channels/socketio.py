@@ -16,9 +16,10 @@ message handling instead of copying it, and:
 - puts the domain response name in every bot message, as ``metadata.utter_action``, so the help
   page can attach a rating to the answer it belongs to;
 - ends every answer that comes from the FAQ with a short source line (FAQ section and anchor, a
-  link to the official page, the province rules' date for tailored answers), its own bubble
-  marked ``metadata.icp_source`` so the help page shows it small under the answer; a link to the
-  printable checklist (``/help/checklist?...``) becomes a Markdown link the widget renders.
+  link to the official page, the province rules' date for tailored answers), in italics on the
+  last line of the answer's last bubble (a bubble of its own would carry the answer's buttons);
+  a link to the printable checklist (``/help/checklist?...``) becomes a Markdown link the widget
+  renders.
 """
 from __future__ import annotations
 
@@ -42,28 +43,28 @@ from bot.nlu.language import detect_language
 logger = logging.getLogger(__name__)
 
 ANSWER_KEY = "utter_action"
-SOURCE_KEY = "icp_source"
 # The printable checklist's path with its query, as the checklist answer writes it.
 CHECKLIST_LINK = re.compile(re.escape(PAGE_PATH) + r"\?[^\s)\]]+")
 
 
-def with_web_source(message: Dict[Text, Any]) -> tuple:
-    """The message for the widget, and the text of its source line (None without one).
+def with_web_source(message: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The message for the widget: its source line last, links written in Markdown.
 
     The widget renders bot text as Markdown: the official page and the checklist's page become
-    links. The line is a paragraph of its own, so the stock channel sends it as the last part.
+    links, and the source line is in italics. It follows a single newline, so the stock channel
+    (which splits bubbles at blank lines) keeps it in the answer's last bubble.
     """
     text = str(message.get("text") or "")
     if not text:
-        return message, None
+        return message
     text = CHECKLIST_LINK.sub(lambda m: f"[{m.group(0)}]({m.group(0)})", text)
     language = detect_language(text) or "en"
     source = message_source(message, language)
     if source is None:
-        return {**message, "text": text}, None
+        return {**message, "text": text}
     url = source["url"]
     line = source_line(source, language, source["rules_valid_as_of"], link=f"[{url}]({url})")
-    return {**message, "text": f"{text}\n\n{line}"}, line
+    return {**message, "text": f"{text.rstrip()}\n*{line}*"}
 
 
 class SafeSocketIOOutput(SocketIOOutput):
@@ -73,26 +74,21 @@ class SafeSocketIOOutput(SocketIOOutput):
         super().__init__(sio, bot_message_evt)
         self.sent: List[Dict[Text, Any]] = []
         self._answer_key: Optional[Text] = None
-        self._source_line: Optional[Text] = None
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         """Sends one bot message; its parts carry ``metadata.utter_action`` when it has one."""
         # The stock methods that emit (text parts, buttons, images...) do not receive the
         # message's extra keys, so the name is held here for the duration of this message.
         self._answer_key = message.get(ANSWER_KEY)
-        message, self._source_line = with_web_source(message)
         try:
-            await super().send_response(recipient_id, message)
+            await super().send_response(recipient_id, with_web_source(message))
         finally:
             self._answer_key = None
-            self._source_line = None
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         if self._answer_key:
             metadata = dict(response.get("metadata") or {})
             metadata[ANSWER_KEY] = self._answer_key
-            if self._source_line and response.get("text") == self._source_line:
-                metadata[SOURCE_KEY] = True
             response = {**response, "metadata": metadata}
         self.sent.append(response)
         await super()._send_message(socket_id, response)

@@ -37,10 +37,11 @@ def test_individual_in_jiangxi_owner_in_hong_kong_three_domains(page: Page, bot_
 
     answer = page.locator(ANSWER + ".icp-key-utter_checklist").first
     expect(answer).to_contain_text("fingerprint")
-    # The answer ends with its source line, shown small under it.
-    source = page.locator(ANSWER + ".icp-key-utter_checklist.icp-source")
-    expect(source).to_contain_text("Source: FAQ")
+    # The answer ends with its source line, shown small under it, with the rules' date.
+    source = page.locator(ANSWER + ".icp-key-utter_checklist em").last
+    expect(source).to_contain_text("Source: FAQ “Document upload FAQs”")
     expect(source).to_contain_text("Province rules valid as of")
+    assert source.locator("a").get_attribute("href") == "http://beian.aliyun.com/"
 
     link = page.locator(ANSWER + ".icp-key-utter_checklist a[href^='/help/checklist?']")
     href = link.first.get_attribute("href")

@@ -44,12 +44,9 @@
     if (typeof key !== "string" || !ANSWER_KEY_RE.test(key)) {
       return;
     }
-    // The answer's source line (FAQ section, official page, rules date) is its own last bubble,
-    // marked by the server (bot/channels/socketio.py): shown small, under the answer.
-    var source = metadata.icp_source === true ? " icp-source" : "";
     metadata.customCss = {
       style: "class",
-      css: "icp-answer " + KEY_CLASS_PREFIX + key + " " + LANG_CLASS_PREFIX + languageOf(message.text) + source
+      css: "icp-answer " + KEY_CLASS_PREFIX + key + " " + LANG_CLASS_PREFIX + languageOf(message.text)
     };
   }
 

@@ -299,14 +299,32 @@ async def test_an_faq_answer_ends_with_its_source_line() -> None:
             "rules_valid_as_of": "2025-01-01",
         },
     )
-    answer, source = [e["data"] for e in server.emitted]
+    (answer,) = [e["data"] for e in server.emitted]
     assert answer["metadata"] == {"utter_action": "utter_multi_domain_widened_form"}
-    assert source["metadata"] == {"utter_action": "utter_multi_domain_widened_form", "icp_source": True}
-    assert source["text"] == (
-        "Source: FAQ “Considerations for completing the authenticity verification form” "
+    assert answer["text"] == (
+        "Filing several domain names in Gansu: ...\n"
+        "*Source: FAQ “Considerations for completing the authenticity verification form” "
         "(#section_z2v_rbt_zdb), [https://beian.aliyun.com/#MapDataContainer]"
-        "(https://beian.aliyun.com/#MapDataContainer) · Province rules valid as of 2025-01-01."
+        "(https://beian.aliyun.com/#MapDataContainer) · Province rules valid as of 2025-01-01.*"
     )
+
+
+@pytest.mark.asyncio
+async def test_the_source_line_stays_in_the_bubble_with_the_buttons() -> None:
+    server = RecordingServer()
+    output = SafeSocketIOOutput(server, "bot_uttered")
+    await output.send_response(
+        "room-1",
+        {
+            "text": "first part\n\nsecond part",
+            "buttons": [{"title": "Yes", "payload": "/affirm"}],
+            "utter_action": "utter_faq_documents",
+        },
+    )
+    first, last = [e["data"] for e in server.emitted]
+    assert first["text"] == "first part"
+    assert last["text"].startswith("second part\n*Source: FAQ “Document upload requirements”")
+    assert last["quick_replies"][0]["payload"] == "/affirm"
 
 
 @pytest.mark.asyncio
@@ -315,9 +333,8 @@ async def test_the_checklist_link_becomes_a_markdown_link() -> None:
     output = SafeSocketIOOutput(server, "bot_uttered")
     url = "/help/checklist?province=jiangxi&domains=3&lang=en"
     await output.send_response("room-1", {"text": f"Printable version: {url}", "utter_action": "utter_checklist"})
-    texts = [e["data"]["text"] for e in server.emitted]
-    assert texts[0] == f"Printable version: [{url}]({url})"
-    assert texts[1].startswith("Source: FAQ “Document upload FAQs” (#concept_ijg_yrl_zdb)")
+    (text,) = [e["data"]["text"] for e in server.emitted]
+    assert text.startswith(f"Printable version: [{url}]({url})\n*Source: FAQ “Document upload FAQs”")
 
 
 def test_external_events_use_the_tagging_output() -> None:

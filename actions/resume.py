@@ -7,7 +7,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import TailoredAction, default_repository
+from actions.base import default_repository
+from actions.checklist import ActionChecklist
 from actions.tailored import TAILORED_ACTIONS
 from bot.core import tailoring
 from bot.core.details import DETAIL_ENTITIES
@@ -26,9 +27,11 @@ class ActionResumeTopic(Action):
     def __init__(self, repository: Optional[RulesRepository] = None) -> None:
         """Creates the action; ``repository`` is handed to the topic actions."""
         self._repository = repository
-        self._by_topic: Dict[str, TailoredAction] = {
+        self._by_topic: Dict[str, Action] = {
             cls.topic: cls(repository) for cls in TAILORED_ACTIONS
         }
+        # The checklist asks its details one by one: each reply comes back through here.
+        self._by_topic[ActionChecklist.topic] = ActionChecklist(repository)
 
     def name(self) -> Text:
         """Action name."""

@@ -24,13 +24,17 @@ from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, Sanic
 
-from bot.channels.plain import resolving_typed_choices, with_numbered_options
+from bot.channels.plain import resolving_typed_choices, with_numbered_options, with_source_line
 
 SLACK_MAX_BUTTONS = 5
 
 
 class NumberedSlackBot(SlackBot):
     """Rasa's Slack output; more than 5 buttons become a numbered list in the text."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Sends the message with its FAQ source as the last line of its text."""
+        await super().send_response(recipient_id, with_source_line(dict(message)))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
@@ -79,6 +83,10 @@ class NumberedSlackInput(SlackInput):
 
 class VerticalTelegramOutput(TelegramOutput):
     """Rasa's Telegram output with one inline button per row."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Sends the message with its FAQ source as the last line of its text."""
+        await super().send_response(recipient_id, with_source_line(dict(message)))
 
     async def send_text_with_buttons(
         self,

@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.safety import stored_tracker
+from bot.core.sources import message_source
 from bot.core.options import could_be_choice, last_options, numbered_list, numbered_text, options_of, resolve
 from bot.nlu.language import detect_language
 
@@ -69,6 +70,26 @@ def with_numbered_options(
     converted = {k: v for k, v in message.items() if k != "buttons"}
     converted["text"] = numbered_text(text, message["buttons"], language)
     return converted
+
+
+def with_source_line(
+    message: Dict[Text, Any], default_language: Optional[Text] = None
+) -> Dict[Text, Any]:
+    """A copy of ``message`` whose text ends with its source line, when it comes from the FAQ.
+
+    The line names the FAQ section (heading and anchor), the official page and, for province
+    answers, the date the rules are valid as of (``bot.core.sources.message_source``).
+
+    Args:
+        message: A rendered bot message with ``utter_action`` (as output channels get it).
+        default_language: The language when the text does not tell (English otherwise).
+    """
+    text = str(message.get("text") or "")
+    language = detect_language(text) or default_language or "en"
+    source = message_source(message, language)
+    if source is None or not text:
+        return message
+    return {**message, "text": f"{text}\n\n{source['line']}"}
 
 
 def _session_seconds(agent: Any) -> Optional[float]:

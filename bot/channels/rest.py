@@ -21,6 +21,10 @@ the stock request and response format but:
 A client that cannot show buttons asks for numbered options with ``?options=numbered``: buttons
 come back written into the message text as a numbered list (``bot.core.options``), and a
 message that is just one of those numbers, or an option's title, picks that option.
+
+Provenance: a message that answers from the FAQ carries ``source`` (FAQ section, anchor,
+official page, ``rules_valid_as_of`` for province answers, and ``line``, the text form); with
+``?options=numbered`` (plain text clients) that line also ends the message's text.
 """
 from __future__ import annotations
 
@@ -40,6 +44,8 @@ from bot.channels.http import RequestError, json_object
 from bot.channels.screening import ANSWER_KEY, note_messages, screen, start_over
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.channels.plain import apply_typed_choice, with_numbered_options
+from bot.core.sources import message_source
+from bot.nlu.language import detect_language
 from bot.channels.safety import stored_tracker, clean_text, ensure_reply, language_slots, render
 
 logger = logging.getLogger(__name__)
@@ -103,6 +109,23 @@ def check_token(header: Optional[Text]) -> None:
         raise RequestError(401, "This endpoint needs 'Authorization: Bearer <REST_TOKEN>'.")
 
 
+class SourcedCollectingOutputChannel(CollectingOutputChannel):
+    """Rasa's collector, plus ``source`` on the last part of every answer that has one.
+
+    The stock collector keeps only text, buttons and media: the response name Rasa puts in each
+    message (``utter_action``), which tells where the answer comes from, would be lost.
+    """
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Collects the message's parts; the last one gets the message's source."""
+        language = detect_language(str(message.get("text") or "")) or "en"
+        source = message_source(message, language)
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if source is not None and len(self.messages) > before:
+            self.messages[-1]["source"] = source
+
+
 class HardenedRestInput(InputChannel):
     """Drop-in replacement for Rasa's ``rest`` channel (same URL and JSON format)."""
 
@@ -149,7 +172,7 @@ class HardenedRestInput(InputChannel):
                 {k: v for k, v in m.items() if k != ANSWER_KEY}  # not in REST's reply format
                 for m in (await start_over(agent, sender, self.name()) if screened.restart else [])
             ]
-            collector = CollectingOutputChannel()
+            collector = SourcedCollectingOutputChannel()
             message = UserMessage(
                 screened.text, collector, sender, input_channel=self.name(), metadata=metadata
             )
@@ -175,4 +198,12 @@ class HardenedRestInput(InputChannel):
         """The reply messages, with buttons as numbered text when the client asked for it."""
         if not numbered:
             return messages
-        return [with_numbered_options(message) for message in messages]
+        return [with_numbered_options(_with_line(message)) for message in messages]
+
+
+def _with_line(message: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The message with its source line (if any) ending its text, for plain-text clients."""
+    source = message.get("source")
+    if not source or not message.get("text"):
+        return message
+    return {**message, "text": f"{message['text']}\n\n{source['line']}"}

@@ -21,11 +21,17 @@ message handling instead of copying it, and:
   ``<id>`` (the conversation id, also the reply room);
 - masks personal data, screens typed ``/intent{...}`` commands and answers ``/restart`` with a
   start over (``bot.channels.screening``), as the REST channel does.
+- ends every answer that comes from the FAQ with a short source line (FAQ section and anchor, a
+  link to the official page, the province rules' date for tailored answers), in italics on the
+  last line of the answer's last bubble (a bubble of its own would carry the answer's buttons);
+  a link to the printable checklist (``/help/checklist?...``) becomes a Markdown link the widget
+  renders.
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -39,10 +45,35 @@ from bot.core.channel_messages import channel_text
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 from bot.channels.safety import clean_text, ensure_reply, language_slots, render, stored_tracker
 from bot.channels.screening import note_messages, screen, start_over
+from bot.core.checklist import PAGE_PATH
+from bot.core.sources import message_source, source_line
+from bot.nlu.language import detect_language
 
 logger = logging.getLogger(__name__)
 
 ANSWER_KEY = "utter_action"
+# The printable checklist's path with its query, as the checklist answer writes it.
+CHECKLIST_LINK = re.compile(re.escape(PAGE_PATH) + r"\?[^\s)\]]+")
+
+
+def with_web_source(message: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The message for the widget: its source line last, links written in Markdown.
+
+    The widget renders bot text as Markdown: the official page and the checklist's page become
+    links, and the source line is in italics. It follows a single newline, so the stock channel
+    (which splits bubbles at blank lines) keeps it in the answer's last bubble.
+    """
+    text = str(message.get("text") or "")
+    if not text:
+        return message
+    text = CHECKLIST_LINK.sub(lambda m: f"[{m.group(0)}]({m.group(0)})", text)
+    language = detect_language(text) or "en"
+    source = message_source(message, language)
+    if source is None:
+        return {**message, "text": text}
+    url = source["url"]
+    line = source_line(source, language, source["rules_valid_as_of"], link=f"[{url}]({url})")
+    return {**message, "text": f"{text.rstrip()}\n*{line}*"}
 
 
 class SafeSocketIOOutput(SocketIOOutput):
@@ -59,7 +90,7 @@ class SafeSocketIOOutput(SocketIOOutput):
         # message's extra keys, so the name is held here for the duration of this message.
         self._answer_key = message.get(ANSWER_KEY)
         try:
-            await super().send_response(recipient_id, message)
+            await super().send_response(recipient_id, with_web_source(message))
         finally:
             self._answer_key = None
 

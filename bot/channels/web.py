@@ -67,6 +67,9 @@ HELP_PAGE = StaticSite(
             # The photo check control, also loaded by the agent console (bot.channels.precheck).
             "precheck.js": Asset(HELP_DIR / "precheck.js", JAVASCRIPT),
             "precheck.css": Asset(HELP_DIR / "precheck.css", CSS),
+            # The printable checklist's files (the page itself: bot.channels.checklist).
+            "checklist.css": Asset(HELP_DIR / "checklist.css", CSS),
+            "checklist.js": Asset(HELP_DIR / "checklist.js", JAVASCRIPT),
         },
     ),
     content_security_policy(

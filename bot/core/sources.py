@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import yaml
 
+from bot.core.channel_messages import channel_text
 from bot.core.topics import TOPICS_FILE
 DEFAULT_LANGUAGE = "en"
 
@@ -99,3 +100,54 @@ def source_for(
     topic = index.topic_of_response.get(topic_or_response, topic_or_response)
     source = index.by_topic.get(topic)
     return source.as_dict(language) if source is not None else None
+
+
+def source_line(
+    source: dict[str, str],
+    language: str,
+    valid_as_of: Optional[str] = None,
+    link: Optional[str] = None,
+) -> str:
+    """The short line shown under an answer: FAQ section, anchor, official page, rules date.
+
+    Args:
+        source: A :func:`source_for` result.
+        language: ``"en"`` or ``"zh"`` (texts of ``data/channel_messages.yml``).
+        valid_as_of: The date the province rules are valid as of, for tailored answers.
+        link: How to write the official page (e.g. a Markdown link); the bare URL by default.
+    """
+    rules = channel_text("rules_valid_as_of", language, date=valid_as_of) if valid_as_of else ""
+    return channel_text(
+        "source_line",
+        language,
+        section=source["section"],
+        anchor=source["anchor"],
+        url=link if link is not None else source["url"],
+        rules=rules,
+    )
+
+
+def message_source(message: dict[str, Any], language: str) -> Optional[dict[str, Any]]:
+    """The source of a rendered bot message, from the response name Rasa puts in it.
+
+    Args:
+        message: A bot message as output channels receive it (``utter_action`` and, for
+            tailored answers, the ``rules_valid_as_of`` value the action passed).
+        language: The message's language.
+
+    Returns:
+        ``{"topic", "section", "anchor", "url", "rules_valid_as_of", "line"}``, or ``None``
+        when the message comes from no FAQ section (questions, small talk, hand-off).
+    """
+    name = message.get("utter_action")
+    if not isinstance(name, str):
+        return None
+    source = source_for(name, language)
+    if source is None:
+        return None
+    valid_as_of = message.get("rules_valid_as_of") or None
+    return {
+        **source,
+        "rules_valid_as_of": valid_as_of,
+        "line": source_line(source, language, valid_as_of),
+    }

@@ -43,6 +43,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from bot.core.checklist import ALIBABA_DOMAIN, DOMAIN_COUNT, USE_APP
 from bot.core.details import APPLICANT_TYPE, PROVINCE, RESIDENCY
 from bot.nlu.tokenizer import CJK_CHAR_PATTERN, TEXT_PIECES, file_fingerprint
 
@@ -492,6 +493,84 @@ class IcpMatcher:
         return matches
 
 
+# --- Details only the document checklist needs ------------------------------------------------
+# How many domain names, whether they are registered at Alibaba Cloud, whether the applicant
+# wants the app. Each is said in few ways, so regular expressions over the whole text suffice;
+# the app preference is only taken from wishes ("I want to use the app", "不用APP"), never
+# from questions ("can I use the app?"), which ask about availability.
+_NUMBER_WORDS = {
+    "one": 1, "a single": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+_CHINESE_NUMBERS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_DOMAIN_COUNT_EN = re.compile(
+    r"\b(?P<n>\d{1,4}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+    r"\s+(?:\w+\s+)?domains?(?:\s+names?)?\b",
+    re.IGNORECASE,
+)
+_DOMAIN_COUNT_ZH = re.compile(r"(?P<n>\d{1,4}|[一两二三四五六七八九十])\s*个\s*(?:网站)?域名")
+_ALIBABA_NO = re.compile(
+    r"\bnot\s+(?:registered\s+|bought\s+|purchased\s+)?(?:at|with|on|from|through)\s+"
+    r"(?:alibaba(?:\s+cloud)?|aliyun)\b|不是在阿里云|不在阿里云|非阿里云|没在阿里云",
+    re.IGNORECASE,
+)
+_ALIBABA_YES = re.compile(
+    r"\b(?:registered|bought|purchased|hosted)\s+(?:at|with|on|from|through|in)\s+"
+    r"(?:alibaba(?:\s+cloud)?|aliyun)\b|\b(?:alibaba\s+cloud|aliyun)\s+domains?\b|"
+    r"在阿里云(?:上)?(?:注册|买|购买)|阿里云(?:注册|购买)的|阿里云的域名|阿里云域名",
+    re.IGNORECASE,
+)
+_APP_NO = re.compile(
+    r"\b(?:don'?t|do\s+not|won'?t|will\s+not|rather\s+not)\s+(?:want\s+to\s+)?use\s+the\s+"
+    r"(?:alibaba\s+cloud\s+|aliyun\s+)?app\b|\bwithout\s+the\s+app\b|"
+    r"\b(?:upload|do\s+it)\s+from\s+(?:my|the)\s+(?:computer|pc|laptop)\b|"
+    r"不用(?:阿里云)?APP|不想用(?:阿里云)?APP|在电脑上传|用电脑上传",
+    re.IGNORECASE,
+)
+_APP_YES = re.compile(
+    r"\b(?:want|like|prefer|plan|going)\s+to\s+use\s+the\s+(?:alibaba\s+cloud\s+|aliyun\s+)?app\b|"
+    r"\b(?:I'?ll|I\s+will|we'?ll|we\s+will)\s+use\s+the\s+(?:alibaba\s+cloud\s+|aliyun\s+)?app\b|"
+    r"(?<!不)想用(?:阿里云)?APP|打算用(?:阿里云)?APP|希望用(?:阿里云)?APP",
+    re.IGNORECASE,
+)
+
+
+def find_checklist_details(text: Text) -> List[EntityMatch]:
+    """Domain count, Alibaba Cloud registration and app preference said in a message.
+
+    Args:
+        text: The message text.
+
+    Returns:
+        At most one match per entity: ``domain_count`` (a whole number as text),
+        ``alibaba_domain`` and ``use_app`` (``"yes"`` / ``"no"``); a negative wording wins
+        over the positive one it contains.
+    """
+    matches: List[EntityMatch] = []
+    found = _DOMAIN_COUNT_EN.search(text)
+    if found:
+        word = found["n"].lower()
+        count = int(word) if word.isdigit() else _NUMBER_WORDS[word]
+        matches.append(EntityMatch(found.start(), found.end(), DOMAIN_COUNT, str(count), _EXACT_CONFIDENCE))
+    else:
+        found = _DOMAIN_COUNT_ZH.search(text)
+        if found:
+            word = found["n"]
+            count = int(word) if word.isdigit() else _CHINESE_NUMBERS[word]
+            matches.append(EntityMatch(found.start(), found.end(), DOMAIN_COUNT, str(count), _EXACT_CONFIDENCE))
+    for entity, negative, positive in (
+        (ALIBABA_DOMAIN, _ALIBABA_NO, _ALIBABA_YES),
+        (USE_APP, _APP_NO, _APP_YES),
+    ):
+        for pattern, value in ((negative, "no"), (positive, "yes")):
+            found = pattern.search(text)
+            if found:
+                matches.append(EntityMatch(found.start(), found.end(), entity, value, _EXACT_CONFIDENCE))
+                break
+    # "0 domains" gives no count: a filing has at least one domain name.
+    return [m for m in matches if not (m.entity == DOMAIN_COUNT and m.value == "0")]
+
+
 def _negation_patterns(
     negations: Dict[Text, List[Text]], gap_words: Dict[Text, List[Text]]
 ) -> List[re.Pattern]:
@@ -668,7 +747,10 @@ class IcpEntityExtractor(GraphComponent, EntityExtractorMixin):
                     "confidence_entity": match.confidence,
                     "extractor": self.name,
                 }
-                for match in self._matcher.find(message.get(TEXT) or "")
+                for match in [
+                    *self._matcher.find(message.get(TEXT) or ""),
+                    *find_checklist_details(message.get(TEXT) or ""),
+                ]
             ]
             if entities:
                 message.set(

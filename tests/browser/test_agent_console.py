@@ -38,7 +38,10 @@ def test_suggest_and_copy(page, bot_url, token):
     assert "\n1. Image requirements" in text  # buttons as a numbered list, newlines kept
     assert first.locator(".intent").inner_text() == "faq_documents"
     assert first.locator(".percent").inner_text().endswith("%")
-    assert first.locator(".source").inner_text() == "FAQ: Document upload requirements"
+    assert first.locator(".source").inner_text().startswith(
+        "FAQ: Document upload requirements (#section_t2v_rbt_zdb) · http://beian.aliyun.com/"
+    )
+    assert first.locator(".source a").get_attribute("href") == "http://beian.aliyun.com/"
 
     with page.expect_response(lambda r: r.url.endswith("/webhooks/agent_assist/chosen")) as chosen:
         first.locator(".copy").click()

@@ -19,6 +19,12 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PROVINCE_PLACEHOLDERS = {"province_en": "<province>", "province_zh": "<省份>"}
 # Values a channel passes: the details a start over forgot (bot.channels.screening).
 CHANNEL_PLACEHOLDERS = {"forgotten": "<details>"}
+# The checklist's parts (data/checklist.yml, checked by tests/bot/core/test_checklist.py).
+CHECKLIST_PLACEHOLDERS = {
+    name: f"<{name}>"
+    for name in ("checklist_heading", "checklist_summary", "checklist_items",
+                 "checklist_valid_as_of", "checklist_url")
+}
 
 
 def domain_responses() -> Dict[str, List[dict]]:
@@ -67,6 +73,7 @@ def rendering_values(repository: RulesRepository) -> Dict[str, str]:
         **province_list_values(repository.provinces()),
         **PROVINCE_PLACEHOLDERS,
         **CHANNEL_PLACEHOLDERS,
+        **CHECKLIST_PLACEHOLDERS,
         **summary_placeholders(),
         # actions/handoff.py: the user's place in the queue.
         "position": "2",

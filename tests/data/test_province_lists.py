@@ -122,10 +122,16 @@ def test_every_placeholder_of_a_response_is_a_value_the_actions_pass():
     # summary_*: the province summary's lines (bot.core.tailoring.province_summary).
     summary = {f"summary_{language}" for language in SUMMARY_LANGUAGES}
     # "position": the user's place in the handoff queue (actions/handoff.py).
+    # checklist_*: the parts of the checklist (actions/checklist.py).
+    checklist = {
+        "checklist_heading", "checklist_summary", "checklist_items", "checklist_valid_as_of",
+        "checklist_url",
+    }
     known = (
         LIST_VARIABLES
         | {"province_en", "province_zh", "position"}
         | summary
+        | checklist
         | set(CHANNEL_PLACEHOLDERS)
     )
     unknown = {

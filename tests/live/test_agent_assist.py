@@ -132,7 +132,7 @@ def test_the_right_token_gets_suggestions(bot_url, token):
     body = suggest(bot_url, token, "which documents do I need to upload?")
     first = body["suggestions"][0]
     assert first["intent"] == "faq_documents"
-    assert 0 < first["confidence"] <= 1 and first["source"] == "Document upload requirements"
+    assert 0 < first["confidence"] <= 1 and first["source"]["section"] == "Document upload requirements"
     assert "1. Image requirements" in first["text"]
 
 

@@ -93,6 +93,24 @@
     return copyWithTextarea(text);
   }
 
+  // The suggestion's FAQ section and a link to the official page (and the rules' date).
+  function renderSource(element, source) {
+    element.textContent = "";
+    if (!source || typeof source !== "object") {
+      return;
+    }
+    element.appendChild(document.createTextNode("FAQ: " + source.section + " (" + source.anchor + ") · "));
+    const link = document.createElement("a");
+    link.href = /^https?:\/\//.test(source.url) ? source.url : "#";
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = source.url;
+    element.appendChild(link);
+    if (source.rules_valid_as_of) {
+      element.appendChild(document.createTextNode(" · rules as of " + source.rules_valid_as_of));
+    }
+  }
+
   function render(request, language, suggestions) {
     results.textContent = "";
     suggestions.forEach(function (s, index) {
@@ -104,7 +122,7 @@
       item.querySelector(".percent").textContent = percent + "%";
       item.querySelector(".confidence").title = "Confidence " + percent + "%";
       item.querySelector(".text").textContent = s.text;
-      item.querySelector(".source").textContent = s.source ? "FAQ: " + s.source : "";
+      renderSource(item.querySelector(".source"), s.source);
       const copy = item.querySelector(".copy");
       copy.addEventListener("click", async function () {
         const ok = await copyText(s.text);

@@ -14,6 +14,7 @@ from bot.channels.agent_assist.requests import DEFAULT_LANGUAGE, LANGUAGES
 from bot.channels.plain import as_plain_text
 from bot.core import tailoring
 from bot.core.details import merged_details
+from bot.core.sources import message_source
 from bot.core.suggest import agent_candidates
 from bot.core.topics import Topic, load_topics
 from bot.nlu.language import detect_language
@@ -31,7 +32,9 @@ class Suggestion:
     text: Text
     intent: Text
     confidence: float
-    source: Optional[Text]
+    #: The FAQ section (heading, anchor), official page and, for province answers, the rules'
+    #: date, with ``line``, the text form (:func:`bot.core.sources.message_source`).
+    source: Optional[Dict[Text, Any]]
 
     def as_json(self) -> Dict[Text, Any]:
         """The suggestion as sent to the console."""
@@ -102,8 +105,8 @@ class Suggester:
             # An answer that renders empty (a response missing from the domain) is skipped,
             # and the next intent takes its place.
             if answer:
-                topic = self.topics[intent]
-                suggestions.append(Suggestion(answer, intent, confidence, topic.source))
+                source = self.source(intent, language)
+                suggestions.append(Suggestion(answer, intent, confidence, source))
             if len(suggestions) == k:
                 break
         return language, suggestions
@@ -137,6 +140,22 @@ class Suggester:
             if text:
                 texts.append(text)
         return "\n\n".join(texts)
+
+    def source(self, intent: Text, language: Text) -> Optional[Dict[Text, Any]]:
+        """Where the answer to ``intent`` comes from, in the customer's language.
+
+        Answers tailored by province also name the date the rules are valid as of.
+        """
+        message: Dict[Text, Any] = {"utter_action": self.topics[intent].general}
+        if intent in tailoring.TAILORED:
+            try:
+                valid_as_of = self.repository.valid_as_of()
+            except Exception:  # the date is a detail: the source stands without it
+                logger.exception("Rules database unavailable for the rules' date")
+                valid_as_of = None
+            if valid_as_of is not None:
+                message["rules_valid_as_of"] = valid_as_of.isoformat()
+        return message_source(message, language)
 
     @staticmethod
     async def _conversation_slots(agent: Any, sender_id: Optional[Text]) -> Dict[Text, Any]:

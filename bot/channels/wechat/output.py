@@ -25,6 +25,7 @@ from rasa.core.channels.channel import OutputChannel
 
 from bot.core.channel_messages import channel_text
 from bot.core.options import numbered_text, options_of
+from bot.channels.plain import with_source_line
 from bot.nlu.language import detect_language
 
 logger = logging.getLogger(__name__)
@@ -265,10 +266,12 @@ class WeChatOutput(OutputChannel):
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         """Collects the message, or sends it at once when not collecting."""
+        # Plain text: the answer's FAQ source goes into the text, as its last line.
+        message = with_source_line(dict(message), self.default_language)
         if self.collecting:
-            self.messages.append(dict(message))
+            self.messages.append(message)
         else:
-            await self.deliver(recipient_id, [dict(message)])
+            await self.deliver(recipient_id, [message])
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         """Sends (or collects) a text."""

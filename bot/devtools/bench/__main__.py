@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.devtools.bench import capacity, load, report, training, turns
+from bot.devtools.bench import load, report, training, turns
 from bot.devtools.bench.servers import Bot, make_shadow_root, memory, plain_rasa_endpoints
 from bot import settings
 

@@ -322,7 +322,14 @@ def test_suggestions_are_the_best_answers_first_with_their_faq_section(suggester
     assert language == "en"
     assert [s.intent for s in suggestions] == ["multi_domain", "faq_documents", "authenticity_form"]
     assert [s.confidence for s in suggestions] == [0.8, 0.07, 0.05]
-    assert suggestions[0].source == TOPICS["multi_domain"].source
+    source = suggestions[0].source
+    assert source["section"] == TOPICS["multi_domain"].source
+    assert source["anchor"] == "#section_z2v_rbt_zdb"
+    assert source["url"] == "https://beian.aliyun.com/#MapDataContainer"
+    # A province answer names the date its rules are valid as of.
+    assert source["rules_valid_as_of"] == suggester.repository.valid_as_of().isoformat()
+    assert source["line"].startswith("Source: FAQ “Considerations for completing")
+    assert suggestions[1].source["rules_valid_as_of"] is None  # faq_documents: no province rules
     # No province: the general answer, not the question the bot would ask.
     assert suggestions[0].text.startswith("Where several domain names go depends on the province")
     assert "Which province" not in suggestions[0].text

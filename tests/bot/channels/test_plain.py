@@ -18,6 +18,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot.channels.plain import (
     TYPED_TEXT_KEY,
+    with_source_line,
     apply_typed_choice,
     as_plain_text,
     button_list,
@@ -27,6 +28,7 @@ from bot.channels.plain import (
 from bot.core.options import prompt
 from bot.core.provinces_text import template_variables
 from bot.nlu.tokenizer import CJK_CHAR_PATTERN
+from bot.core.checklist import checklist_texts
 from tests.data.responses import summary_placeholders
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,6 +43,18 @@ PROVINCE.update(
 PROVINCE.update(summary_placeholders())
 # What a start over forgot (bot.channels.screening fills it).
 PROVINCE["forgotten"] = "province: Gansu"
+# The checklist's parts, per language (the action composes them from data/checklist.yml).
+CHECKLIST_TEXTS = checklist_texts()
+CHECKLIST = {
+    language: {
+        "checklist_heading": CHECKLIST_TEXTS["titles"]["heading"][language],
+        "checklist_summary": CHECKLIST_TEXTS["titles"]["residency"]["hong_kong"][language],
+        "checklist_items": "- " + CHECKLIST_TEXTS["items"]["image_rules"][language],
+        "checklist_valid_as_of": CHECKLIST_TEXTS["titles"]["rules_valid_as_of"][language].format(date="2025-01-01"),
+        "checklist_url": "/help/checklist?province=gansu",
+    }
+    for language in ("en", "zh")
+}
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 IDEOGRAPH = re.compile(CJK_CHAR_PATTERN)
 URL = re.compile(r"https?://\S+")
@@ -51,9 +65,8 @@ MIN_CHINESE_SHARE = 0.6
 
 def render(name: str, language: str) -> Dict:
     # position: the place in the handoff queue, passed by actions/handoff.py.
-    message = NLG.generate_from_slots(
-        name, {"language": language, **PROVINCE}, "plain", position=2
-    )
+    values = {"language": language, **PROVINCE, **CHECKLIST[language]}
+    message = NLG.generate_from_slots(name, values, "plain", position=2)
     assert message is not None, f"{name} has no {language} variation"
     return message
 
@@ -178,3 +191,37 @@ async def test_a_broken_tracker_store_leaves_the_message_as_typed():
     message = UserMessage("1", sender_id="u1")
     await apply_typed_choice(SimpleNamespace(tracker_store=Broken(), domain=DOMAIN), message)
     assert message.text == "1"
+
+
+# --- provenance in plain text -----------------------------------------------------------------
+
+
+def test_an_faq_answer_ends_with_its_source_line_in_its_language():
+    english = with_source_line({"text": "Yes: app upload ...", "utter_action": "utter_app_available",
+                                "rules_valid_as_of": "2025-01-01"})
+    assert english["text"].endswith(
+        "\n\nSource: FAQ “Upload documents with the Alibaba Cloud application and verify the website "
+        "owner.” (#section_cfv_rbt_zdb), http://beian.aliyun.com/ · Province rules valid as of 2025-01-01."
+    )
+    chinese = with_source_line({"text": "可以。", "utter_action": "utter_faq_documents"})
+    assert chinese["text"] == "可以。\n\n来源：常见问题“资料上传要求”（#section_t2v_rbt_zdb），http://beian.aliyun.com/"
+
+
+def test_messages_from_no_faq_section_are_unchanged():
+    for message in ({"text": "Hi!", "utter_action": "utter_greet"}, {"text": "plain"},
+                    {"text": "Which province?", "utter_action": "utter_ask_province"}):
+        assert with_source_line(message) == message
+
+
+@pytest.mark.asyncio
+async def test_rest_collector_keeps_the_source_and_numbered_replies_show_it():
+    from bot.channels.rest import HardenedRestInput, SourcedCollectingOutputChannel
+
+    collector = SourcedCollectingOutputChannel()
+    await collector.send_response("me", {"text": "Upload ...", "utter_action": "utter_faq_documents"})
+    await collector.send_response("me", {"text": "Hello", "utter_action": "utter_greet"})
+    first, second = collector.messages
+    assert first["source"]["anchor"] == "#section_t2v_rbt_zdb" and "source" not in second
+    shaped = HardenedRestInput._shaped(collector.messages, numbered=True)
+    assert shaped[0]["text"].endswith(first["source"]["line"])
+    assert HardenedRestInput._shaped(collector.messages, numbered=False)[0]["text"] == "Upload ..."

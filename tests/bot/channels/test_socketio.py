@@ -107,12 +107,12 @@ async def test_output_tags_every_part_with_the_response_name() -> None:
         {
             "text": "first part\n\nsecond part",
             "buttons": [{"title": "Yes", "payload": "/affirm"}],
-            "utter_action": "utter_faq_documents",
+            "utter_action": "utter_greet",
         },
     )
     sent = [e["data"] for e in server.emitted]
     assert [m["text"] for m in sent] == ["first part", "second part"]
-    assert all(m["metadata"] == {"utter_action": "utter_faq_documents"} for m in sent)
+    assert all(m["metadata"] == {"utter_action": "utter_greet"} for m in sent)
     assert sent[-1]["quick_replies"][0]["payload"] == "/affirm"
     assert {e["room"] for e in server.emitted} == {"room-1"}
     assert output.sent == sent
@@ -304,9 +304,59 @@ async def test_without_an_agent_the_reply_says_the_assistant_is_starting() -> No
 @pytest.mark.asyncio
 async def test_a_turn_that_replied_gets_nothing_more() -> None:
     channel, server, _ = make_channel()
-    channel.behaviour["reply"] = {"text": "answer", "utter_action": "utter_faq_documents"}
+    channel.behaviour["reply"] = {"text": "answer", "utter_action": "utter_greet"}
     await utter(channel, {"message": "which documents?", "session_id": SIGNED})
     assert [m["data"]["text"] for m in bot_messages(server)] == ["answer"]
+
+
+@pytest.mark.asyncio
+async def test_an_faq_answer_ends_with_its_source_line() -> None:
+    server = RecordingServer()
+    output = SafeSocketIOOutput(server, "bot_uttered")
+    await output.send_response(
+        "room-1",
+        {
+            "text": "Filing several domain names in Gansu: ...",
+            "utter_action": "utter_multi_domain_widened_form",
+            "rules_valid_as_of": "2025-01-01",
+        },
+    )
+    (answer,) = [e["data"] for e in server.emitted]
+    assert answer["metadata"] == {"utter_action": "utter_multi_domain_widened_form"}
+    assert answer["text"] == (
+        "Filing several domain names in Gansu: ...\n"
+        "*Source: FAQ “Considerations for completing the authenticity verification form” "
+        "(#section_z2v_rbt_zdb), [https://beian.aliyun.com/#MapDataContainer]"
+        "(https://beian.aliyun.com/#MapDataContainer) · Province rules valid as of 2025-01-01.*"
+    )
+
+
+@pytest.mark.asyncio
+async def test_the_source_line_stays_in_the_bubble_with_the_buttons() -> None:
+    server = RecordingServer()
+    output = SafeSocketIOOutput(server, "bot_uttered")
+    await output.send_response(
+        "room-1",
+        {
+            "text": "first part\n\nsecond part",
+            "buttons": [{"title": "Yes", "payload": "/affirm"}],
+            "utter_action": "utter_faq_documents",
+        },
+    )
+    first, last = [e["data"] for e in server.emitted]
+    assert first["text"] == "first part"
+    assert last["text"].startswith("second part\n*Source: FAQ “Document upload requirements”")
+    assert last["quick_replies"][0]["payload"] == "/affirm"
+
+
+@pytest.mark.asyncio
+async def test_the_checklist_link_becomes_a_markdown_link() -> None:
+    server = RecordingServer()
+    output = SafeSocketIOOutput(server, "bot_uttered")
+    url = "/help/checklist?province=jiangxi&domains=3&lang=en"
+    await output.send_response("room-1", {"text": f"Printable version: {url}", "utter_action": "utter_checklist"})
+    (text,) = [e["data"]["text"] for e in server.emitted]
+    assert text.startswith(f"Printable version: [{url}]({url})\n*Source: FAQ “Document upload FAQs”")
 
 
 def test_external_events_use_the_tagging_output() -> None:
@@ -500,7 +550,8 @@ async def test_personal_data_is_masked_and_the_user_told(message: str, masked: s
     await utter(channel, {"message": message, "session_id": SIGNED})
     assert calls[0].text == masked
     texts = [m["data"]["text"] for m in bot_messages(server)]
-    assert note in texts[0] and texts[1] == "answer"
+    # The answer itself follows the note (with its FAQ source line).
+    assert note in texts[0] and texts[1].split("\n")[0] == "answer"
 
 
 @pytest.mark.asyncio

@@ -3,7 +3,6 @@ a bounded tracker with the same state, predictions and stored rows as the whole 
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any, List
 

@@ -1,0 +1,89 @@
+"""The personal document checklist in the chat: asks what it does not know, then lists it all.
+
+Thin over :mod:`bot.core.checklist`: each detail the checklist needs (applicant type, province,
+residency, domain count, Alibaba Cloud registration, app preference) is asked **once**, with
+buttons, only while no message of the conversation gave it; a message that gives everything at
+once is answered at once. The reply to a question (intent ``inform``) comes back here through
+``action_resume_topic`` (``pending_topic`` is ``checklist``).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import default_repository
+from bot.core import checklist
+from bot.core.provinces_text import VALID_AS_OF_VARIABLE
+from bot.rules.repository import RulesRepository, RulesUnavailable
+
+TOPIC = "checklist"
+# Marks in ``asked_details`` of the details this action asked for: separate from the tailored
+# answers' marks, so a province asked (and ignored) for another answer is still asked here once.
+ASKED_PREFIX = "checklist:"
+
+
+class ActionChecklist(Action):
+    """Asks for the next unknown detail, or answers with the applicant's checklist."""
+
+    topic = TOPIC
+
+    def __init__(self, repository: Optional[RulesRepository] = None) -> None:
+        """Creates the action; ``repository`` defaults to the process-wide rules database."""
+        self._repository = repository
+
+    def name(self) -> Text:
+        """Action name."""
+        return "action_checklist"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        """Asks one missing detail or utters ``utter_checklist``."""
+        asked_details = list(tracker.get_slot("asked_details") or [])
+        message = tracker.latest_message or {}
+        if (message.get("intent") or {}).get("name") == TOPIC:
+            # A new request for the checklist may ask again what an earlier one asked.
+            asked_details = [a for a in asked_details if not a.startswith(ASKED_PREFIX)]
+        asked = [a[len(ASKED_PREFIX):] for a in asked_details if a.startswith(ASKED_PREFIX)]
+        values = {name: tracker.get_slot(name) for name in checklist.detail_order()}
+        question = checklist.next_question(values, asked)
+        if question is not None:
+            dispatcher.utter_message(response=f"utter_ask_{question}")
+            return [
+                SlotSet("pending_topic", TOPIC),
+                SlotSet("asked_details", asked_details + [ASKED_PREFIX + question]),
+            ]
+        done = [
+            SlotSet("pending_topic", None),
+            SlotSet("last_topic", TOPIC),
+            SlotSet("asked_details", asked_details),
+        ]
+        repository = self._repository or default_repository()
+        language = tracker.get_slot("language") or "en"
+        try:
+            request = checklist.request_from_slots(values, language, repository)
+            if request is None:
+                # A detail the user did not give when asked: the general list instead.
+                dispatcher.utter_message(response="utter_checklist_general")
+                return done
+            result = checklist.build_checklist(request, repository)
+        except RulesUnavailable:
+            dispatcher.utter_message(response="utter_rules_unavailable")
+            dispatcher.utter_message(response="utter_checklist_general")
+            return done
+        dispatcher.utter_message(
+            response="utter_checklist",
+            checklist_heading=result.heading,
+            checklist_summary=result.summary,
+            checklist_items=result.as_text(),
+            checklist_valid_as_of=result.valid_as_of_line or "",
+            checklist_url=request.page_url(),
+            **({VALID_AS_OF_VARIABLE: result.valid_as_of} if result.valid_as_of else {}),
+        )
+        return done

@@ -1,0 +1,195 @@
+"""Cuts a user's message into the questions it asks, each with the context it needs.
+
+Real users often ask several things at once ("My order got rejected. Do I have to use the app
+again, and how big can the images be?", "我是台湾人，在福建做个人备案，要按指纹吗？用什么证件？").
+The classifier was trained on one question per example, so each question is classified on its
+own (:mod:`bot.nlu.compound`) and answered in order (``actions/compound.py``).
+
+How a message is cut, and why:
+
+1. **Clauses**: at sentence ends (``? ！ 。 ； ;``, a full stop before a space, new lines), at
+   enumerations ("1.", "2)", "①"), at joiners that start a new question ("and"/"also"/
+   "plus"/"btw"; "还有"/"另外"/"以及"/"顺便"/"再问") and at commas. Decimal points and
+   version numbers ("3.16.0", "4.5 MB") are no sentence ends.
+2. **Questions and statements**: a clause is a question when it has a question cue: a
+   question word or auxiliary at its start ("how", "can", "is", "do"...), a question word
+   anywhere ("not sure what files..."), a request ("tell me", "please list"), a trailing "?"
+   with a cue-less fragment only when it stands alone as a sentence; in Chinese a question
+   particle or word (吗, 呢, 什么, 怎么, 哪, 能否, 是否, 要不要...) or "请问". Anything else
+   ("I'm from Hong Kong", "my order got rejected", "我是台湾人", "hi") is a statement.
+3. **Grouping**: a clause that continues a question (a comma clause without its own cue, an
+   "or ..." alternative) stays with it, so one question is never cut in two. Two questions
+   are cut apart only when the second clause has a cue of its own.
+4. **Context**: statements before the first question (who the applicant is, what happened)
+   are prefixed to *every* question, because they apply to each ("我是台湾人" decides which ID
+   "用什么证件" means). Statements between or after questions go with the nearest question
+   before them.
+
+A message without any question is one part: the whole text (a details-only answer, a
+description of a problem, small talk). The number of parts is not capped here; the answer
+caps it (:data:`MAX_ANSWERED`).
+
+Rasa-free, used by the NLU component, the agent-assist suggester and the evaluation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Tuple
+
+#: How many questions of one message are answered; the reply says when there were more.
+MAX_ANSWERED = 3
+
+# Sentence ends. A full stop only counts before whitespace/end and not between digits.
+_SENTENCE_END = re.compile(r"(?<=[?？!！。；;\n])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)")
+# Enumerations at a line start or after whitespace: "1." "2)" "(3)" "①" "a)".
+_ENUMERATION = re.compile(
+    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)、]|\(?[a-c]\)|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.])(?=\s*\S)"
+)
+# Commas (Latin and Chinese) and Chinese joiners that may begin a new question.
+_COMMA = re.compile(r"[,，]")
+_ZH_JOINERS = ("还有", "另外", "以及", "顺便问", "顺便", "再问一下", "再问", "同时", "并且", "此外", "还想问")
+_EN_JOINERS = re.compile(
+    r"\s+(?=(?:and|also|plus|btw|by the way|additionally|as well as that)\s+\S)", re.IGNORECASE
+)
+
+_EN_WORD = re.compile(r"[A-Za-z']+")
+_EN_QUESTION_START = frozenset(
+    """how what what's whats which where where's when who whom whose why wat waht wht hw
+    can could may might must shall should will would do does did is are am was were have has
+    had isn't aren't don't doesn't can't cannot won't shouldn't didn't wasn't pls plz please
+    tell explain list show describe any anyone need help""".split()
+)
+_EN_QUESTION_ANYWHERE = frozenset(
+    "how what which where when why whether wondering wat waht".split()
+)
+# Words that open a clause without changing what it is ("so how...", "and can I...").
+_EN_LEADING_FILLER = frozenset(
+    "and also so but ok okay well then plus btw hi hello hey thanks thank you or oh now "
+    "just one another question q".split()
+)
+_ZH_QUESTION = re.compile(
+    r"[吗嘛呢么]|什么|啥|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
+    r"行不行|多少|多大|多久|几|请问|为何|为什么|求助|求问|咨询"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ALTERNATIVE = re.compile(r"^\s*(?:or|还是|或者|或是)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Clause:
+    text: str
+    question: bool
+    # The clause opened its sentence (a new sentence, enumeration item or joiner).
+    opens: bool
+
+
+def is_question(text: str) -> bool:
+    """Whether a clause asks something (see the module doc, step 2)."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if _CJK.search(stripped) and _ZH_QUESTION.search(stripped):
+        return True
+    words = [w.lower() for w in _EN_WORD.findall(stripped)]
+    while words and words[0] in _EN_LEADING_FILLER:
+        words = words[1:]
+    if not words:
+        return False
+    if words[0] in _EN_QUESTION_START:
+        return True
+    return any(w in _EN_QUESTION_ANYWHERE for w in words[1:])
+
+
+def _sentences(text: str) -> List[str]:
+    pieces: List[str] = []
+    for chunk in _SENTENCE_END.split(text):
+        starts = [m.start() for m in _ENUMERATION.finditer(chunk)]
+        bounds = [0] + [s for s in starts if s > 0] + [len(chunk)]
+        pieces.extend(chunk[a:b] for a, b in zip(bounds, bounds[1:]))
+    return [p for p in pieces if p.strip()]
+
+
+def _split_joiners(sentence: str) -> List[str]:
+    """Cuts before English and Chinese joiners (kept at the start of the next piece)."""
+    pieces = _EN_JOINERS.split(sentence)
+    out: List[str] = []
+    for piece in pieces:
+        positions = sorted(
+            {m.start() for joiner in _ZH_JOINERS for m in re.finditer(re.escape(joiner), piece)}
+        )
+        # Longer joiners starting at the same place were found too: keep the first start only.
+        bounds = [0] + [p for p in positions if p > 0] + [len(piece)]
+        out.extend(piece[a:b] for a, b in zip(bounds, bounds[1:]))
+    return [p for p in out if p.strip()]
+
+
+def _clauses(text: str) -> List[_Clause]:
+    clauses: List[_Clause] = []
+    for sentence in _sentences(text):
+        for j, joined in enumerate(_split_joiners(sentence)):
+            parts = re.split(r"(?<=[,，])", joined)
+            for k, part in enumerate(parts):
+                if not part.strip():
+                    continue
+                alone = len(parts) == 1 and len(_split_joiners(sentence)) == 1
+                question = is_question(part) or (alone and part.strip().endswith(("?", "？")))
+                clauses.append(_Clause(part, question, opens=(j == 0 and k == 0) or k == 0))
+    return clauses
+
+
+def _too_short(text: str) -> bool:
+    """A fragment ("how,", "when", "多大") is part of a question, never a question of its own."""
+    return len(_EN_WORD.findall(text)) < 3 and len(_CJK.findall(text)) < 4
+
+
+def _starts_new_question(previous_is_question: bool, clause: _Clause, first: bool) -> bool:
+    if not clause.question or _ALTERNATIVE.match(clause.text):
+        return False
+    if first:
+        return True
+    if _too_short(clause.text):
+        return False
+    # Two questions in one comma-separated sentence are cut only when both have their own cue.
+    return previous_is_question or clause.opens
+
+
+def split_questions(text: str) -> List[str]:
+    """The questions of ``text``, in order, each with its context (see the module doc).
+
+    Args:
+        text: The user's message.
+
+    Returns:
+        One string per question; ``[text]`` when the message asks at most one (or none).
+    """
+    if not text or not text.strip():
+        return [text]
+    leading: List[str] = []
+    groups: List[List[str]] = []
+    previous_is_question = False
+    for clause in _clauses(text):
+        if _starts_new_question(previous_is_question, clause, first=not groups):
+            groups.append([clause.text])
+        elif groups:
+            groups[-1].append(clause.text)
+        else:
+            leading.append(clause.text)
+        previous_is_question = clause.question
+    if len(groups) <= 1:
+        return [text]
+    context = "".join(leading).strip()
+    joined: List[Tuple[str, str]] = [(context, "".join(group).strip()) for group in groups]
+    return [_with_context(c, q) for c, q in joined]
+
+
+_LEADING_JOINER = re.compile(r"^(?:and|also|plus|btw|by the way|additionally)\b[\s,]*", re.IGNORECASE)
+
+
+def _with_context(context: str, question: str) -> str:
+    # The joiner and a trailing comma belong to the message, not to the question.
+    question = _LEADING_JOINER.sub("", question.strip()).rstrip(",， ")
+    if not context:
+        return question
+    separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；")) else " "
+    return f"{context}{separator}{question}"

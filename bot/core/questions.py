@@ -17,13 +17,19 @@ How a message is cut, and why:
    with a cue-less fragment only when it stands alone as a sentence; in Chinese a question
    particle or word (吗, 呢, 什么, 怎么, 哪, 能否, 是否, 要不要...) or "请问". Anything else
    ("I'm from Hong Kong", "my order got rejected", "我是台湾人", "hi") is a statement.
-3. **Grouping**: a clause that continues a question (a comma clause without its own cue, an
-   "or ..." alternative) stays with it, so one question is never cut in two. Two questions
-   are cut apart only when the second clause has a cue of its own.
-4. **Context**: statements before the first question (who the applicant is, what happened)
+3. **Grouping**: a clause that continues a question (a comma clause, an "or ..." alternative,
+   a fragment of one or two words) stays with it, so one question is never cut in two. A new
+   question starts at a sentence, enumeration item or joiner with a cue of its own, and at a
+   Chinese comma only right after a clause that ends like a question (吗/呢/？): English
+   writers put clauses of one question between commas ("I'm not sure what files it expects,
+   can you list them"), Chinese writers chain questions with them ("要按指纹吗，用什么证件").
+4. **Context**: statements before the first question that name one of the applicant's details
+   (a province, applicant type or residency word of ``data/provinces.yml`` / ``data/lexicon.yml``)
    are prefixed to *every* question, because they apply to each ("我是台湾人" decides which ID
-   "用什么证件" means). Statements between or after questions go with the nearest question
-   before them.
+   "用什么证件" means). Other leading statements ("my order got rejected") go with the first
+   question only: they describe its situation, and would pull the next question's
+   classification towards the first one's topic. Statements between or after questions go
+   with the nearest question before them.
 
 A message without any question is one part: the whole text (a details-only answer, a
 description of a problem, small talk). The number of parts is not capped here; the answer
@@ -35,10 +41,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Tuple
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import yaml
+
+from bot import settings
+
+LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
+PROVINCES_FILE = settings.DATA_DIR / "provinces.yml"
 
 #: How many questions of one message are answered; the reply says when there were more.
 MAX_ANSWERED = 3
+#: The intent of a message that asks several different things. Set by the NLU
+#: (``bot.nlu.compound``), never by the classifier, so it has no training examples.
+COMPOUND_INTENT = "compound_question"
 
 # Sentence ends. A full stop only counts before whitespace/end and not between digits.
 _SENTENCE_END = re.compile(r"(?<=[?？!！。；;\n])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)")
@@ -58,7 +76,7 @@ _EN_QUESTION_START = frozenset(
     """how what what's whats which where where's when who whom whose why wat waht wht hw
     can could may might must shall should will would do does did is are am was were have has
     had isn't aren't don't doesn't can't cannot won't shouldn't didn't wasn't pls plz please
-    tell explain list show describe any anyone need help""".split()
+    tell explain list show describe""".split()
 )
 _EN_QUESTION_ANYWHERE = frozenset(
     "how what which where when why whether wondering wat waht".split()
@@ -82,6 +100,15 @@ class _Clause:
     question: bool
     # The clause opened its sentence (a new sentence, enumeration item or joiner).
     opens: bool
+    # The clause follows a comma: it starts a question only in the Chinese case (step 3).
+    after_comma: bool = False
+
+
+def asks(text: str) -> bool:
+    """Whether a whole message asks something: a question mark, or a clause that asks."""
+    if text.strip().endswith(("?", "？")):
+        return True
+    return any(is_question(clause) for clause in re.split(r"[,，.。;；!！?？\n]", text))
 
 
 def is_question(text: str) -> bool:
@@ -134,7 +161,7 @@ def _clauses(text: str) -> List[_Clause]:
                     continue
                 alone = len(parts) == 1 and len(_split_joiners(sentence)) == 1
                 question = is_question(part) or (alone and part.strip().endswith(("?", "？")))
-                clauses.append(_Clause(part, question, opens=(j == 0 and k == 0) or k == 0))
+                clauses.append(_Clause(part, question, opens=k == 0, after_comma=k > 0))
     return clauses
 
 
@@ -143,15 +170,26 @@ def _too_short(text: str) -> bool:
     return len(_EN_WORD.findall(text)) < 3 and len(_CJK.findall(text)) < 4
 
 
-def _starts_new_question(previous_is_question: bool, clause: _Clause, first: bool) -> bool:
+_ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
+
+
+def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bool) -> bool:
     if not clause.question or _ALTERNATIVE.match(clause.text):
         return False
     if first:
         return True
     if _too_short(clause.text):
         return False
-    # Two questions in one comma-separated sentence are cut only when both have their own cue.
-    return previous_is_question or clause.opens
+    if clause.after_comma:
+        # English commas join the parts of one question ("I'm not sure what files it expects,
+        # can you list them"); Chinese writers chain whole questions with commas
+        # ("要按指纹吗，用什么证件"): cut only after a clause that ends like a question.
+        return (
+            previous is not None
+            and bool(_CJK.search(clause.text))
+            and bool(_ZH_QUESTION_END.search(previous.text))
+        )
+    return clause.opens
 
 
 def split_questions(text: str) -> List[str]:
@@ -167,20 +205,47 @@ def split_questions(text: str) -> List[str]:
         return [text]
     leading: List[str] = []
     groups: List[List[str]] = []
-    previous_is_question = False
+    previous: Optional[_Clause] = None
     for clause in _clauses(text):
-        if _starts_new_question(previous_is_question, clause, first=not groups):
+        if _starts_new_question(previous, clause, first=not groups):
             groups.append([clause.text])
         elif groups:
             groups[-1].append(clause.text)
         else:
             leading.append(clause.text)
-        previous_is_question = clause.question
+        previous = clause
     if len(groups) <= 1:
         return [text]
-    context = "".join(leading).strip()
-    joined: List[Tuple[str, str]] = [(context, "".join(group).strip()) for group in groups]
+    shared = "".join(c for c in leading if names_a_detail(c)).strip()
+    situation = "".join(c for c in leading if not names_a_detail(c)).strip()
+    joined: List[Tuple[str, str]] = [
+        (" ".join(filter(None, (shared, situation if i == 0 else ""))), "".join(group).strip())
+        for i, group in enumerate(groups)
+    ]
     return [_with_context(c, q) for c, q in joined]
+
+
+@lru_cache(maxsize=2)
+def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE) -> Tuple[re.Pattern, Tuple[str, ...]]:
+    """Words that name a detail: Latin ones as one whole-word pattern, Chinese ones as they are."""
+    words: List[str] = []
+    data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
+    for kind in ("applicant_type", "residency"):
+        for by_language in (data.get(kind) or {}).values():
+            for phrases in by_language.values():
+                words.extend(str(p) for p in phrases or [])
+    for province in (yaml.safe_load(provinces.read_text(encoding="utf-8")) or {}).get("provinces", []):
+        words += [province["name_en"], province["name_zh"], *(a for a in province.get("aliases") or [] if len(a) > 1)]
+    latin = sorted({w.lower() for w in words if not _CJK.search(w)}, key=len, reverse=True)
+    chinese = tuple(w for w in words if _CJK.search(w) and len(w) > 1)
+    pattern = re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z])")
+    return pattern, chinese
+
+
+def names_a_detail(text: str) -> bool:
+    """Whether ``text`` names a province, applicant type or residency (lexicon words)."""
+    latin, chinese = _detail_words()
+    return bool(latin.search(text.lower())) or any(word in text for word in chinese)
 
 
 _LEADING_JOINER = re.compile(r"^(?:and|also|plus|btw|by the way|additionally)\b[\s,]*", re.IGNORECASE)

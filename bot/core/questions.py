@@ -67,8 +67,9 @@ _ENUMERATION = re.compile(
 # Commas (Latin and Chinese) and Chinese joiners that may begin a new question.
 _COMMA = re.compile(r"[,，]")
 _ZH_JOINERS = ("还有", "另外", "以及", "顺便问", "顺便", "再问一下", "再问", "同时", "并且", "此外", "还想问")
+# Cut before the joiner, keeping the spaces; "and also" is one joiner, not two.
 _EN_JOINERS = re.compile(
-    r"\s+(?=(?:and|also|plus|btw|by the way|additionally|as well as that)\s+\S)", re.IGNORECASE
+    r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)\s+\S)", re.IGNORECASE
 )
 
 _EN_WORD = re.compile(r"[A-Za-z']+")
@@ -248,7 +249,7 @@ def names_a_detail(text: str) -> bool:
     return bool(latin.search(text.lower())) or any(word in text for word in chinese)
 
 
-_LEADING_JOINER = re.compile(r"^(?:and|also|plus|btw|by the way|additionally)\b[\s,]*", re.IGNORECASE)
+_LEADING_JOINER = re.compile(r"^(?:(?:and|also|plus|btw|by the way|additionally)\b[\s,]*)+", re.IGNORECASE)
 
 
 def _with_context(context: str, question: str) -> str:

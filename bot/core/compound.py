@@ -38,6 +38,8 @@ MORE_THAN_MAX = "utter_compound_more_than_max"
 #: Parts with these intents add nothing to the reply.
 SILENT_INTENTS = frozenset({"inform", "greet"})
 HANDOFF = "human_handoff"
+#: Template values the responses above are given: an example value of each.
+PLACEHOLDERS = {"part": "<question>", "max_answered": str(MAX_ANSWERED)}
 
 
 @dataclass(frozen=True)

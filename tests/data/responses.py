@@ -7,6 +7,7 @@ from typing import Dict, List, Mapping
 
 import yaml
 
+from bot.core import compound
 from bot.core.provinces_text import province_list_values
 from bot.core.tailoring import SUMMARY_LANGUAGES, summary_lines
 from bot.rules.repository import RulesRepository
@@ -17,6 +18,8 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # What {province_en} / {province_zh} render as: no province name, so the province lists of a
 # response are only those it names itself.
 PROVINCE_PLACEHOLDERS = {"province_en": "<province>", "province_zh": "<省份>"}
+# The compound-message lines: the unclear question and the number of questions answered.
+COMPOUND_PLACEHOLDERS = dict(compound.PLACEHOLDERS)
 
 
 def domain_responses() -> Dict[str, List[dict]]:
@@ -65,6 +68,7 @@ def rendering_values(repository: RulesRepository) -> Dict[str, str]:
         **province_list_values(repository.provinces()),
         **PROVINCE_PLACEHOLDERS,
         **summary_placeholders(),
+        **COMPOUND_PLACEHOLDERS,
     }
 
 

@@ -14,6 +14,7 @@ from typing import Dict, FrozenSet, List, Set
 import pytest
 import yaml
 
+from bot.core import compound
 from bot.core.provinces_text import PROVINCE_SETS, provinces_in_set, template_variables
 from bot.rules.models import RULE_VALUES
 from bot.core.tailoring import SUMMARY_LANGUAGES
@@ -120,7 +121,7 @@ def test_responses_with_province_lists_are_only_sent_by_the_actions():
 def test_every_placeholder_of_a_response_is_a_value_the_actions_pass():
     # summary_*: the province summary's lines (bot.core.tailoring.province_summary).
     summary = {f"summary_{language}" for language in SUMMARY_LANGUAGES}
-    known = LIST_VARIABLES | {"province_en", "province_zh"} | summary
+    known = LIST_VARIABLES | {"province_en", "province_zh"} | summary | set(compound.PLACEHOLDERS)
     unknown = {
         (name, variable)
         for name, by_language in TEXTS.items()

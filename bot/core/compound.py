@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.core import tailoring
 from bot.core.list_request import wants_list
-from bot.core.questions import MAX_ANSWERED
+from bot.core.questions import COMPOUND_INTENT, MAX_ANSWERED
 from bot.core.suggest import MAX_DID_YOU_MEAN, ranked_topics
 from bot.core.topics import Topic, load_topics
 from bot.rules.repository import RulesRepository
@@ -149,3 +149,26 @@ def answer_parts(
 def _offered(utterances: Sequence[Utterance]) -> bool:
     """Whether a list answer already ended with its offer to check the user's province."""
     return any(u.response == tailoring.OFFER_PROVINCE_CHECK for u in utterances)
+
+
+def general_responses(parse: Mapping[str, Any], topics: Mapping[str, Topic]) -> List[str]:
+    """The general answers to a parsed message, for when no action can answer it.
+
+    One per confident question of a compound message (in order, each topic once, at most
+    :data:`~bot.core.questions.MAX_ANSWERED`); otherwise the general answer of the message's
+    intent. Empty when the intent has no topic.
+    """
+    name = (parse.get("intent") or {}).get("name")
+    if name != COMPOUND_INTENT:
+        topic = topics.get(name or "")
+        return [topic.general] if topic else []
+    picked: List[str] = []
+    for part in parse.get("compound") or []:
+        topic = topics.get(_name(part) or "")
+        if not part.get("confident") or topic is None or topic.intent in SILENT_INTENTS:
+            continue
+        if topic.general not in picked:
+            picked.append(topic.general)
+        if len(picked) == MAX_ANSWERED:
+            break
+    return picked

@@ -6,8 +6,10 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 "$PY" -m bot.rules validate
 out="$(mktemp)"; trap 'rm -f "$out"' EXIT
+# Not --fail-on-warnings: bot.devtools.validation fails on every warning it cannot explain
+# (Rasa's flag would also fail on the expected ones, such as component-set intents).
 if ! "$RASA" data validate --config config.yml --domain domain --data data/nlu data/rules \
-    --fail-on-warnings >"$out" 2>&1; then
+    >"$out" 2>&1; then
   cat "$out" >&2
   echo "error: rasa data validate failed" >&2
   exit 1

@@ -14,6 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from bot.core.channel_messages import channel_text
+from bot.core.compound import general_responses
 from bot.core.topics import load_topics
 from bot.nlu.language import detect_language
 
@@ -69,22 +70,28 @@ def language_slots(tracker: Any, text: Optional[Text]) -> Dict[Text, Any]:
     return slots
 
 
-async def intent_of_turn(agent: Any, tracker: Any, text: Optional[Text]) -> Optional[Text]:
-    """The intent of the user's message of this turn.
+async def parse_of_turn(agent: Any, tracker: Any, text: Optional[Text]) -> Dict[Text, Any]:
+    """The parse data of the user's message of this turn ({} when it cannot be had).
 
     When the turn failed before its message was stored (lock, tracker store), the stored
     tracker still ends with the previous message, whose intent would pick the wrong topic; the
     message is then parsed again (NLU only, nothing is stored).
     """
     if tracker is not None and tracker.latest_message.text == text:
-        return (tracker.latest_message.intent or {}).get("name")
+        latest = tracker.latest_message
+        return dict(getattr(latest, "parse_data", None) or {"intent": latest.intent or {}})
     if not text:
-        return None
+        return {}
     try:
-        parsed = await agent.parse_message(text)
+        return dict(await agent.parse_message(text) or {})
     except Exception:  # NLU itself failing must not turn the apology into silence
         logger.exception("Could not parse the message of a failed turn")
-        return None
+        return {}
+
+
+async def intent_of_turn(agent: Any, tracker: Any, text: Optional[Text]) -> Optional[Text]:
+    """The intent of the user's message of this turn (see :func:`parse_of_turn`)."""
+    parsed = await parse_of_turn(agent, tracker, text)
     return (parsed.get("intent") or {}).get("name")
 
 
@@ -122,9 +129,10 @@ async def ensure_reply(
     if tracker is not None and tracker.is_paused():
         # Handed to a human agent: the user was told to keep typing, and the agent answers.
         return []
-    intent = await intent_of_turn(agent, tracker, text)
-    topic = load_topics().get(intent or "")
-    general = topic.general if topic else DEFAULT_ANSWER
+    parsed = await parse_of_turn(agent, tracker, text)
+    intent = (parsed.get("intent") or {}).get("name")
+    # A compound message gets the general answer of each of its questions.
+    generals = general_responses(parsed, load_topics()) or [DEFAULT_ANSWER]
     slots = language_slots(tracker, text)
-    logger.warning("Turn of %s produced no reply (intent %s); sending %s", sender_id, intent, general)
-    return render(agent, [APOLOGY, general], slots, sender_id, channel)
+    logger.warning("Turn of %s produced no reply (intent %s); sending %s", sender_id, intent, generals)
+    return render(agent, [APOLOGY, *generals], slots, sender_id, channel)

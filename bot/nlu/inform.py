@@ -21,6 +21,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.details import DETAIL_ENTITIES
+from bot.core.questions import asks
 from bot.nlu.tokenizer import TEXT_PIECES
 from bot import settings
 
@@ -39,6 +40,14 @@ class DetailsOnlyIntent(GraphComponent):
     punctuation. Classifiers are unreliable on such short answers, and the answer to a
     question the bot asked must never be mistaken for a new question. Place it after the
     intent classifier and the entity extractors, and before a FallbackClassifier.
+
+    The converse holds too: a message that asks something ("I'm from Hong Kong, can I use my
+    HKID?", "I'm not a Chinese citizen. Can I still file?") is never `inform`, even when the
+    classifier says so (the details it states look like the `inform` examples). Its intent
+    becomes the best other intent, with the confidences divided by ``1 - P(inform)``: the
+    classifier's probabilities given that the message is not details-only, so the fallback gate
+    still applies to them. "Asks something" is :func:`bot.core.questions.asks`; bare
+    follow-ups that only swap a detail ("what about Hunan?") are details-only and stay `inform`.
 
     Not trainable, so the lexicon is read from `lexicon_path` when the model loads (a relative
     path is taken from the project root, so the bot can be started from any directory).
@@ -89,9 +98,10 @@ class DetailsOnlyIntent(GraphComponent):
             The same messages.
         """
         for message in messages:
-            if not self._is_details_only(
-                message.get(TEXT) or "", message.get(ENTITIES, [])
-            ):
+            text = message.get(TEXT) or ""
+            if not self._is_details_only(text, message.get(ENTITIES, [])):
+                if asks(text):
+                    _not_inform(message)
                 continue
             inform = {INTENT_NAME_KEY: INFORM_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [
@@ -137,6 +147,24 @@ class DetailsOnlyIntent(GraphComponent):
                 for start in range(max(0, end - self._longest_chinese_filler), end)
             )
         return reachable[-1]
+
+
+def _not_inform(message: Message) -> None:
+    """Replaces a classifier's `inform` with the best other intent, renormalised."""
+    intent = message.get(INTENT) or {}
+    if intent.get(INTENT_NAME_KEY) != INFORM_INTENT:
+        return
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    others = [e for e in ranking if e.get(INTENT_NAME_KEY) != INFORM_INTENT]
+    if not others:
+        return
+    rest = max(1.0 - float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 1e-9)
+    renormalised = [
+        {**e, PREDICTED_CONFIDENCE_KEY: min(1.0, float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / rest)}
+        for e in others
+    ]
+    message.set(INTENT, dict(renormalised[0]), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, renormalised, add_to_output=True)
 
 
 def _latin_words(text: Text) -> Iterable[Text]:

@@ -7,6 +7,7 @@ from typing import Dict, List, Mapping
 
 import yaml
 
+from bot.core import compound
 from bot.core.provinces_text import province_list_values
 from bot.core.tailoring import SUMMARY_LANGUAGES, summary_lines
 from bot.rules.repository import RulesRepository
@@ -25,6 +26,8 @@ CHECKLIST_PLACEHOLDERS = {
     for name in ("checklist_heading", "checklist_summary", "checklist_items",
                  "checklist_valid_as_of", "checklist_url")
 }
+# The compound-message lines: the unclear question and the number of questions answered.
+COMPOUND_PLACEHOLDERS = dict(compound.PLACEHOLDERS)
 
 
 def domain_responses() -> Dict[str, List[dict]]:
@@ -77,6 +80,7 @@ def rendering_values(repository: RulesRepository) -> Dict[str, str]:
         **summary_placeholders(),
         # actions/handoff.py: the user's place in the queue.
         "position": "2",
+        **COMPOUND_PLACEHOLDERS,
     }
 
 

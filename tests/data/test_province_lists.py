@@ -14,6 +14,7 @@ from typing import Dict, FrozenSet, List, Set
 import pytest
 import yaml
 
+from bot.core import compound
 from bot.core.provinces_text import PROVINCE_SETS, provinces_in_set, template_variables
 from bot.rules.models import RULE_VALUES
 from bot.core.tailoring import SUMMARY_LANGUAGES
@@ -133,6 +134,7 @@ def test_every_placeholder_of_a_response_is_a_value_the_actions_pass():
         | summary
         | checklist
         | set(CHANNEL_PLACEHOLDERS)
+        | set(compound.PLACEHOLDERS)
     )
     unknown = {
         (name, variable)

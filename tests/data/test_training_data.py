@@ -32,7 +32,11 @@ def _training():
 
 
 def _domain_intents() -> List[str]:
-    return yaml.safe_load((ROOT / "domain" / "core.yml").read_text(encoding="utf-8"))["intents"]
+    """The intents the classifier predicts (not those NLU components set, which have no data)."""
+    from bot.devtools.validation import COMPONENT_INTENTS
+
+    intents = yaml.safe_load((ROOT / "domain" / "core.yml").read_text(encoding="utf-8"))["intents"]
+    return [intent for intent in intents if intent not in COMPONENT_INTENTS]
 
 
 def _devset():

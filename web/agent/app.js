@@ -117,7 +117,8 @@
       const item = template.content.firstElementChild.cloneNode(true);
       const percent = Math.round((Number(s.confidence) || 0) * 100);
       item.querySelector(".rank").textContent = "#" + (index + 1);
-      item.querySelector(".intent").textContent = s.intent;
+      // A compound message gets suggestions per question: show which question each answers.
+      item.querySelector(".intent").textContent = s.question ? s.intent + " \u2014 \u201c" + s.question + "\u201d" : s.intent;
       item.querySelector(".fill").style.width = percent + "%";
       item.querySelector(".percent").textContent = percent + "%";
       item.querySelector(".confidence").title = "Confidence " + percent + "%";

@@ -3,6 +3,10 @@
 Suggesting never changes the customer's conversation: the tracker is only read, the message is
 parsed without a tracker, and the tailored answers come from ``bot.core.tailoring`` on a copy
 of the conversation's details.
+
+A message that asks several things (intent ``compound_question``, see ``bot.nlu.compound``)
+gets suggestions for every question, in order: up to ``k`` per question, each naming the
+question it answers, with the details of the whole message applied to each.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from bot.channels.plain import as_plain_text
 from bot.core import tailoring
 from bot.core.details import merged_details
 from bot.core.sources import message_source
+from bot.core.questions import COMPOUND_INTENT, MAX_ANSWERED
 from bot.core.suggest import agent_candidates
 from bot.core.topics import Topic, load_topics
 from bot.nlu.language import detect_language
@@ -35,6 +40,8 @@ class Suggestion:
     #: The FAQ section (heading, anchor), official page and, for province answers, the rules'
     #: date, with ``line``, the text form (:func:`bot.core.sources.message_source`).
     source: Optional[Dict[Text, Any]]
+    #: The question of a compound message this answers (None: the whole message).
+    question: Optional[Text] = None
 
     def as_json(self) -> Dict[Text, Any]:
         """The suggestion as sent to the console."""
@@ -43,6 +50,7 @@ class Suggestion:
             "intent": self.intent,
             "confidence": round(self.confidence, 4),
             "source": self.source,
+            "question": self.question,
         }
 
 
@@ -50,6 +58,29 @@ def customer_language(text: Text, slots: Mapping[Text, Any]) -> Text:
     """The language to answer in: the message's, else the conversation's, else English."""
     language = detect_language(text) or slots.get("language")
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def questions_of(parse: Mapping[Text, Any]) -> List[Tuple[Optional[Text], List[Any]]]:
+    """(question text, intent ranking) per question to suggest for, in order.
+
+    The whole message (question None) unless it is a compound message; then each of its
+    questions, at most :data:`~bot.core.questions.MAX_ANSWERED`, each intent once, without the
+    parts that only give details.
+    """
+    parts = parse.get("compound") or []
+    if (parse.get("intent") or {}).get("name") != COMPOUND_INTENT or not parts:
+        return [(None, list(parse.get("intent_ranking") or []))]
+    picked: List[Tuple[Optional[Text], List[Any]]] = []
+    seen = set()
+    for part in parts:
+        name = (part.get("intent") or {}).get("name")
+        if name == "inform" or name in seen:
+            continue
+        seen.add(name)
+        picked.append((part.get("text"), list(part.get("intent_ranking") or [])))
+        if len(picked) == MAX_ANSWERED:
+            break
+    return picked
 
 
 class Suggester:
@@ -100,15 +131,18 @@ class Suggester:
         language = customer_language(text, slots)
         details = merged_details(slots, parse.get("entities") or [])
         suggestions: List[Suggestion] = []
-        for intent, confidence in agent_candidates(parse.get("intent_ranking") or [], self.topics):
-            answer = await self.answer(agent.nlg, intent, parse, details, language, sender_id)
-            # An answer that renders empty (a response missing from the domain) is skipped,
-            # and the next intent takes its place.
-            if answer:
-                source = self.source(intent, language)
-                suggestions.append(Suggestion(answer, intent, confidence, source))
-            if len(suggestions) == k:
-                break
+        for question, ranking in questions_of(parse):
+            found = 0
+            for intent, confidence in agent_candidates(ranking, self.topics):
+                answer = await self.answer(agent.nlg, intent, parse, details, language, sender_id)
+                # An answer that renders empty (a response missing from the domain) is skipped,
+                # and the next intent takes its place.
+                if answer:
+                    source = self.source(intent, language)
+                    suggestions.append(Suggestion(answer, intent, confidence, source, question))
+                    found += 1
+                if found == k:
+                    break
         return language, suggestions
 
     async def answer(

@@ -436,7 +436,7 @@ def test_suggest_handler_answers_with_suggestions(suggester, agent, token):
     )
     assert status == 200 and payload["language"] == "en"
     assert [s["intent"] for s in payload["suggestions"]] == ["multi_domain", "faq_documents"]
-    assert set(payload["suggestions"][0]) == {"text", "intent", "confidence", "source"}
+    assert set(payload["suggestions"][0]) == {"text", "intent", "confidence", "source", "question"}
 
 
 def test_suggest_handler_checks_the_token_before_the_body(suggester, agent, token):
@@ -539,3 +539,32 @@ def test_the_console_never_inserts_suggestions_as_html():
     script = (channel.CONSOLE_DIR / "app.js").read_text(encoding="utf-8")
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script
     assert "document.write" not in script
+
+
+COMPOUND = "Which documents? And how many domains fit on the form in Gansu?"
+
+
+def test_a_compound_message_gets_suggestions_for_every_question(suggester, rules_repo):
+    parse = parse_result(COMPOUND, [("compound_question", 1.0), ("faq_documents", 0.5)],
+                         [province("gansu")])
+    parse["compound"] = [
+        {"text": "Which documents?", "intent": {"name": "faq_documents", "confidence": 0.9},
+         "intent_ranking": [{"name": "faq_documents", "confidence": 0.9}], "confident": True},
+        {"text": "in Gansu", "intent": {"name": "inform", "confidence": 1.0},
+         "intent_ranking": [{"name": "inform", "confidence": 1.0}], "confident": True},
+        {"text": "how many domains fit on the form in Gansu?",
+         "intent": {"name": "multi_domain", "confidence": 0.8},
+         "intent_ranking": [{"name": "multi_domain", "confidence": 0.8},
+                            {"name": "authenticity_form", "confidence": 0.1}],
+         "confident": True},
+    ]
+    agent = FakeAgent({COMPOUND: parse})
+    _, suggestions = suggest(suggester, agent, COMPOUND, k=1)
+    assert [(s.intent, s.question) for s in suggestions] == [
+        ("faq_documents", "Which documents?"),
+        ("multi_domain", "how many domains fit on the form in Gansu?"),
+    ]
+    # The message's province tailors every question's answer.
+    assert "Filing several domain names in Gansu" in suggestions[1].text
+    _, two_each = suggest(suggester, agent, COMPOUND, k=2)
+    assert [s.intent for s in two_each] == ["faq_documents", "multi_domain", "authenticity_form"]

@@ -29,6 +29,7 @@ from bot.core.options import prompt
 from bot.core.provinces_text import template_variables
 from bot.nlu.tokenizer import CJK_CHAR_PATTERN
 from bot.core.checklist import checklist_texts
+from bot.core import compound
 from tests.data.responses import summary_placeholders
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,6 +42,8 @@ PROVINCE.update(
 )
 # A province summary's lines (every line of data/province_summary.yml).
 PROVINCE.update(summary_placeholders())
+# The compound-message lines (actions/compound.py passes them).
+PROVINCE.update(compound.PLACEHOLDERS)
 # What a start over forgot (bot.channels.screening fills it).
 PROVINCE["forgotten"] = "province: Gansu"
 # The checklist's parts, per language (the action composes them from data/checklist.yml).

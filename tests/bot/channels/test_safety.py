@@ -54,3 +54,19 @@ def test_before_a_model_is_loaded_the_reply_is_in_the_users_language():
     assert reply("") == (
         "Sorry, the assistant is starting up. Please try again in a moment. / 助手正在启动，请稍后再试。"
     )
+
+
+def test_a_compound_message_gets_the_general_answer_of_each_question():
+    from bot.core.compound import general_responses
+    from bot.core.topics import load_topics
+
+    parts = [
+        {"intent": {"name": "multi_domain"}, "confident": True},
+        {"intent": {"name": "inform"}, "confident": True},
+        {"intent": {"name": "faq_image_requirements"}, "confident": False},
+        {"intent": {"name": "faq_documents"}, "confident": True},
+    ]
+    parse = {"intent": {"name": "compound_question"}, "compound": parts}
+    assert general_responses(parse, load_topics()) == ["utter_multi_domain_general", "utter_faq_documents"]
+    assert general_responses({"intent": {"name": "greet"}}, load_topics()) == ["utter_greet"]
+    assert general_responses({"intent": {"name": "nonsense"}}, load_topics()) == []

@@ -28,6 +28,9 @@ NOT_ANSWERS = {
     "utter_rules_unavailable",
     "utter_service_unavailable",
     "utter_did_you_mean",
+    # Lines around the answers to a compound message's questions (bot/core/compound.py).
+    "utter_compound_unclear_part",
+    "utter_compound_more_than_max",
     "utter_empty_message",
     "utter_message_too_long",
     # About this chat's handoff to a human agent, not answers from the FAQ.

@@ -122,3 +122,47 @@ def test_message_without_ranking(trained_extractor: Built, tmp_path: Path) -> No
 )
 def test_follow_ups_that_only_swap_a_detail_are_inform(classify, text):
     assert classify(text).get("intent")["name"] == "inform"
+
+
+@pytest.fixture(scope="module")
+def classify_as_inform(
+    trained_extractor: Built, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Message]:
+    """Like ``classify``, with a classifier that said `inform` (details look like inform)."""
+    storage = tmp_path_factory.mktemp("inform_question")
+    detector = build(LanguageDetector, storage / "language", train=False).component
+    details_only = build(
+        DetailsOnlyIntent, storage / "inform", train=False, lexicon_path=str(LEXICON_PATH)
+    ).component
+
+    def run(text: str) -> Message:
+        [message] = messages(text)
+        message.set("intent", {"name": "inform", "confidence": 0.6})
+        message.set("intent_ranking", [
+            {"name": "inform", "confidence": 0.6},
+            {"name": "foreign_credentials", "confidence": 0.3},
+            {"name": "greet", "confidence": 0.1},
+        ])
+        detector.process([message])
+        trained_extractor.component.process([message])
+        details_only.process([message])
+        return message
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm from Hong Kong, can I use my HKID?", "I'm not a Chinese citizen. Can I still file?",
+     "我是台湾人，用什么证件？"],
+)
+def test_details_with_a_question_are_never_inform(classify_as_inform, text):
+    message = classify_as_inform(text)
+    intent = message.get("intent")
+    assert intent["name"] == "foreign_credentials"
+    assert intent["confidence"] == pytest.approx(0.75)
+    assert [e["name"] for e in message.get("intent_ranking")] == ["foreign_credentials", "greet"]
+
+
+def test_a_statement_the_classifier_calls_inform_stays_inform(classify_as_inform):
+    assert classify_as_inform("I'm not a Chinese citizen").get("intent")["name"] == "inform"

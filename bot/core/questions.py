@@ -1,0 +1,261 @@
+"""Cuts a user's message into the questions it asks, each with the context it needs.
+
+Real users often ask several things at once ("My order got rejected. Do I have to use the app
+again, and how big can the images be?", "我是台湾人，在福建做个人备案，要按指纹吗？用什么证件？").
+The classifier was trained on one question per example, so each question is classified on its
+own (:mod:`bot.nlu.compound`) and answered in order (``actions/compound.py``).
+
+How a message is cut, and why:
+
+1. **Clauses**: at sentence ends (``? ！ 。 ； ;``, a full stop before a space, new lines), at
+   enumerations ("1.", "2)", "①"), at joiners that start a new question ("and"/"also"/
+   "plus"/"btw"; "还有"/"另外"/"以及"/"顺便"/"再问") and at commas. Decimal points and
+   version numbers ("3.16.0", "4.5 MB") are no sentence ends.
+2. **Questions and statements**: a clause is a question when it has a question cue: a
+   question word or auxiliary at its start ("how", "can", "is", "do"...), a question word
+   anywhere ("not sure what files..."), a request ("tell me", "please list"), a trailing "?"
+   with a cue-less fragment only when it stands alone as a sentence; in Chinese a question
+   particle or word (吗, 呢, 什么, 怎么, 哪, 能否, 是否, 要不要...) or "请问". Anything else
+   ("I'm from Hong Kong", "my order got rejected", "我是台湾人", "hi") is a statement.
+3. **Grouping**: a clause that continues a question (a comma clause, an "or ..." alternative,
+   a fragment of one or two words) stays with it, so one question is never cut in two. A new
+   question starts at a sentence, enumeration item or joiner with a cue of its own, and at a
+   Chinese comma only right after a clause that ends like a question (吗/呢/？): English
+   writers put clauses of one question between commas ("I'm not sure what files it expects,
+   can you list them"), Chinese writers chain questions with them ("要按指纹吗，用什么证件").
+4. **Context**: statements before the first question that name one of the applicant's details
+   (a province, applicant type or residency word of ``data/provinces.yml`` / ``data/lexicon.yml``)
+   are prefixed to *every* question, because they apply to each ("我是台湾人" decides which ID
+   "用什么证件" means). Other leading statements ("my order got rejected") go with the first
+   question only: they describe its situation, and would pull the next question's
+   classification towards the first one's topic. Statements between or after questions go
+   with the nearest question before them.
+
+A message without any question is one part: the whole text (a details-only answer, a
+description of a problem, small talk). The number of parts is not capped here; the answer
+caps it (:data:`MAX_ANSWERED`).
+
+Rasa-free, used by the NLU component, the agent-assist suggester and the evaluation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import yaml
+
+from bot import settings
+
+LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
+PROVINCES_FILE = settings.DATA_DIR / "provinces.yml"
+
+#: How many questions of one message are answered; the reply says when there were more.
+MAX_ANSWERED = 3
+#: The intent of a message that asks several different things. Set by the NLU
+#: (``bot.nlu.compound``), never by the classifier, so it has no training examples.
+COMPOUND_INTENT = "compound_question"
+
+# Sentence ends. A full stop only counts before whitespace/end and not between digits.
+_SENTENCE_END = re.compile(r"(?<=[?？!！。；;\n])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)")
+# Enumerations at a line start or after whitespace: "1." "2)" "(3)" "①" "a)".
+_ENUMERATION = re.compile(
+    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)、]|\(?[a-c]\)|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.])(?=\s*\S)"
+)
+# Commas (Latin and Chinese) and Chinese joiners that may begin a new question.
+_COMMA = re.compile(r"[,，]")
+_ZH_JOINERS = ("还有", "另外", "以及", "顺便问", "顺便", "再问一下", "再问", "同时", "并且", "此外", "还想问")
+# Cut before the joiner, keeping the spaces; "and also" is one joiner, not two.
+_EN_JOINERS = re.compile(
+    r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)\s+\S)", re.IGNORECASE
+)
+
+_EN_WORD = re.compile(r"[A-Za-z']+")
+_EN_QUESTION_START = frozenset(
+    """how what what's whats which where where's when who whom whose why wat waht wht hw
+    can could may might must shall should will would do does did is are am was were have has
+    had isn't aren't don't doesn't can't cannot won't shouldn't didn't wasn't pls plz please
+    tell explain list show describe""".split()
+)
+_EN_QUESTION_ANYWHERE = frozenset(
+    "how what which where when why whether wondering wat waht".split()
+)
+# Words that open a clause without changing what it is ("so how...", "and can I...").
+_EN_LEADING_FILLER = frozenset(
+    "and also so but ok okay well then plus btw hi hello hey thanks thank you or oh now "
+    "just one another question q".split()
+)
+_ZH_QUESTION = re.compile(
+    r"[吗嘛呢么]|什么|啥|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
+    r"行不行|多少|多大|多久|几|请问|为何|为什么|求助|求问|咨询"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ALTERNATIVE = re.compile(r"^\s*(?:or|还是|或者|或是)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Clause:
+    text: str
+    question: bool
+    # The clause opened its sentence (a new sentence, enumeration item or joiner).
+    opens: bool
+    # The clause follows a comma: it starts a question only in the Chinese case (step 3).
+    after_comma: bool = False
+
+
+def asks(text: str) -> bool:
+    """Whether a whole message asks something: a question mark, or a clause that asks."""
+    if text.strip().endswith(("?", "？")):
+        return True
+    return any(is_question(clause) for clause in re.split(r"[,，.。;；!！?？\n]", text))
+
+
+def is_question(text: str) -> bool:
+    """Whether a clause asks something (see the module doc, step 2)."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if _CJK.search(stripped) and _ZH_QUESTION.search(stripped):
+        return True
+    words = [w.lower() for w in _EN_WORD.findall(stripped)]
+    while words and words[0] in _EN_LEADING_FILLER:
+        words = words[1:]
+    if not words:
+        return False
+    if words[0] in _EN_QUESTION_START:
+        return True
+    return any(w in _EN_QUESTION_ANYWHERE for w in words[1:])
+
+
+def _sentences(text: str) -> List[str]:
+    pieces: List[str] = []
+    for chunk in _SENTENCE_END.split(text):
+        starts = [m.start() for m in _ENUMERATION.finditer(chunk)]
+        bounds = [0] + [s for s in starts if s > 0] + [len(chunk)]
+        pieces.extend(chunk[a:b] for a, b in zip(bounds, bounds[1:]))
+    return [p for p in pieces if p.strip()]
+
+
+def _split_joiners(sentence: str) -> List[str]:
+    """Cuts before English and Chinese joiners (kept at the start of the next piece)."""
+    pieces = _EN_JOINERS.split(sentence)
+    out: List[str] = []
+    for piece in pieces:
+        positions = sorted(
+            {m.start() for joiner in _ZH_JOINERS for m in re.finditer(re.escape(joiner), piece)}
+        )
+        # Longer joiners starting at the same place were found too: keep the first start only.
+        bounds = [0] + [p for p in positions if p > 0] + [len(piece)]
+        out.extend(piece[a:b] for a, b in zip(bounds, bounds[1:]))
+    return [p for p in out if p.strip()]
+
+
+def _clauses(text: str) -> List[_Clause]:
+    clauses: List[_Clause] = []
+    for sentence in _sentences(text):
+        for j, joined in enumerate(_split_joiners(sentence)):
+            parts = re.split(r"(?<=[,，])", joined)
+            for k, part in enumerate(parts):
+                if not part.strip():
+                    continue
+                alone = len(parts) == 1 and len(_split_joiners(sentence)) == 1
+                question = is_question(part) or (alone and part.strip().endswith(("?", "？")))
+                clauses.append(_Clause(part, question, opens=k == 0, after_comma=k > 0))
+    return clauses
+
+
+def _too_short(text: str) -> bool:
+    """A fragment ("how,", "when", "多大") is part of a question, never a question of its own."""
+    return len(_EN_WORD.findall(text)) < 3 and len(_CJK.findall(text)) < 4
+
+
+_ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
+
+
+def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bool) -> bool:
+    if not clause.question or _ALTERNATIVE.match(clause.text):
+        return False
+    if first:
+        return True
+    if _too_short(clause.text):
+        return False
+    if clause.after_comma:
+        # English commas join the parts of one question ("I'm not sure what files it expects,
+        # can you list them"); Chinese writers chain whole questions with commas
+        # ("要按指纹吗，用什么证件"): cut only after a clause that ends like a question.
+        return (
+            previous is not None
+            and bool(_CJK.search(clause.text))
+            and bool(_ZH_QUESTION_END.search(previous.text))
+        )
+    return clause.opens
+
+
+def split_questions(text: str) -> List[str]:
+    """The questions of ``text``, in order, each with its context (see the module doc).
+
+    Args:
+        text: The user's message.
+
+    Returns:
+        One string per question; ``[text]`` when the message asks at most one (or none).
+    """
+    if not text or not text.strip():
+        return [text]
+    leading: List[str] = []
+    groups: List[List[str]] = []
+    previous: Optional[_Clause] = None
+    for clause in _clauses(text):
+        if _starts_new_question(previous, clause, first=not groups):
+            groups.append([clause.text])
+        elif groups:
+            groups[-1].append(clause.text)
+        else:
+            leading.append(clause.text)
+        previous = clause
+    if len(groups) <= 1:
+        return [text]
+    shared = "".join(c for c in leading if names_a_detail(c)).strip()
+    situation = "".join(c for c in leading if not names_a_detail(c)).strip()
+    joined: List[Tuple[str, str]] = [
+        (" ".join(filter(None, (shared, situation if i == 0 else ""))), "".join(group).strip())
+        for i, group in enumerate(groups)
+    ]
+    return [_with_context(c, q) for c, q in joined]
+
+
+@lru_cache(maxsize=2)
+def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE) -> Tuple[re.Pattern, Tuple[str, ...]]:
+    """Words that name a detail: Latin ones as one whole-word pattern, Chinese ones as they are."""
+    words: List[str] = []
+    data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
+    for kind in ("applicant_type", "residency"):
+        for by_language in (data.get(kind) or {}).values():
+            for phrases in by_language.values():
+                words.extend(str(p) for p in phrases or [])
+    for province in (yaml.safe_load(provinces.read_text(encoding="utf-8")) or {}).get("provinces", []):
+        words += [province["name_en"], province["name_zh"], *(a for a in province.get("aliases") or [] if len(a) > 1)]
+    latin = sorted({w.lower() for w in words if not _CJK.search(w)}, key=len, reverse=True)
+    chinese = tuple(w for w in words if _CJK.search(w) and len(w) > 1)
+    pattern = re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z])")
+    return pattern, chinese
+
+
+def names_a_detail(text: str) -> bool:
+    """Whether ``text`` names a province, applicant type or residency (lexicon words)."""
+    latin, chinese = _detail_words()
+    return bool(latin.search(text.lower())) or any(word in text for word in chinese)
+
+
+_LEADING_JOINER = re.compile(r"^(?:(?:and|also|plus|btw|by the way|additionally)\b[\s,]*)+", re.IGNORECASE)
+
+
+def _with_context(context: str, question: str) -> str:
+    # The joiner and a trailing comma belong to the message, not to the question.
+    question = _LEADING_JOINER.sub("", question.strip()).rstrip(",， ")
+    if not context:
+        return question
+    separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；")) else " "
+    return f"{context}{separator}{question}"

@@ -1,0 +1,211 @@
+"""Classifies every question of a message with the same pipeline (compound questions).
+
+Two components bracket the pipeline:
+
+- :class:`QuestionSplitter`, first after Rasa's message converter: cuts each message into its
+  questions (:func:`bot.core.questions.split_questions`) and appends one extra ``Message`` per
+  question to the list the graph carries. Every later component (tokenizer, language, entities,
+  featurizers, classifier, ``DetailsOnlyIntent``) processes these parts exactly like the
+  message itself, in the same call: the parts are classified by the very featurizers and
+  classifier that classify whole messages, without a second model and without an extra
+  round trip.
+- :class:`CompoundCollector`, after the classifier and ``DetailsOnlyIntent`` and before the
+  ``FallbackClassifier``: takes the parts out of the list again and stores them in the message
+  (``compound`` in the parse data: text, intent, confidence, ranking, entities and whether the
+  part clears the fallback gate). A message whose parts ask two or more different things
+  gets the intent :data:`COMPOUND_INTENT` (confidence 1), which a rule routes to
+  ``action_answer_questions``; the per-part fallback gate is applied by that action from
+  ``confident``. A message of one question, or whose questions all ask the same thing, keeps
+  its own classification: nothing changes for it.
+
+Why in the graph rather than in an action: the action server has no model, and running the
+parts through Rasa's HTTP API from an action would parse twice and need the API enabled. The
+splitter does nothing at training time (training examples are single questions).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.core.questions import COMPOUND_INTENT, split_questions
+
+#: Parse-data key holding the parts.
+COMPOUND_KEY = "compound"
+# Marks a part in the message list between the two components (never in the output).
+_PART_OF = "compound_part_of"
+#: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
+RANKING_KEPT = 5
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class QuestionSplitter(GraphComponent):
+    """Appends one message per question (see the module doc). Place it first in the pipeline."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> QuestionSplitter:
+        """Creates the component (it has no state)."""
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples are single questions: left as they are."""
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Returns each message followed by its questions (only when it has two or more).
+
+        Args:
+            messages: Messages with their text.
+        """
+        out: List[Message] = []
+        for index, message in enumerate(messages):
+            out.append(message)
+            text = message.get(TEXT) or ""
+            parts = split_questions(text) if text else [text]
+            if len(parts) < 2:
+                continue
+            for part in parts:
+                out.append(Message(data={TEXT: part, _PART_OF: index}))
+        return out
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class CompoundCollector(GraphComponent):
+    """Folds the parts back into their message (see the module doc).
+
+    Its ``threshold`` and ``ambiguity_threshold`` must be the FallbackClassifier's (config.yml):
+    a part is answered only when a whole message with that classification would be.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The FallbackClassifier's thresholds of config.yml."""
+        return {"threshold": 0.35, "ambiguity_threshold": 0.05}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Creates the component with its fallback thresholds."""
+        self._threshold = float(config["threshold"])
+        self._ambiguity = float(config["ambiguity_threshold"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CompoundCollector:
+        """Creates the component."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Removes the parts from the list and stores them in their message.
+
+        Args:
+            messages: The splitter's list, classified.
+
+        Returns:
+            The original messages only.
+        """
+        originals: List[Message] = []
+        parts: Dict[int, List[Message]] = {}
+        for message in messages:
+            owner = message.get(_PART_OF)
+            if owner is None:
+                originals.append(message)
+            else:
+                parts.setdefault(owner, []).append(message)
+        for index, message in enumerate(originals):
+            if index in parts:
+                self._collect(message, parts[index])
+        return originals
+
+    def part_summary(self, part: Message) -> Dict[Text, Any]:
+        """What the dialogue needs of one part."""
+        intent = part.get(INTENT) or {}
+        ranking = (part.get(INTENT_RANKING_KEY) or [])[:RANKING_KEPT]
+        return {
+            TEXT: part.get(TEXT),
+            INTENT: {
+                INTENT_NAME_KEY: intent.get(INTENT_NAME_KEY),
+                PREDICTED_CONFIDENCE_KEY: float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+            },
+            INTENT_RANKING_KEY: [
+                {
+                    INTENT_NAME_KEY: e.get(INTENT_NAME_KEY),
+                    PREDICTED_CONFIDENCE_KEY: float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+                }
+                for e in ranking
+            ],
+            ENTITIES: [
+                {k: e.get(k) for k in ("entity", "value", "start", "end")}
+                for e in part.get(ENTITIES) or []
+            ],
+            "confident": self.is_confident(part),
+        }
+
+    def is_confident(self, part: Message) -> bool:
+        """The FallbackClassifier's test: confident enough and not too close to the runner-up."""
+        ranking = part.get(INTENT_RANKING_KEY) or []
+        confidence = float((part.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if confidence < self._threshold:
+            return False
+        if len(ranking) >= 2:
+            first, second = (float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for e in ranking[:2])
+            if first - second < self._ambiguity:
+                return False
+        return True
+
+    def _collect(self, message: Message, parts: List[Message]) -> None:
+        summaries = [self.part_summary(part) for part in parts]
+        message.set(COMPOUND_KEY, summaries, add_to_output=True)
+        if not asks_several_things(summaries):
+            return
+        compound = {INTENT_NAME_KEY: COMPOUND_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [
+            e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != COMPOUND_INTENT
+        ]
+        message.set(INTENT, compound, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(compound), *ranking], add_to_output=True)
+
+
+def asks_several_things(parts: List[Dict[Text, Any]]) -> bool:
+    """Whether the parts need one answer each: two different intents, or an unclear part.
+
+    Parts that only give details (``inform``) do not count: the details already apply to the
+    whole message.
+    """
+    intents: List[Optional[Text]] = []
+    unclear = False
+    for part in parts:
+        name = (part.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if name == "inform":
+            continue
+        if not part.get("confident"):
+            unclear = True
+        elif name not in intents:
+            intents.append(name)
+    return len(intents) >= 2 or (unclear and len(intents) + unclear >= 2)

@@ -1,0 +1,87 @@
+"""action_answer_questions: every question of a compound message answered in one reply."""
+from __future__ import annotations
+
+from actions.compound import ActionAnswerQuestions
+from bot.core.compound import MORE_THAN_MAX, UNCLEAR_PART
+from tests.actions.province_matrix import FINGERPRINT
+from tests.helpers import responses, run_action, slot_events
+
+
+def _part(text, name, confident=True, ranking=None):
+    return {
+        "text": text,
+        "intent": {"name": name, "confidence": 0.9 if confident else 0.2},
+        "intent_ranking": ranking or [{"name": name, "confidence": 0.9 if confident else 0.2}],
+        "entities": [],
+        "confident": confident,
+    }
+
+
+def _tracker(make_tracker, parts, slots=None):
+    tracker = make_tracker(intent="compound_question", text="...", slots=slots)
+    tracker.latest_message["compound"] = parts
+    return tracker
+
+
+def test_each_question_is_answered_in_order_with_the_messages_details(rules_repo, make_tracker):
+    province = sorted(FINGERPRINT)[0]
+    parts = [_part("do I press a fingerprint?", "authenticity_form"),
+             _part("which ID do I upload?", "foreign_credentials")]
+    tracker = _tracker(make_tracker, parts, slots={
+        "province": province, "applicant_type": "individual", "residency": "taiwan"})
+    messages, events = run_action(ActionAnswerQuestions(rules_repo), tracker)
+    assert responses(messages) == ["utter_form_individual_fingerprint", "utter_credentials_taiwan"]
+    assert slot_events(events)["last_topic"] == "foreign_credentials"
+    assert slot_events(events)["pending_topic"] is None
+
+
+def test_untailored_topics_get_their_general_answer(rules_repo, make_tracker):
+    parts = [_part("what documents?", "faq_documents"), _part("max size?", "faq_image_requirements")]
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    assert responses(messages) == ["utter_faq_documents", "utter_faq_image_requirements"]
+
+
+def test_an_unclear_part_is_not_guessed(rules_repo, make_tracker):
+    ranking = [{"name": "multi_domain", "confidence": 0.2}, {"name": "faq_documents", "confidence": 0.15}]
+    parts = [_part("what documents?", "faq_documents"),
+             _part("and the other thing?", "multi_domain", confident=False, ranking=ranking)]
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    assert responses(messages) == ["utter_faq_documents", UNCLEAR_PART]
+    unclear = messages[1]
+    assert unclear["part"] == "and the other thing?"
+    assert [b["payload"] for b in unclear["buttons"]] == ["/multi_domain", "/faq_documents", "/human_handoff"]
+
+
+def test_only_one_clarifying_question_and_it_comes_last(rules_repo, make_tracker):
+    parts = [_part("can I use the app?", "app_upload_availability"),
+             _part("several domains?", "multi_domain"),
+             _part("what documents?", "faq_documents")]
+    messages, events = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    # The second question that needs the province gets the general answer instead of asking.
+    assert responses(messages) == ["utter_multi_domain_by_province", "utter_faq_documents",
+                                   "utter_ask_province"]
+    slots = slot_events(events)
+    assert slots["pending_topic"] == "app_upload_availability"
+    assert slots["asked_details"] == ["province"]
+
+
+def test_more_than_three_questions_answers_three_and_says_so(rules_repo, make_tracker):
+    parts = [_part("a?", "faq_documents"), _part("b?", "faq_image_requirements"),
+             _part("c?", "faq_domain_certificate"), _part("d?", "face_verification_tips")]
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    assert responses(messages) == ["utter_faq_documents", "utter_faq_image_requirements",
+                                   "utter_faq_domain_certificate", MORE_THAN_MAX]
+    assert messages[-1]["max_answered"] == 3
+
+
+def test_the_same_question_twice_is_answered_once_and_details_parts_add_nothing(rules_repo, make_tracker):
+    parts = [_part("what documents?", "faq_documents"), _part("in Anhui?", "inform"),
+             _part("which papers?", "faq_documents"), _part("how big?", "faq_image_requirements")]
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    assert responses(messages) == ["utter_faq_documents", "utter_faq_image_requirements"]
+
+
+def test_questions_outside_the_faq_get_their_usual_reply(rules_repo, make_tracker):
+    parts = [_part("what documents?", "faq_documents"), _part("how long is the review?", "icp_other")]
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    assert responses(messages) == ["utter_faq_documents", "utter_icp_other"]

@@ -1,0 +1,72 @@
+"""bot.core.questions: a message cut into its questions, each with the context it needs."""
+from __future__ import annotations
+
+import pytest
+
+from bot.core.questions import asks, is_question, names_a_detail, split_questions
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Is it only for citizens? What documents does it require?",
+         ["Is it only for citizens?", "What documents does it require?"]),
+        # A situation goes with the first question only; the joiner is dropped.
+        ("My order got rejected. Do I have to use the app again, and how big can the images be?",
+         ["My order got rejected. Do I have to use the app again", "how big can the images be?"]),
+        # Details stated first apply to every question.
+        ("我是台湾人，在福建做个人备案，要按指纹吗？用什么证件？",
+         ["我是台湾人，在福建做个人备案，要按指纹吗？", "我是台湾人，在福建做个人备案，用什么证件？"]),
+        ("1. what documents do I need 2. what is the size limit 3. where is the template",
+         ["1. what documents do I need", "2. what is the size limit", "3. where is the template"]),
+        # Chinese questions chained with commas and joiners.
+        ("核验单要按指纹吗，域名证书在哪里下载", ["核验单要按指纹吗", "域名证书在哪里下载"]),
+        ("图片有什么要求？另外核验单怎么签字", ["图片有什么要求？", "另外核验单怎么签字"]),
+    ],
+)
+def test_compound_messages_are_cut_into_questions(text, expected):
+    assert split_questions(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm from Hong Kong, can I use my HKID?",
+        "I'm not a Chinese citizen. Can I still file?",
+        # English commas join the clauses of one question.
+        "hello, i'm not sure what files the system expects from me, can you list them",
+        "which ID, passport or home return permit?",
+        "what formats? max size?",  # a fragment never stands alone
+        "can I upload the ID and also the licence?",
+        "the app is version 3.16.0. it doesn't work",
+        "图片4.5M能传吗",
+        "身份证之外还有什么必须要传的",
+        "Liaoning",
+        "",
+    ],
+)
+def test_single_questions_stay_whole(text):
+    assert split_questions(text) == [text]
+
+
+def test_every_question_is_returned_even_beyond_the_answered_maximum():
+    text = "What formats? Can I use the app in Anhui? How do I sign the form? Where is the domain certificate?"
+    assert len(split_questions(text)) == 4
+
+
+def test_question_cues():
+    assert is_question("how big can the images be")
+    assert is_question("要按指纹吗")
+    assert is_question("so can i use the app")
+    assert not is_question("my order got rejected")
+    assert not is_question("我是台湾人")
+    assert asks("I'm from Hong Kong, can I use my HKID?")
+    assert asks("Liaoning?")
+    assert not asks("I'm a Taiwan resident")
+
+
+def test_details_are_recognised_from_the_lexicon_and_provinces():
+    assert names_a_detail("I'm from Hong Kong")
+    assert names_a_detail("we file in Anhui")
+    assert names_a_detail("在福建做个人备案")
+    assert not names_a_detail("my order got rejected")

@@ -1,0 +1,97 @@
+"""QuestionSplitter + CompoundCollector: each question classified, folded back into its message."""
+from __future__ import annotations
+
+from typing import Dict, List
+
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.core.questions import COMPOUND_INTENT
+from bot.nlu.compound import CompoundCollector, QuestionSplitter, asks_several_things
+from tests.bot.nlu.components import build, messages
+
+# A stand-in classifier: intent by keyword, with the confidence given.
+KEYWORDS = {"documents": ("faq_documents", 0.9), "size": ("faq_image_requirements", 0.8),
+            "sign": ("authenticity_form", 0.5), "weather": ("out_of_scope", 0.2)}
+
+
+def _classify(batch: List[Message]) -> None:
+    for message in batch:
+        name, confidence = next(
+            (v for k, v in KEYWORDS.items() if k in message.get("text")), ("greet", 0.9)
+        )
+        rest = round(1 - confidence, 3)
+        message.set("intent", {"name": name, "confidence": confidence})
+        message.set("intent_ranking", [{"name": name, "confidence": confidence},
+                                       {"name": "thanks", "confidence": rest}])
+
+
+def _pipeline(tmp_path, *texts: str) -> List[Message]:
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    collector = build(CompoundCollector, tmp_path / "collect", train=False).component
+    batch = splitter.process(messages(*texts))
+    _classify(batch)
+    return collector.process(batch)
+
+
+def test_two_different_questions_make_a_compound_message(tmp_path):
+    [message] = _pipeline(tmp_path, "Which documents do I need? What is the size limit?")
+    assert message.get("intent") == {"name": COMPOUND_INTENT, "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == COMPOUND_INTENT
+    parts = message.get("compound")
+    assert [p["intent"]["name"] for p in parts] == ["faq_documents", "faq_image_requirements"]
+    assert [p["text"] for p in parts] == ["Which documents do I need?", "What is the size limit?"]
+    assert all(p["confident"] for p in parts)
+    assert "compound" in message.as_dict(only_output_properties=True)
+
+
+def test_a_single_question_is_left_alone(tmp_path):
+    [message] = _pipeline(tmp_path, "Which documents do I need?")
+    assert message.get("intent")["name"] == "faq_documents"
+    assert message.get("compound") is None
+
+
+def test_messages_of_a_batch_keep_their_own_parts(tmp_path):
+    first, second = _pipeline(tmp_path, "Which documents? What size limit?", "What documents do I need?")
+    assert len(first.get("compound")) == 2
+    assert second.get("compound") is None and second.get("intent")["name"] == "faq_documents"
+
+
+def test_a_part_below_the_fallback_gate_is_marked_unclear(tmp_path):
+    [message] = _pipeline(tmp_path, "Which documents do I need? How is the weather today?")
+    parts = message.get("compound")
+    assert [p["confident"] for p in parts] == [True, False]
+    assert message.get("intent")["name"] == COMPOUND_INTENT
+
+
+def test_the_same_question_twice_keeps_the_message_single(tmp_path):
+    [message] = _pipeline(tmp_path, "Which documents do I need? And what documents for a company?")
+    assert message.get("intent")["name"] == "faq_documents"
+    assert len(message.get("compound")) == 2
+
+
+def test_ambiguous_parts_fail_the_gate():
+    collector = CompoundCollector({"threshold": 0.35, "ambiguity_threshold": 0.05})
+    [part] = messages("x")
+    part.set("intent", {"name": "a", "confidence": 0.5})
+    part.set("intent_ranking", [{"name": "a", "confidence": 0.5}, {"name": "b", "confidence": 0.47}])
+    assert not collector.is_confident(part)
+
+
+def test_training_data_is_not_split(tmp_path):
+    splitter = build(QuestionSplitter, tmp_path, train=False).component
+    data = TrainingData(messages("What documents? What size?"))
+    assert splitter.process_training_data(data) is data
+    assert len(data.training_examples) == 1
+
+
+def _part(name: str, confident: bool = True) -> Dict:
+    return {"intent": {"name": name, "confidence": 0.9}, "confident": confident}
+
+
+def test_what_counts_as_asking_several_things():
+    assert asks_several_things([_part("a"), _part("b")])
+    assert asks_several_things([_part("a"), _part("b", confident=False)])
+    assert not asks_several_things([_part("a"), _part("a")])
+    assert not asks_several_things([_part("a"), _part("inform")])
+    assert not asks_several_things([_part("a", False), _part("b", False)])

@@ -91,8 +91,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SANIC_WORKERS",
         "1",
-        "Rasa worker processes (the web widget's socket.io long-polling needs 1; "
-        "REST-only deployments can use one per core)",
+        "Rasa worker processes per instance (one per core; with more than 1 set "
+        "SOCKETIO_REDIS_URL so agents' replies reach every worker's widget users)",
     ),
     Setting(
         "LOCK_STORE_URL",
@@ -105,6 +105,13 @@ SETTINGS: tuple[Setting, ...] = (
         _lock_store_type,
         "derived from LOCK_STORE_URL; read by endpoints.yml",
         derived=True,
+    ),
+    Setting(
+        "SOCKETIO_REDIS_URL",
+        "",
+        "socket.io message queue shared by Rasa processes: empty (in-process) or "
+        "redis://... / rediss://... (pushes reach users connected to any worker or instance)",
+        export=False,
     ),
     Setting(
         "MAX_CONCURRENT_TURNS",

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Scale-out demo: two Rasa instances behind nginx (round robin) with one action server, sharing
-# PostgreSQL (conversations and province rules) and Redis (conversation locks). Everything runs
-# on loopback from var/scale/ (data, configs, logs, pids); nothing is installed system-wide.
+# PostgreSQL (conversations and province rules) and Redis (conversation locks, and the socket.io
+# message queue: an agent's reply sent through one instance reaches a web chat user connected to
+# the other). Everything runs on loopback from var/scale/ (data, configs, logs, pids); nothing is
+# installed system-wide.
 #   scale_demo.sh start   start it all (first run: new PostgreSQL cluster, rules loaded)
-#   scale_demo.sh env     print the exports the scale tests need (SCALE_URL, ...)
+#   scale_demo.sh env     print the exports the scale tests need (SCALE_URL, SCALE_AGENT_TOKEN...)
 #   scale_demo.sh stop    stop everything it started; the data stays for the next start
 # Needs the Debian packages postgresql, redis-server, redis-tools, nginx and curl
 # (scripts/system-packages.txt; `make system` installs them), and a trained model.
@@ -65,6 +67,7 @@ secret() {
 }
 
 redis_password() { secret "$DEMO/redis/password"; }
+agent_token() { secret "$DEMO/agent-token"; }
 tracker_url() { "$ROOT/scripts/pg_local.sh" url "$DEMO/pg" "$PG_PORT" tracker; }
 rules_url() { "$ROOT/scripts/pg_local.sh" url "$DEMO/pg" "$PG_PORT" rules; }
 
@@ -142,6 +145,8 @@ start_rasa() {
   RULES_DB_URL="$(rules_url)" \
   LOCK_STORE_URL="redis://:$(redis_password)@127.0.0.1:$REDIS_PORT/0" \
   LOCK_STORE_TYPE="bot.stores.lock_redis.AtomicRedisLockStore" \
+  SOCKETIO_REDIS_URL="redis://:$(redis_password)@127.0.0.1:$REDIS_PORT/0" \
+  AGENT_ASSIST_TOKEN="$(agent_token)" \
   SCALE_REDIS_PORT="$REDIS_PORT" SCALE_REDIS_PASSWORD="$(redis_password)" \
     "$RASA" run --model "$MODEL" --interface 127.0.0.1 --port "$port" \
       --credentials "${CREDENTIALS:-credentials.yml}" --endpoints "$endpoints" \
@@ -171,10 +176,6 @@ http {
   # shared tracker store and lock store keep the conversation consistent.
   upstream rasa {
 $servers  }
-  # socket.io's long-polling transport keeps session state in one instance: pin clients.
-  upstream rasa_sticky {
-    ip_hash;
-$servers  }
 
   server {
     listen 127.0.0.1:$NGINX_PORT;
@@ -187,8 +188,11 @@ $servers  }
       proxy_read_timeout 120s;
       add_header X-Upstream \$upstream_addr always;
     }
+    # socket.io, round robin as well: the help page's widget uses websocket only, one
+    # connection that stays with the instance that accepted it (long-polling clients would
+    # need ip_hash here). Agents' replies reach it through Redis from either instance.
     location /socket.io/ {
-      proxy_pass http://rasa_sticky;
+      proxy_pass http://rasa;
       proxy_http_version 1.1;
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection "upgrade";
@@ -248,6 +252,7 @@ case "$mode" in
     echo "export SCALE_URL=http://127.0.0.1:$NGINX_PORT"
     echo "export SCALE_INSTANCE_URLS='${instances[*]}'"
     echo "export SCALE_DB_URL='$(tracker_url)'"
+    echo "export SCALE_AGENT_TOKEN='$(agent_token)'"
     ;;
   stop)
     stop_all

@@ -97,6 +97,11 @@ scale_started=1
 "$ROOT/scripts/scale_demo.sh" start
 eval "$("$ROOT/scripts/scale_demo.sh" env)"
 pytest_stage scale -m scale tests
+# The handoff loop in Chromium through nginx: the widget's websocket on one instance, the
+# console's API calls round robin over both (replies reach the widget through Redis).
+BOT_URL="$SCALE_URL" AGENT_ASSIST_TOKEN="$SCALE_AGENT_TOKEN" \
+  pytest_stage scale-browser tests/browser/test_handoff.py \
+  "tests/browser/test_help_page.py::test_the_widget_uses_a_websocket_and_no_long_polling"
 
 step "Rules store on the demo's PostgreSQL (drops and reloads the rules tables)"
 RULES_TEST_PG_URL="$SCALE_DB_URL" pytest_stage postgres -m postgres tests/bot/rules

@@ -26,6 +26,9 @@ message handling instead of copying it, and:
   last line of the answer's last bubble (a bubble of its own would carry the answer's buttons);
   a link to the printable checklist (``/help/checklist?...``) becomes a Markdown link the widget
   renders.
+- with ``SOCKETIO_REDIS_URL`` set, shares its emits with the other Rasa processes (workers and
+  instances) through python-socketio's Redis manager: an agent's reply sent through any
+  process reaches the process that holds the user's connection (docs/deployment.md).
 """
 from __future__ import annotations
 
@@ -37,8 +40,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic
-from socketio import AsyncServer
+from socketio import AsyncManager, AsyncRedisManager, AsyncServer
 
+from bot import settings
 from bot.channels import push
 from bot.core import session_proof
 from bot.core.channel_messages import channel_text
@@ -108,6 +112,50 @@ class SafeSocketIOOutput(SocketIOOutput):
         """Sends a custom payload as the stock channel does, and records it."""
         self.sent.append(json_message)
         await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
+#: The Redis pub/sub channel the processes share; all of them must use the same one.
+REDIS_CHANNEL = "icp-socketio"
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def client_manager(url: Text) -> Optional[AsyncManager]:
+    """The socket.io client manager for ``SOCKETIO_REDIS_URL``.
+
+    Args:
+        url: The setting's value.
+
+    Returns:
+        None when ``url`` is empty (python-socketio's in-process manager: an emit reaches only
+        the clients of this process); else a Redis manager, which hands every emit to all the
+        processes subscribed to the same Redis (the connection is made on first use).
+
+    Raises:
+        settings.SettingError: ``url`` is not a Redis URL.
+    """
+    url = url.strip()
+    if not url:
+        return None
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in REDIS_SCHEMES:
+        raise settings.SettingError(
+            "SOCKETIO_REDIS_URL must be empty, redis://..., rediss://... or unix://... "
+            f"(got {scheme or url[:10]!r})"
+        )
+    return AsyncRedisManager(url, channel=REDIS_CHANNEL)
+
+
+def install_client_manager(sio: AsyncServer, manager: AsyncManager) -> None:
+    """Makes ``manager`` the client manager of ``sio``, which Rasa built with the default one.
+
+    Raises:
+        RuntimeError: ``sio`` already initialised its manager (it has had clients): replacing
+            it then would lose their rooms.
+    """
+    if sio.manager_initialized:
+        raise RuntimeError("the socket.io server already initialised its client manager")
+    manager.set_server(sio)
+    sio.manager = manager
 
 
 def _valid_session_id(value: Any) -> bool:
@@ -182,10 +230,35 @@ class SafeSocketIOInput(SocketIOInput):
             await self._handle(message, on_new_message)
 
         socketio_webhook = super().blueprint(handle)
+        manager = client_manager(settings.get("SOCKETIO_REDIS_URL"))
+        if manager is not None:
+            # Rasa builds the AsyncServer with the in-process manager; no client has connected
+            # yet, so it can still be swapped.
+            install_client_manager(self.sio, manager)
+        elif settings.get("SANIC_WORKERS").strip() != "1":
+            logger.warning(
+                "SANIC_WORKERS is %s without SOCKETIO_REDIS_URL: an agent's reply sent through "
+                "one worker does not reach widget users connected to another",
+                settings.get("SANIC_WORKERS"),
+            )
 
         @socketio_webhook.listener("before_server_start")
         async def remember_app(app: Sanic, _: Any) -> None:
             self._app = app
+
+        @socketio_webhook.listener("after_server_start")
+        async def start_listening(app: Sanic, _: Any) -> None:
+            # python-socketio subscribes to Redis on the first connection; subscribing now makes
+            # every process ready to receive from the others before its first user arrives.
+            if manager is not None and not self.sio.manager_initialized:
+                self.sio.manager_initialized = True
+                manager.initialize()
+
+        @socketio_webhook.listener("before_server_stop")
+        async def stop_listening(app: Sanic, _: Any) -> None:
+            task = getattr(manager, "thread", None)
+            if task is not None:
+                task.cancel()
 
         self._replace_handlers(self.sio)
         # Agents' replies and handoff notices reach the widget outside a turn: the output

@@ -6,9 +6,10 @@ headers on every page.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
-from typing import Dict, Mapping, NamedTuple, Text
+from typing import Callable, Dict, Mapping, NamedTuple, Optional, Text, Tuple
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -24,10 +25,18 @@ CSS = "text/css; charset=utf-8"
 
 
 class Asset(NamedTuple):
-    """A file served by a site."""
+    """A file served by a site.
+
+    Attributes:
+        path: The file.
+        content_type: Its media type.
+        transform: Applied to the file's bytes before they are served (a fix to a third-party
+            file); the result is kept until the file changes.
+    """
 
     path: Path
     content_type: Text
+    transform: Optional[Callable[[bytes], bytes]] = None
 
 
 def page_assets(directory: Path, **extra: Asset) -> Dict[Text, Asset]:
@@ -80,6 +89,16 @@ class StaticSite:
             # Revalidate on every load so a changed page is never mixed with old files.
             "Cache-Control": "no-cache",
         }
+        # Transformed assets: URL name -> (file modification time, transformed bytes).
+        self._transformed: Dict[Text, Tuple[float, bytes]] = {}
+
+    def _transform(self, name: Text, asset: Asset) -> bytes:
+        mtime = asset.path.stat().st_mtime
+        cached = self._transformed.get(name)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, asset.transform(asset.path.read_bytes()))
+            self._transformed[name] = cached
+        return cached[1]
 
     async def serve(self, name: Text) -> HTTPResponse:
         """The file at ``name`` (relative to the prefix), or a JSON 404 / 503."""
@@ -87,6 +106,9 @@ class StaticSite:
         if found is None:
             return json_response(404, {"error": "Not found."})
         try:
+            if found.transform is not None:
+                body = await asyncio.to_thread(self._transform, name, found)
+                return response.raw(body, content_type=found.content_type, headers=self.headers)
             return await response.file(
                 found.path, mime_type=found.content_type, headers=self.headers
             )

@@ -7,8 +7,8 @@ path) and serves:
 
 - ``GET /help/``: the page, its script and style, the photo check control (``precheck.js``,
   ``precheck.css``, see ``bot.channels.precheck``) (``web/help/``) and the chat widget's bundle
-  (``web/node_modules/rasa-webchat/lib/index.js``, installed by ``scripts/web_setup.sh``); a
-  fixed list of files, nothing else from disk;
+  (``web/node_modules/rasa-webchat/lib/index.js``, installed by ``scripts/web_setup.sh``, served
+  with :func:`widget_bundle`'s fix); a fixed list of files, nothing else from disk;
 - ``POST /webhooks/feedback``: one rating of one answer, stored with ``bot.feedback``. A rating
   must come from the conversation it rates and rate an answer given there, so the report cannot
   be skewed by made-up ratings:
@@ -28,6 +28,7 @@ import asyncio
 import logging
 import math
 import time
+import re
 from typing import Any, Awaitable, Callable, Collection, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -51,6 +52,46 @@ logger = logging.getLogger(__name__)
 WEB_ROOT = settings.WEB_DIR
 WIDGET_BUNDLE = WEB_ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
+# rasa-webchat 1.0.1 (minified) opens its socket.io connection with only the path,
+# ``socketio:function(e,t,n){var r=n?{path:n}:{}``, and drops the ``protocolOptions`` it
+# receives as a fourth argument (only its sockjs protocol uses them).
+_WIDGET_SOCKETIO = re.compile(
+    r"socketio:function\((\w+),(\w+),(\w+)\)\{var (\w+)=\3\?\{path:\3\}:\{\}"
+)
+
+
+def widget_bundle(bundle: bytes) -> bytes:
+    """The widget's bundle with its socket.io connection taking the page's ``protocolOptions``.
+
+    The help page passes ``{transports: ["websocket"]}``: a websocket is one connection, so it
+    stays with the Rasa worker or instance that accepted it, where long-polling sends each
+    request anew and needs every one of them to reach the same process (``SANIC_WORKERS`` > 1
+    or several instances behind a round-robin proxy; docs/deployment.md).
+
+    Args:
+        bundle: ``rasa-webchat/lib/index.js``.
+
+    Returns:
+        The bundle with the options merged into the socket.io client's; unchanged (logged)
+        when it is not the expected code (another widget version): the widget then falls back
+        to long-polling first.
+    """
+    text = bundle.decode("utf-8")
+    fixed, count = _WIDGET_SOCKETIO.subn(
+        lambda m: (
+            f"socketio:function({m[1]},{m[2]},{m[3]},icpOptions)"
+            f"{{var {m[4]}=Object.assign({m[3]}?{{path:{m[3]}}}:{{}},icpOptions)"
+        ),
+        text,
+    )
+    if count != 1:
+        logger.error(
+            "The chat widget's bundle is not rasa-webchat 1.0.1: its protocolOptions are "
+            "ignored and it connects with long-polling first (see bot/channels/web.py)"
+        )
+        return bundle
+    return fixed.encode("utf-8")
+
 
 HELP_DIR = WEB_ROOT / "help"
 # The page runs only its own scripts: HTML or script in a chat message cannot execute even if
@@ -63,7 +104,7 @@ HELP_PAGE = StaticSite(
     page_assets(
         HELP_DIR,
         **{
-            "webchat.js": Asset(WIDGET_BUNDLE, JAVASCRIPT),
+            "webchat.js": Asset(WIDGET_BUNDLE, JAVASCRIPT, widget_bundle),
             # The photo check control, also loaded by the agent console (bot.channels.precheck).
             "precheck.js": Asset(HELP_DIR / "precheck.js", JAVASCRIPT),
             "precheck.css": Asset(HELP_DIR / "precheck.css", CSS),

@@ -175,17 +175,29 @@ def test_html_typed_by_the_user_is_shown_not_run(page: Page, bot_url: str) -> No
     assert page.locator("#chat .rw-message-text :is(img, script, svg)").count() == 0
 
 
+def test_the_widget_uses_a_websocket_and_no_long_polling(page: Page, bot_url: str) -> None:
+    # One connection per page: it stays with the Rasa process that accepted it, so several
+    # workers or instances need no sticky sessions (docs/deployment.md).
+    socket_io = []
+    page.on("request", lambda r: socket_io.append(r.url) if "/socket.io/" in r.url else None)
+    page.on("websocket", lambda ws: socket_io.append(ws.url))
+    open_help(page, bot_url)
+    assert socket_io, "the widget opened no socket.io connection"
+    assert all("transport=websocket" in url for url in socket_io), socket_io
+
+
 def test_html_returned_by_the_bot_is_shown_not_run(page: Page, bot_url: str) -> None:
     sockets: List[WebSocketRoute] = []
-    upgraded: List[bool] = []
+    connected: List[bool] = []
 
     def relay(ws: WebSocketRoute) -> None:
         # Pass everything through, and keep the socket to inject a bot message below.
         server = ws.connect_to_server()
 
         def to_server(message: Any) -> None:
-            if message == "5":  # engine.io: the client now uses this websocket
-                upgraded.append(True)
+            # socket.io CONNECT: the widget talks over this websocket (it uses no long-polling).
+            if isinstance(message, str) and message.startswith("40"):
+                connected.append(True)
             server.send(message)
 
         ws.on_message(to_server)
@@ -194,10 +206,10 @@ def test_html_returned_by_the_bot_is_shown_not_run(page: Page, bot_url: str) -> 
     page.route_web_socket(re.compile(r"/socket\.io/"), relay)
     open_help(page, bot_url)
     for _ in range(100):
-        if upgraded:
+        if connected:
             break
         page.wait_for_timeout(100)
-    assert upgraded, "the widget did not switch to a websocket"
+    assert connected, "the widget did not connect over a websocket"
     markdown = XSS + " [details](javascript:void(window.__xss='link'))"
     message = {"text": markdown, "metadata": {"utter_action": "utter_greet"}}
     sockets[-1].send("42" + json.dumps(["bot_uttered", message]))

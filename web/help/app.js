@@ -238,6 +238,11 @@
   window.WebChat.default({
     socketUrl: window.location.origin,
     socketPath: "/socket.io/",
+    // Websocket only, no long-polling first: one connection stays with the Rasa process that
+    // accepted it, so several workers (SANIC_WORKERS) or instances behind a round-robin proxy
+    // need no sticky sessions. webchat.js is served with a fix that passes these options to
+    // socket.io (bot/channels/web.py, widget_bundle).
+    protocolOptions: { transports: ["websocket"] },
     embedded: true,
     title: "ICP Filing assistant",
     initPayload: initPayload(),

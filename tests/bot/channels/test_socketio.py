@@ -7,13 +7,18 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from socketio import AsyncManager, AsyncRedisManager, AsyncServer
+
 from bot import settings
 from bot.channels import screening
 from bot.core import session_proof
 from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.channels.socketio import (
+    REDIS_CHANNEL,
     SafeSocketIOInput,
     SafeSocketIOOutput,
+    client_manager,
+    install_client_manager,
     sanitize_message,
     sanitize_session_request,
 )
@@ -363,6 +368,85 @@ def test_external_events_use_the_tagging_output() -> None:
     channel, _, _ = make_channel()
     assert isinstance(channel.get_output_channel(), SafeSocketIOOutput)
     assert SafeSocketIOInput.name() == "socketio"
+
+
+# --- client manager: in-process or shared through Redis ---------------------------------------
+
+
+def test_without_a_redis_url_the_manager_is_in_process() -> None:
+    assert client_manager("") is None
+    assert client_manager("  ") is None
+    with settings.override(SOCKETIO_REDIS_URL=""):
+        channel, _, _ = make_channel()
+    assert type(channel.sio.manager) is AsyncManager
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://:secret@127.0.0.1:6380/0", "rediss://cache.internal:6379/1", "unix:///run/r.sock"]
+)
+def test_a_redis_url_gives_the_redis_manager(url: str) -> None:
+    manager = client_manager(url)
+    assert isinstance(manager, AsyncRedisManager)
+    assert manager.redis_url == url
+    assert manager.channel == REDIS_CHANNEL
+    assert not manager.connected  # connects on first use, not when Rasa builds its routes
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:6379", "postgresql://db/x", "sqlite:///var/x.db"])
+def test_a_url_that_is_not_redis_is_refused(url: str) -> None:
+    with pytest.raises(settings.SettingError, match="SOCKETIO_REDIS_URL"):
+        client_manager(url)
+
+
+def test_the_channel_installs_the_redis_manager_on_rasas_server() -> None:
+    with settings.override(SOCKETIO_REDIS_URL="redis://127.0.0.1:6380/0"):
+        channel, _, _ = make_channel()
+    manager = channel.sio.manager
+    assert isinstance(manager, AsyncRedisManager)
+    assert manager.server is channel.sio
+    assert not channel.sio.manager_initialized
+    # The output channel (turns and pushes) emits through the server, hence the manager.
+    assert channel.get_output_channel().sio is channel.sio
+
+
+def test_a_manager_in_use_is_not_replaced() -> None:
+    server = AsyncServer(async_mode="asgi")
+    server.manager_initialized = True
+    with pytest.raises(RuntimeError):
+        install_client_manager(server, AsyncRedisManager("redis://127.0.0.1:6380/0"))
+
+
+@pytest.mark.asyncio
+async def test_an_emit_reaches_local_clients_and_is_published_for_the_other_processes() -> None:
+    # Two servers (two processes), one Redis: what server B emits to a room reaches server A's
+    # client through the queue. Redis is replaced by a list both managers read.
+    queue: List[Dict[str, Any]] = []
+    servers, sent = [], []
+    for name in ("A", "B"):
+        server = AsyncServer(async_mode="asgi")
+        manager = AsyncRedisManager("redis://127.0.0.1:6380/0")
+
+        async def publish(data: Dict[str, Any]) -> None:
+            queue.append(data)
+
+        manager._publish = publish
+        install_client_manager(server, manager)
+
+        async def send(eio_sid: str, eio_packet: Any, name: str = name) -> None:
+            # The socket.io EVENT packet ("2" + JSON) inside the engine.io message.
+            sent.append((name, eio_sid, eio_packet.data))
+
+        server._send_eio_packet = send
+        servers.append(server)
+    a, b = servers
+    sid = await a.manager.connect("eio-a", "/")
+    await a.enter_room(sid, "conversation-1")
+    await b.emit("bot_uttered", {"text": "from an agent"}, room="conversation-1")
+    assert sent == []  # B has no such client
+    assert [m["room"] for m in queue] == ["conversation-1"]
+    for message in queue:
+        await a.manager._handle_emit(message)  # what A's Redis listener does
+    assert sent == [("A", "eio-a", '2["bot_uttered",{"text":"from an agent"}]')]
 
 
 # --- live: the widget's protocol against the running bot --------------------------------------

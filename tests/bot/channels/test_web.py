@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 import uuid
@@ -14,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.http import MAX_BODY_BYTES, RequestError
-from bot.channels.web import HELP_PAGE, HelpPageInput, parse_feedback
+from bot.channels.static import JAVASCRIPT, Asset, StaticSite
+from bot.channels.web import HELP_PAGE, WIDGET_BUNDLE, HelpPageInput, parse_feedback, widget_bundle
 from bot.feedback.models import Feedback
 from bot.stores.db import get_engine
 
@@ -97,6 +99,57 @@ def test_served_files_exist() -> None:
             assert asset.path.is_file(), asset.path
 
 
+# The socket.io connection of rasa-webchat 1.0.1's bundle, as minified.
+STOCK_SOCKETIO = b'Go={socketio:function(e,t,n){var r=n?{path:n}:{},o=zo()(e,r);return o}}'
+
+
+def test_the_widget_bundle_passes_the_protocol_options_to_socketio() -> None:
+    fixed = widget_bundle(STOCK_SOCKETIO)
+    assert fixed == (
+        b"Go={socketio:function(e,t,n,icpOptions)"
+        b"{var r=Object.assign(n?{path:n}:{},icpOptions),o=zo()(e,r);return o}}"
+    )
+
+
+def test_an_unknown_widget_bundle_is_served_unchanged(caplog: pytest.LogCaptureFixture) -> None:
+    other = b"Go={socketio:function(e,t,n,o){var r=Object.assign({path:n},o)}}"
+    assert widget_bundle(other) == other
+    assert "not rasa-webchat 1.0.1" in caplog.text
+
+
+@pytest.mark.skipif(not WIDGET_BUNDLE.is_file(), reason="widget not installed (scripts/web_setup.sh)")
+def test_the_installed_widget_bundle_gets_the_fix() -> None:
+    fixed = widget_bundle(WIDGET_BUNDLE.read_bytes())
+    assert fixed.count(b",icpOptions){var ") == 1
+    assert b"Object.assign(n?{path:n}:{},icpOptions)" in fixed
+
+
+@pytest.mark.asyncio
+async def test_a_transformed_asset_is_served_transformed_and_redone_when_it_changes(tmp_path) -> None:
+    script = tmp_path / "w.js"
+    script.write_bytes(b"one")
+    calls = []
+
+    def upper(raw: bytes) -> bytes:
+        calls.append(raw)
+        return raw.upper()
+
+    site = StaticSite("test", {"w.js": Asset(script, JAVASCRIPT, upper)}, "default-src 'self'")
+    assert (await site.serve("w.js")).body == b"ONE"
+    assert (await site.serve("w.js")).body == b"ONE"
+    assert calls == [b"one"]  # kept, not transformed on every request
+    script.write_bytes(b"two")
+    os.utime(script, (1, 1))  # a new modification time, even within the clock's resolution
+    served = await site.serve("w.js")
+    assert served.body == b"TWO"
+    assert served.headers["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_the_help_page_asks_the_widget_for_websocket_only() -> None:
+    script = HELP_PAGE.assets["app.js"].path.read_text(encoding="utf-8")
+    assert 'protocolOptions: { transports: ["websocket"] }' in script
+
+
 def test_the_blueprint_mounts_at_the_server_root() -> None:
     # Rasa registers each channel at urljoin("/webhooks/", url_prefix()).
     assert urljoin("/webhooks/", HelpPageInput().url_prefix()) == "/"
@@ -135,7 +188,7 @@ def test_help_page_is_served_with_a_strict_policy(bot_url: str) -> None:
     [
         ("/help/app.js", "text/javascript", b"WebChat.default"),
         ("/help/style.css", "text/css", b"#chat"),
-        ("/help/webchat.js", "text/javascript", b"WebChat"),
+        ("/help/webchat.js", "text/javascript", b"Object.assign(n?{path:n}:{},icpOptions)"),
     ],
 )
 def test_page_files_are_served(bot_url: str, path: str, content_type: str, marker: bytes) -> None:

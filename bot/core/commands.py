@@ -24,6 +24,7 @@ from typing import Any, Collection, Dict, Iterable, Mapping, Optional, Text
 import yaml
 
 from bot import settings
+from bot.core import checklist
 from bot.core.details import APPLICANT_TYPE, PROVINCE, RESIDENCY
 
 PREFIX = "/"
@@ -100,11 +101,17 @@ def values_are_valid(entities: Mapping[Text, Any], provinces: Collection[Text]) 
         PROVINCE: provinces,
         LANGUAGE: LANGUAGES,
         **lexicon_values(),
+        # The checklist's own details (bot.core.checklist validates them the same way).
+        checklist.ALIBABA_DOMAIN: checklist.YES_NO,
+        checklist.USE_APP: checklist.YES_NO,
     }
-    return all(
-        name in allowed and isinstance(value, str) and value in allowed[name]
-        for name, value in entities.items()
-    )
+
+    def valid(name: Text, value: Any) -> bool:
+        if name == checklist.DOMAIN_COUNT:
+            return isinstance(value, str) and value.isdigit() and 1 <= int(value) <= checklist.MAX_DOMAINS
+        return name in allowed and isinstance(value, str) and value in allowed[name]
+
+    return all(valid(name, value) for name, value in entities.items())
 
 
 def screen(

@@ -49,3 +49,25 @@ def test_parse() -> None:
     assert parse("/inform[1, 2]").entities == {}
     assert parse('/inform{"a": 1}').key() == parse('/inform{ "a" : 1 }').key()
     assert parse("hello") is None
+
+
+def _domain_button_payloads():
+    import yaml
+
+    from bot import settings
+
+    payloads = set()
+    for path in (settings.ROOT / "domain").glob("*.yml"):
+        for variations in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).values():
+            for variation in variations:
+                for button in variation.get("buttons") or []:
+                    # Domain payloads escape braces for Rasa's templating ({{ -> {).
+                    payloads.add(button["payload"].replace("{{", "{").replace("}}", "}"))
+    return sorted(payloads)
+
+
+@pytest.mark.parametrize("payload", _domain_button_payloads())
+def test_every_button_the_domain_offers_passes_when_offered(payload):
+    from bot.rules.models import PROVINCE_KEYS
+
+    assert screen(payload, [payload], set(PROVINCE_KEYS)) == Screened(BUTTON, payload)

@@ -112,6 +112,12 @@ SETTINGS: tuple[Setting, ...] = (
         "turns in flight per Rasa process; later turns wait in arrival order (bot/server/gate.py)",
     ),
     Setting(
+        "MAX_PENDING_PER_SENDER",
+        "5",
+        "turns one conversation may have queued or running; more get 429 (REST) or a "
+        "\"one moment\" message (socket.io)",
+    ),
+    Setting(
         "AGENT_ASSIST_TOKEN",
         "",
         "Bearer token of the agent assist API (make run generates one in var/ when unset)",

@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.http import RequestError, json_object
+from bot.channels.http import RequestError, json_object, refuse
 from bot.channels.static import CSS, JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
@@ -135,7 +135,7 @@ class HelpPageInput(InputChannel):
             try:
                 fields = parse_feedback(request.body or b"", known)
             except RequestError as e:
-                return response.json({"error": e.message}, status=e.status)
+                return refuse(request, e)
             try:
                 # Database calls block; keep them off the event loop that serves the chat.
                 feedback_id = await asyncio.to_thread(

@@ -85,3 +85,50 @@ def refuse(
 def log_refused(request: Request, status: int, message: Text) -> None:
     """The one log line of a refused request: method, path, status and the reason given."""
     logger.info("Refused %s %s: %d %s", request.method, request.path, status, message)
+
+
+# --- the same HTTP behaviour on every path ---------------------------------------------------
+
+
+def _json_error(request: Request, exception: Exception) -> HTTPResponse:
+    """Sanic's 404 and 405 as JSON (Sanic answers them with an HTML page otherwise)."""
+    status = getattr(exception, "status_code", 500)
+    message = "Not found." if status == 404 else f"Method {request.method} is not allowed here."
+    log_refused(request, status, message)
+    headers = dict(getattr(exception, "headers", None) or {})  # 405: the Allow header
+    return json_response(status, {"error": message}, headers)
+
+
+async def _no_placeholder_headers(request: Request, response_: HTTPResponse) -> None:
+    """Drops the literal "None" headers of bodiless answers (sanic-cors' OPTIONS answers).
+
+    sanic-cors answers OPTIONS with an ``HTTPResponse()`` that has no content type, and Sanic
+    21.12 then sends ``content-type: None`` (and ``Access-Control-Max-Age: None`` when no
+    maximum age is configured). A 204 has no body, so Sanic adds no content type to it.
+    """
+    if response_ is None:
+        return
+    if response_.status == 200 and not response_.body and response_.content_type is None:
+        response_.status = 204
+    for name in ("content-type", "access-control-max-age"):
+        if response_.headers.get(name) == "None":
+            del response_.headers[name]
+
+
+def consistent_http(blueprint: Any) -> None:
+    """Makes the whole server answer 404/405 in JSON and drops "None" headers.
+
+    Registered by a channel's blueprint (when the server starts, once per app), so it also
+    applies under plain ``rasa run``, which knows nothing of this module.
+    """
+
+    @blueprint.listener("before_server_start")
+    async def install(app: Any, _: Any) -> None:
+        if getattr(app.ctx, "icp_consistent_http", False):
+            return
+        app.ctx.icp_consistent_http = True
+        from sanic.exceptions import MethodNotSupported, NotFound
+
+        app.error_handler.add(NotFound, _json_error)
+        app.error_handler.add(MethodNotSupported, _json_error)
+        app.register_middleware(_no_placeholder_headers, "response")

@@ -34,7 +34,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.http import RequestError, json_object, refuse
+from bot.channels.http import RequestError, consistent_http, json_object, refuse
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, metadata_problem
 from bot.server.gate import TooManyPending, configured_pending_cap, pending_cap
 from bot.channels.plain import apply_typed_choice, with_numbered_options
@@ -146,6 +146,7 @@ class HardenedRestInput(InputChannel):
             )
             return response.json(self._shaped(messages, numbered))
 
+        consistent_http(webhook)  # JSON 404/405 everywhere, no "None" headers
         return webhook
 
     @staticmethod

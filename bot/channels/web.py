@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.http import RequestError, json_object, refuse
+from bot.channels.http import RequestError, consistent_http, json_object, refuse
 from bot.channels.static import CSS, JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.channels.safety import clean_text
 from bot.feedback.repository import FeedbackRepository, FeedbackUnavailable, validate_feedback
@@ -149,4 +149,5 @@ class HelpPageInput(InputChannel):
                 )
             return response.json({"id": feedback_id}, status=201)
 
+        consistent_http(help_page)  # JSON 404/405 everywhere, no "None" headers
         return help_page

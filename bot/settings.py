@@ -128,7 +128,13 @@ SETTINGS: tuple[Setting, ...] = (
         "60",
         "seconds during which a tracker-store fallback keeps /webhooks/health/ degraded",
     ),
-    Setting("CORS_ORIGINS", "", "comma-separated exact origins allowed cross-origin", export=False),
+    Setting(
+        "CORS_ORIGINS",
+        "",
+        "comma-separated exact origins allowed cross-origin (also for the web chat's socket.io, "
+        "which otherwise accepts its own page only)",
+        export=False,
+    ),
     Setting("RASA_ENABLE_API", "0", "1: Rasa's HTTP API on (needs RASA_AUTH_TOKEN)", export=False),
     Setting("RASA_AUTH_TOKEN", "", "token of Rasa's HTTP API", export=False),
     Setting(

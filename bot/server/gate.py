@@ -27,6 +27,13 @@ behind them. So each sender's turns first line up in a queue of their own, and o
 that line competes for a place: a sender holds at most one place, and at most one of its turns
 waits at the gate, however many it sent. Its turns still run in the order they arrived.
 
+One place is still a share of the CPU (a turn is mostly CPU work on the event loop), and a
+flooder's turns grow slower as its conversation grows. So a sender with a backlog (more of its
+turns queued behind the one at the head) gives way: its next turn starts when no turn of another
+sender is running or waiting, or after ``BULK_MAX_WAIT`` seconds at the latest (so it is never
+starved). A person who sends two messages in a row is not affected (the second has nothing
+behind it).
+
 The channels cap a sender's backlog (``MAX_PENDING_PER_SENDER``, turns queued or running): they
 set the cap for the turn they hand over with ``pending_cap`` and the gate refuses a turn over it
 with ``TooManyPending``, which says when to try again (REST answers 429 with Retry-After,
@@ -147,6 +154,8 @@ class FairTurnGate:
 
     #: Weight of the newest turn in the running mean of turn durations (for Retry-After).
     SMOOTHING = 0.2
+    #: Longest a backlogged sender's turn gives way to other senders' turns, in seconds.
+    BULK_MAX_WAIT = 5.0
 
     def __init__(self, limit: int) -> None:
         """Creates a gate.
@@ -158,6 +167,10 @@ class FairTurnGate:
         self.gate = TurnGate(limit)
         self._senders: Dict[str, _SenderLine] = {}
         self.mean_turn_seconds = 1.0
+        # Turns of senders without a backlog, waiting or running; set when there are none.
+        self._interactive = 0
+        self._no_interactive = asyncio.Event()
+        self._no_interactive.set()
 
     @property
     def limit(self) -> int:
@@ -197,14 +210,30 @@ class FairTurnGate:
         line.count += 1
         try:
             async with line.line.turn():  # the sender's own turns, in arrival order
-                async with self.gate.turn():  # then a place shared with everyone
-                    started = time.monotonic()
+                if line.count > 1:  # a backlog: give way to the others for a while
                     try:
-                        yield
-                    finally:
-                        self.mean_turn_seconds += self.SMOOTHING * (
-                            time.monotonic() - started - self.mean_turn_seconds
-                        )
+                        await asyncio.wait_for(self._no_interactive.wait(), self.BULK_MAX_WAIT)
+                    except asyncio.TimeoutError:
+                        pass
+                    interactive = False
+                else:
+                    interactive = True
+                    self._interactive += 1
+                    self._no_interactive.clear()
+                try:
+                    async with self.gate.turn():  # then a place shared with everyone
+                        started = time.monotonic()
+                        try:
+                            yield
+                        finally:
+                            self.mean_turn_seconds += self.SMOOTHING * (
+                                time.monotonic() - started - self.mean_turn_seconds
+                            )
+                finally:
+                    if interactive:
+                        self._interactive -= 1
+                        if self._interactive == 0:
+                            self._no_interactive.set()
         finally:
             line.count -= 1
             if line.count == 0 and self._senders.get(sender_id) is line:

@@ -29,7 +29,7 @@ QUESTIONS = [
     "personal filing in Xinjiang, how to sign?",
     "图片传不上去",
 ]
-ROUNDS = 2  # each user asks every question this many times
+ROUNDS = 4  # each user asks every question this many times (60 samples per phase)
 
 
 @pytest.fixture(scope="module")

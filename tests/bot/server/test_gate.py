@@ -204,3 +204,43 @@ def test_pending_cap_setting() -> None:
         assert configured_pending_cap() == 9
     with settings.override(MAX_PENDING_PER_SENDER="0"):
         assert configured_pending_cap() == DEFAULT_PENDING_CAP
+
+
+@pytest.mark.asyncio
+async def test_a_backlogged_sender_gives_way_but_is_never_starved() -> None:
+    gate = FairTurnGate(4)
+    gate.BULK_MAX_WAIT = 0.2
+    order: List[str] = []
+    other_running = asyncio.Event()
+    release_other = asyncio.Event()
+
+    async def other() -> None:
+        async with gate.turn("other"):
+            other_running.set()
+            await release_other.wait()
+            order.append("other")
+
+    async def flood(i: int) -> None:
+        async with gate.turn("flood"):
+            order.append(f"flood-{i}")
+            await asyncio.sleep(0.01)
+
+    first = asyncio.create_task(other())
+    await other_running.wait()
+    started = asyncio.get_running_loop().time()
+    floods = [asyncio.create_task(flood(i)) for i in range(3)]
+    await asyncio.sleep(0.1)
+    # The first had nothing behind it when it arrived; the second has: it gives way to the
+    # running turn of the other sender although places are free...
+    assert order == ["flood-0"]
+    await asyncio.wait_for(floods[1], 1)  # ...for BULK_MAX_WAIT at most
+    assert asyncio.get_running_loop().time() - started >= 0.2
+    await asyncio.wait_for(floods[2], 0.1)  # the last one has nothing behind it: no pause
+    release_other.set()
+    await first
+    assert order == ["flood-0", "flood-1", "flood-2", "other"]
+
+    # Without turns of other senders, a backlog runs without pauses.
+    started = asyncio.get_running_loop().time()
+    await asyncio.gather(*(flood(i) for i in range(3, 8)))
+    assert asyncio.get_running_loop().time() - started < 0.15

@@ -119,6 +119,12 @@ SETTINGS: tuple[Setting, ...] = (
         "turns in flight per Rasa process; later turns wait in arrival order (bot/server/gate.py)",
     ),
     Setting(
+        "MAX_PENDING_PER_SENDER",
+        "5",
+        "turns one conversation may have queued or running; more get 429 (REST) or a "
+        "\"one moment\" message (socket.io)",
+    ),
+    Setting(
         "AGENT_ASSIST_TOKEN",
         "",
         "Bearer token of the agent assist API (make run generates one in var/ when unset)",
@@ -155,7 +161,13 @@ SETTINGS: tuple[Setting, ...] = (
         "60",
         "seconds during which a tracker-store fallback keeps /webhooks/health/ degraded",
     ),
-    Setting("CORS_ORIGINS", "", "comma-separated exact origins allowed cross-origin", export=False),
+    Setting(
+        "CORS_ORIGINS",
+        "",
+        "comma-separated exact origins allowed cross-origin (also for the web chat's socket.io, "
+        "which otherwise accepts its own page only)",
+        export=False,
+    ),
     Setting("RASA_ENABLE_API", "0", "1: Rasa's HTTP API on (needs RASA_AUTH_TOKEN)", export=False),
     Setting("RASA_AUTH_TOKEN", "", "token of Rasa's HTTP API", export=False),
     Setting(

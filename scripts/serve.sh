@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the action server and the Rasa server.
-#   serve.sh run     foreground; Ctrl-C stops both cleanly (make run)
+#   serve.sh run     foreground; restarts a process that dies (with backoff); Ctrl-C stops both
+#                    cleanly (make run)
 #   serve.sh start   background; waits until the bot answers, pids in var/ (make test)
 #   serve.sh stop    stops what `start` started
 # Rasa's HTTP API stays off unless RASA_ENABLE_API=1, which requires RASA_AUTH_TOKEN.
@@ -108,19 +109,50 @@ if [ "$mode" = start ]; then
   exit 0
 fi
 
-# Foreground: both children in our process group; Ctrl-C / TERM stops both.
-start_actions & actions_pid=$!
-start_rasa & rasa_pid=$!
+# Foreground: both children in our process group; Ctrl-C / TERM stops both. A child that dies is
+# started again after a pause that doubles with each quick death (1 s up to RESTART_MAX_DELAY,
+# back to 1 s once it ran for a minute), logged on stderr; meanwhile Rasa answers with the general
+# guidance when the action server is down (bot/channels/safety.py).
+start_actions & actions_pid=$!; echo "$actions_pid" >"$ACTIONS_PID"
+start_rasa & rasa_pid=$!; echo "$rasa_pid" >"$RASA_PID"
+declare -A delay=([actions]=1 [rasa]=1) started=([actions]=$SECONDS [rasa]=$SECONDS)
+stopping=0
 cleanup() {
   trap - INT TERM EXIT
+  stopping=1
   kill -TERM "$rasa_pid" "$actions_pid" 2>/dev/null || true
   wait "$rasa_pid" "$actions_pid" 2>/dev/null || true
+  rm -f "$RASA_PID" "$ACTIONS_PID"
   echo "Stopped."
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
+log() { echo "serve.sh $(date '+%Y-%m-%d %H:%M:%S'): $*" >&2; }
+restart() {  # name; sets the new pid in ${name}_pid
+  local name="$1" label; label="$([ "$1" = actions ] && echo "action server" || echo "Rasa")"
+  # A process that ran for a minute gets a fresh backoff; one that keeps dying waits longer.
+  if (( SECONDS - started[$name] >= 60 )); then delay[$name]=1; fi
+  log "$label exited (status $2); restarting in ${delay[$name]}s"
+  sleep "${delay[$name]}" & wait $!  # `wait` so that Ctrl-C / TERM interrupt the pause
+  if [ "$name" = actions ]; then
+    start_actions & actions_pid=$!; echo "$actions_pid" >"$ACTIONS_PID"
+  else
+    start_rasa & rasa_pid=$!; echo "$rasa_pid" >"$RASA_PID"
+  fi
+  log "$label restarted (pid $([ "$name" = actions ] && echo "$actions_pid" || echo "$rasa_pid"))"
+  started[$name]=$SECONDS
+  delay[$name]=$(( delay[$name] * 2 > 30 ? 30 : delay[$name] * 2 ))
+}
 ( wait_ready "$rasa_pid" && echo "
   ICP Filing help assistant is ready on http://localhost:$RASA_PORT
   REST: POST http://localhost:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"hi\"}
   Press Ctrl-C to stop.
 " ) &
-wait -n "$rasa_pid" "$actions_pid" || true
+while [ "$stopping" = 0 ]; do
+  exited=""; status=0
+  wait -n -p exited "$rasa_pid" "$actions_pid" || status=$?
+  [ "$stopping" = 0 ] || break
+  if [ "$exited" = "$actions_pid" ]; then restart actions "$status"
+  elif [ "$exited" = "$rasa_pid" ]; then restart rasa "$status"
+  fi
+done

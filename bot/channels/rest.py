@@ -6,8 +6,11 @@ omits it), and passes control characters and arbitrarily long texts to NLU. This
 the stock request and response format but:
 
 - rejects malformed requests with a 4xx and a JSON ``{"error": ...}`` message: invalid JSON or
-  UTF-8, a body that is not an object, wrong field types, a sender id over
-  ``MAX_SENDER_CHARS``, a body over ``MAX_BODY_BYTES`` (413);
+  UTF-8, a body nested deeper than ``MAX_JSON_DEPTH`` or that is not an object, wrong field
+  types, a sender id over ``MAX_SENDER_CHARS``, metadata over ``MAX_METADATA_BYTES`` or
+  ``MAX_METADATA_DEPTH``, a body over ``MAX_BODY_BYTES`` (413); one log line each;
+- answers 429 with Retry-After when the sender already has ``MAX_PENDING_PER_SENDER`` turns
+  queued or running (``bot.server.gate``: its turns run one at a time, in order);
 - gives a conversation of its own to a request without a sender id (the id is returned as
   ``recipient_id``);
 - answers an empty/whitespace message or one over ``MAX_MESSAGE_CHARS`` with a helpful
@@ -40,9 +43,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
-from bot.channels.http import RequestError, json_object
+from bot.channels.http import RequestError, consistent_http, json_object, refuse
 from bot.channels.screening import ANSWER_KEY, note_messages, screen, start_over
-from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
+from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, metadata_problem
+from bot.server.gate import TooManyPending, configured_pending_cap, pending_cap
 from bot.channels.plain import apply_typed_choice, with_numbered_options
 from bot.core.sources import message_source
 from bot.nlu.language import detect_language
@@ -82,8 +86,9 @@ def parse_body(raw: bytes) -> Tuple[Optional[Text], Text, Dict[Text, Any]]:
     if not isinstance(message, str):
         raise RequestError(400, "'message' must be a string.")
     metadata = body.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise RequestError(400, "'metadata' must be a JSON object.")
+    problem = metadata_problem(metadata)
+    if problem:
+        raise RequestError(400, problem)
     return sender, clean_text(message), metadata
 
 
@@ -150,8 +155,7 @@ class HardenedRestInput(InputChannel):
                 check_token(request.headers.get("Authorization"))
                 sender, text, metadata = parse_body(request.body or b"")
             except RequestError as e:
-                headers = UNAUTHORIZED_HEADERS if e.status == 401 else None
-                return response.json({"error": e.message}, status=e.status, headers=headers)
+                return refuse(request, e, UNAUTHORIZED_HEADERS if e.status == 401 else None)
             sender = sender or uuid.uuid4().hex
             agent = getattr(request.app.ctx, "agent", None)
             numbered = request.args.get(OPTIONS_ARG) == NUMBERED
@@ -179,7 +183,19 @@ class HardenedRestInput(InputChannel):
             try:
                 if numbered and not screened.restart:
                     await apply_typed_choice(agent, message)
+                # Read by the turn gate when it queues this turn (no await in between).
+                pending_cap.set(configured_pending_cap())
                 await on_new_message(message)
+            except TooManyPending as e:
+                return refuse(
+                    request,
+                    RequestError(
+                        429,
+                        f"Too many messages at once: {e.pending} of this conversation are "
+                        "still being answered. Wait for their answers, then send this again.",
+                    ),
+                    {"Retry-After": str(e.retry_after)},
+                )
             except CancelledError:
                 logger.error("Handling a message of %s timed out", sender)
             except Exception:
@@ -191,6 +207,7 @@ class HardenedRestInput(InputChannel):
             messages = note_messages(screened.notes, sender) + messages
             return response.json(self._shaped(messages, numbered))
 
+        consistent_http(webhook)  # JSON 404/405 everywhere, no "None" headers
         return webhook
 
     @staticmethod

@@ -29,29 +29,55 @@ message handling instead of copying it, and:
 - with ``SOCKETIO_REDIS_URL`` set, shares its emits with the other Rasa processes (workers and
   instances) through python-socketio's Redis manager: an agent's reply sent through any
   process reaches the process that holds the user's connection (docs/deployment.md).
+- never leaves a malformed event unanswered: a ``user_uttered`` without a usable session id gets
+  a "reload the page" message on its connection, a packet nested deeper than ``MAX_JSON_DEPTH``
+  is answered the same way (one log line, no traceback), and metadata over
+  ``MAX_METADATA_BYTES``/``MAX_METADATA_DEPTH`` is dropped;
+- caps a conversation's backlog (``bot.server.gate``): from ``MAX_PENDING_PER_SENDER`` turns
+  queued or running on, the user gets a "one moment" message and the turns are still answered
+  in order; beyond ``BACKLOG_FACTOR`` times that, a message is refused with a "send it again"
+  message;
+- accepts connections from the page's own origin and the ``CORS_ORIGINS`` only (Rasa's channel
+  accepts any origin, so any web site could chat in its visitors' name).
 """
 from __future__ import annotations
 
 import json
 import logging
 import re
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, Sanic
 from socketio import AsyncManager, AsyncRedisManager, AsyncServer
+from socketio.packet import Packet
 
 from bot import settings
 from bot.channels import push
+from bot.channels.safety import (
+    channel_message,
+    clean_text,
+    ensure_reply,
+    language_slots,
+    render,
+    stored_tracker,
+)
+from bot.channels.screening import note_messages, screen, start_over
 from bot.core import session_proof
 from bot.core.channel_messages import channel_text
-from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
-from bot.channels.safety import clean_text, ensure_reply, language_slots, render, stored_tracker
-from bot.channels.screening import note_messages, screen, start_over
 from bot.core.checklist import PAGE_PATH
+from bot.core.limits import (
+    MAX_JSON_DEPTH,
+    MAX_MESSAGE_CHARS,
+    MAX_SENDER_CHARS,
+    json_text_depth,
+    metadata_problem,
+)
 from bot.core.sources import message_source, source_line
 from bot.nlu.language import detect_language
+from bot.server.cors import InvalidOrigin, origin_allowed, normalize_origin
+from bot.server.gate import TooManyPending, configured_pending_cap, pending_cap, turn_gate
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +104,8 @@ def with_web_source(message: Dict[Text, Any]) -> Dict[Text, Any]:
     url = source["url"]
     line = source_line(source, language, source["rules_valid_as_of"], link=f"[{url}]({url})")
     return {**message, "text": f"{text.rstrip()}\n*{line}*"}
+#: A conversation's turns beyond ``BACKLOG_FACTOR`` x ``MAX_PENDING_PER_SENDER`` are refused.
+BACKLOG_FACTOR = 4
 
 
 class SafeSocketIOOutput(SocketIOOutput):
@@ -199,11 +227,69 @@ def sanitize_message(data: Any, metadata_key: Optional[Text]) -> Dict[Text, Any]
         metadata = payload.get(metadata_key)
         if isinstance(metadata, str):
             try:
-                metadata = json.loads(metadata)
-            except ValueError:
+                # Depth first: the decoder recurses once per level.
+                too_deep = json_text_depth(metadata) > MAX_JSON_DEPTH
+                metadata = None if too_deep else json.loads(metadata)
+            except (ValueError, RecursionError):
                 metadata = None
+        if metadata is not None and metadata_problem(metadata):
+            logger.info("Dropped the metadata of a socket.io message: %s", metadata_problem(metadata))
+            metadata = None
         payload[metadata_key] = metadata if isinstance(metadata, dict) else {}
     return payload
+
+
+class _DepthLimitedJSON:
+    """The ``json`` of socket.io packets, refusing to decode text nested too deep.
+
+    python-socketio decodes every packet with ``json.loads``, which recurses once per level: a
+    packet a thousand levels deep raised ``RecursionError`` in the server's handler (a traceback
+    in the log, and no answer). Such a packet now decodes as a ``user_uttered`` event without a
+    payload, which the channel answers as malformed.
+    """
+
+    event = "user_uttered"
+
+    @classmethod
+    def loads(cls, text: Any, **kwargs: Any) -> Any:
+        if isinstance(text, (str, bytes)) and json_text_depth(
+            text if isinstance(text, str) else text.decode("utf-8", "replace")
+        ) > MAX_JSON_DEPTH:
+            logger.info("Refused a socket.io packet nested deeper than %d levels", MAX_JSON_DEPTH)
+            return [cls.event]
+        return json.loads(text, **kwargs)
+
+    @staticmethod
+    def dumps(value: Any, **kwargs: Any) -> str:
+        return json.dumps(value, **kwargs)
+
+
+def configured_origins() -> List[Text]:
+    """``CORS_ORIGINS`` as normalised origins (an invalid one is logged and left out)."""
+    origins = []
+    for origin in settings.get("CORS_ORIGINS").split(","):
+        if not origin.strip():
+            continue
+        try:
+            origins.append(normalize_origin(origin))
+        except InvalidOrigin as e:
+            logger.error("%s; it is ignored for the web chat", e)
+    return origins
+
+
+def origin_check(origins: List[Text]) -> Callable[[Optional[Text], Mapping[Text, Any]], bool]:
+    """The socket.io server's origin check: the page's own origin, or one of ``origins``.
+
+    A request without an Origin header (not a browser) is not checked by the server at all.
+    """
+
+    def allowed(origin: Optional[Text], environ: Mapping[Text, Any] = {}) -> bool:
+        if origin_allowed(origin, environ.get("HTTP_HOST"), origins):
+            return True
+        logger.info("Refused a socket.io connection from origin %r", origin)
+        return False
+
+    return allowed
 
 
 class SafeSocketIOInput(SocketIOInput):
@@ -241,6 +327,12 @@ class SafeSocketIOInput(SocketIOInput):
                 "one worker does not reach widget users connected to another",
                 settings.get("SANIC_WORKERS"),
             )
+        # Rasa's channel passes cors_allowed_origins=[], which turns origin checks off.
+        self.sio.eio.cors_allowed_origins = origin_check(configured_origins())
+        self.sio.packet_class = type(
+            "DepthLimitedPacket", (Packet,), {"json": _DepthLimitedJSON}
+        )
+        _DepthLimitedJSON.event = self.user_message_evt
 
         @socketio_webhook.listener("before_server_start")
         async def remember_app(app: Sanic, _: Any) -> None:
@@ -304,6 +396,11 @@ class SafeSocketIOInput(SocketIOInput):
             # The stock handler raises on payloads of the wrong shape (a string instead of an
             # object, a number as message...), and a raised handler means silence.
             payload = sanitize_message(data, self.metadata_key)
+            if self.session_persistence and "session_id" not in payload:
+                # The stock handler ignores it with a warning: the user would see nothing.
+                logger.info("Refused a socket.io message without a usable session id")
+                await self._send_to_connection(sid, "session_missing", payload["message"])
+                return
             if self.session_persistence and "session_id" in payload:
                 conversation_id = session_proof.conversation_of(payload["session_id"])
                 if conversation_id is None:
@@ -353,8 +450,19 @@ class SafeSocketIOInput(SocketIOInput):
             if screened.restart:
                 for reply_message in await start_over(agent, sender_id, self.name()):
                     await output.send_response(sender_id, _without_recipient(reply_message))
+            gate = turn_gate()
+            cap = configured_pending_cap()
+            if gate.pending(sender_id) == cap:
+                # Once per backlog: the turn that goes over the cap says the others are coming.
+                await self._send_notice(sender_id, "one_moment", text)
             try:
+                # Read by the turn gate when it queues this turn (no await in between).
+                pending_cap.set(cap * BACKLOG_FACTOR)
                 await on_new_message(message)
+            except TooManyPending:
+                logger.info("Refused a message of %s: %d turns pending", sender_id, cap * BACKLOG_FACTOR)
+                await self._send_notice(sender_id, "too_many_pending", text)
+                return
             except Exception:
                 logger.exception("Handling a message of %s failed", sender_id)
             if len(output.sent) > notes_sent:
@@ -363,6 +471,20 @@ class SafeSocketIOInput(SocketIOInput):
 
         for reply_message in await ensure_reply(agent, sender_id, text, messages, self.name()):
             await output.send_response(sender_id, _without_recipient(reply_message))
+
+    async def _send_notice(self, sender_id: Text, key: Text, text: Text) -> None:
+        """A text of data/channel_messages.yml to the conversation, in the language of ``text``."""
+        output = SafeSocketIOOutput(self.sio, self.bot_message_evt)
+        await output.send_text_message(sender_id, channel_message(key, text))
+
+    async def _send_to_connection(self, sid: Text, key: Text, text: Text) -> None:
+        """A text of data/channel_messages.yml to one connection (no conversation to send to)."""
+        await self.sio.emit(
+            self.bot_message_evt,
+            {"text": channel_message(key, text)},
+            room=sid,
+            namespace=self.namespace,
+        )
 
 
 def _without_recipient(message: Dict[Text, Any]) -> Dict[Text, Any]:

@@ -37,7 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.http import RequestError, json_object
+from bot.channels.http import RequestError, consistent_http, json_object, refuse
 from bot.channels.static import CSS, JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.channels import handoff
 from bot.channels.precheck import TokenBucket
@@ -284,7 +284,7 @@ class HelpPageInput(InputChannel):
                     raise RequestError(503, UNAVAILABLE)
                 given = await answers_given(agent, conversation_id, fields["answer_key"])
             except RequestError as e:
-                return response.json({"error": e.message}, status=e.status)
+                return refuse(request, e)
             if not given:
                 return response.json(
                     {"error": f"'answer_key' {fields['answer_key']!r} was not given in this conversation."},
@@ -306,4 +306,5 @@ class HelpPageInput(InputChannel):
                 offered = await offer_agent(agent, fields["sender_id"])
             return response.json({"id": feedback_id, "offered_agent": offered}, status=201)
 
+        consistent_http(help_page)  # JSON 404/405 everywhere, no "None" headers
         return help_page

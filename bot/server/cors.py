@@ -20,6 +20,10 @@ from typing import List, Optional, Text
 from urllib.parse import urlsplit
 
 
+#: Default port per scheme, which an Origin header never names.
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 class InvalidOrigin(ValueError):
     """A configured origin is not of the form scheme://host[:port]."""
 
@@ -51,7 +55,43 @@ def normalize_origin(origin: Text) -> Text:
     ):
         raise invalid
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    # Browsers leave a scheme's default port out of the Origin header: ":443" on https and
+    # ":80" on http must go, or the origin never matches.
+    if port == DEFAULT_PORTS[parts.scheme]:
+        port = None
     return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def origin_allowed(origin: Optional[Text], host: Optional[Text], origins: List[Text]) -> bool:
+    """Whether a browser's ``Origin`` may use the server: its own page, or a configured origin.
+
+    Args:
+        origin: The request's Origin header.
+        host: The request's Host header: the origin is the page's own when its host and port
+            are the ones the browser connected to (the scheme is not compared, so a TLS proxy
+            in front of the bot does not turn its own page away).
+        origins: Configured origins, normalised (``normalize_origin``).
+
+    Returns:
+        True for the page's own origin and for configured ones; False otherwise, also for an
+        origin that is not of the form scheme://host[:port] (such as "null").
+    """
+    if not origin:
+        return True  # not a browser: nothing to protect
+    try:
+        normalized = normalize_origin(origin)
+    except InvalidOrigin:
+        return False
+    if normalized in origins:
+        return True
+    if not host:
+        return False
+    scheme = normalized.split("://", 1)[0]
+    try:
+        own = normalize_origin(f"{scheme}://{host}")
+    except InvalidOrigin:
+        return False
+    return normalized == own
 
 
 def origin_patterns(origins: Text) -> List[Text]:

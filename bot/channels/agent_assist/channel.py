@@ -163,6 +163,8 @@ class AgentAssistInput(InputChannel):
                 request.headers.get("Authorization"),
                 request.body or b"",
             )
+            if 400 <= status < 500:
+                http.log_refused(request, status, payload.get("error", ""))
             return json_response(status, payload)
 
         @assist.route("/chosen", methods=["POST"])
@@ -170,6 +172,8 @@ class AgentAssistInput(InputChannel):
             status, payload = await self.handle_chosen(
                 request.headers.get("Authorization"), request.body or b""
             )
+            if 400 <= status < 500:
+                http.log_refused(request, status, payload.get("error", ""))
             return json_response(status, payload)
 
         return assist

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 
@@ -12,6 +13,7 @@ from socketio import AsyncManager, AsyncRedisManager, AsyncServer
 from bot import settings
 from bot.channels import screening
 from bot.core import session_proof
+from bot.core.channel_messages import channel_text
 from bot.core.limits import MAX_MESSAGE_CHARS
 from bot.channels.socketio import (
     REDIS_CHANNEL,
@@ -230,11 +232,101 @@ async def test_the_session_id_is_the_conversation_and_the_reply_room() -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_message_without_session_id_is_ignored_as_stock() -> None:
+@pytest.mark.parametrize(
+    "data",
+    [{"message": "hi"}, {"message": "hi", "session_id": 7}, {"message": "hi", "session_id": ""},
+     {"message": "hi", "session_id": "x" * 129}, "hi", None],
+)
+async def test_a_message_without_a_usable_session_id_gets_a_reload_message(data: Any) -> None:
     channel, server, calls = make_channel()
-    with pytest.warns(UserWarning, match="session_id"):
-        await utter(channel, {"message": "hi"})
-    assert calls == [] and server.emitted == []
+    await utter(channel, data)
+    assert calls == []
+    assert bot_messages(server) == [
+        {
+            "event": "bot_uttered",
+            "data": {"text": channel_text("session_missing", "en" if isinstance(data, dict) else None)},
+            "room": "sid-1",
+            "namespace": None,
+        }
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_non_string_message_is_answered_with_guidance() -> None:
+    channel, server, calls = make_channel()
+    await utter(channel, {"message": {"text": "hi"}, "session_id": SIGNED})
+    assert calls == []
+    assert [m["data"]["text"] for m in bot_messages(server)] == ["utter_empty_message/en"]
+
+
+@pytest.mark.asyncio
+async def test_a_packet_nested_too_deep_is_answered_not_raised(caplog) -> None:
+    caplog.set_level(logging.INFO)
+    channel, server, calls = make_channel()
+    deep = '2["user_uttered",{"message":"hi","session_id":"abc","x":' + "[" * 1000 + "]" * 1000 + "}]"
+    packet = channel.sio.packet_class(encoded_packet=deep)
+    assert packet.data == ["user_uttered"]
+    # As python-socketio calls it: the event's arguments after the connection id.
+    await channel.sio.handlers["/"]["user_uttered"]("sid-1", *packet.data[1:])
+    assert calls == []
+    assert "session" in bot_messages(server)[0]["data"]["text"]
+    assert "nested deeper" in caplog.text and "Traceback" not in caplog.text
+    # Ordinary packets decode as before.
+    assert channel.sio.packet_class(encoded_packet='2["user_uttered",{"a":[1]}]').data == [
+        "user_uttered", {"a": [1]}
+    ]
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    ["[" * 1000 + "]" * 1000, {"a": {"b": {"c": {"d": {"e": 1}}}}}, {"x": "y" * 5000}],
+)
+def test_oversized_metadata_is_dropped(metadata: Any) -> None:
+    assert sanitize_message({"message": "hi", "metadata": metadata}, "metadata")["metadata"] == {}
+
+
+# --- backlog cap ------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_backlog_gets_one_moment_then_answers_in_order_and_refuses_beyond(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rasa.core.agent import Agent
+
+    from bot.server import patches
+
+    answered: List[str] = []
+    release = asyncio.Event()
+
+    async def slow_bot(self: Any, message: Any) -> None:
+        await release.wait()
+        answered.append(message.text)
+        await message.output_channel.send_response(message.sender_id, {"text": f"re {message.text}"})
+
+    monkeypatch.setattr(Agent, "handle_message", slow_bot)
+    patches.patch_turn_gate()
+    channel, server, _ = make_channel()
+    channel.behaviour["agent_turns"] = True
+
+    async def on_new_message(message: Any) -> None:
+        await Agent.handle_message(None, message)
+
+    channel.blueprint(on_new_message)
+    channel.sio.emit = server.emit
+    channel.sio.enter_room = server.enter_room
+    with settings.override(MAX_PENDING_PER_SENDER="2"):
+        turns = [asyncio.create_task(utter(channel, {"message": f"q{i}", "session_id": SIGNED}))
+                 for i in range(10)]
+        await asyncio.sleep(0.05)
+        notices = [m["data"]["text"] for m in bot_messages(server)]
+        # q2 went over the cap of 2: "one moment", once; q8 and q9 were over 4 x 2: refused.
+        assert notices == [channel_text("one_moment", "en")] + [
+            channel_text("too_many_pending", "en")
+        ] * 2
+        release.set()
+        await asyncio.gather(*turns)
+    assert answered == [f"q{i}" for i in range(8)]
 
 
 # --- input rules and never-silent turns -------------------------------------------------------

@@ -6,7 +6,7 @@ import re
 import pytest
 from sanic_cors.core import get_cors_origins
 
-from bot.server.cors import InvalidOrigin, main, origin_patterns
+from bot.server.cors import InvalidOrigin, main, normalize_origin, origin_allowed, origin_patterns
 
 ALLOWED = "https://help.example.com"
 
@@ -62,3 +62,39 @@ def test_command_line(capsys):
     ]
     assert main(["https://*.example.com"]) == 2
     assert "CORS_ORIGINS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "configured, sent",
+    [
+        ("https://help.example.com:443", "https://help.example.com"),
+        ("http://help.example.com:80", "http://help.example.com"),
+        ("https://help.example.com:8443", "https://help.example.com:8443"),
+    ],
+)
+def test_explicit_default_ports_match_what_browsers_send(configured: str, sent: str):
+    assert normalize_origin(configured) == sent
+    assert re.match(origin_patterns(configured)[0], sent)
+
+
+def test_a_default_port_on_the_other_scheme_is_kept():
+    assert normalize_origin("https://help.example.com:80") == "https://help.example.com:80"
+
+
+@pytest.mark.parametrize(
+    "origin, host, allowed",
+    [
+        (None, "bot.example.com", True),  # not a browser
+        ("https://bot.example.com", "bot.example.com", True),  # the page itself (TLS proxy)
+        ("http://127.0.0.1:5005", "127.0.0.1:5005", True),
+        ("https://bot.example.com", "bot.example.com:443", True),
+        ("https://help.example.com", "bot.example.com", True),  # configured
+        ("https://evil.example.net", "bot.example.com", False),
+        ("https://bot.example.com.evil.net", "bot.example.com", False),
+        ("http://127.0.0.1:5006", "127.0.0.1:5005", False),
+        ("null", "bot.example.com", False),
+        ("https://evil.example.net", None, False),
+    ],
+)
+def test_origin_allowed(origin, host, allowed):
+    assert origin_allowed(origin, host, ["https://help.example.com"]) is allowed

@@ -2,6 +2,8 @@
 registry applies them only where they were written for."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import dataclasses
 import logging
 import re
@@ -177,11 +179,24 @@ def test_every_turn_passes_the_turn_gate(monkeypatch: pytest.MonkeyPatch) -> Non
     patches.patch_turn_gate()
     patches.patch_turn_gate()  # idempotent: one gate, not two nested ones
 
-    async def main() -> List[Any]:
-        return await asyncio.gather(*(Agent.handle_message(None, i) for i in range(8)))
+    messages = [SimpleNamespace(sender_id=f"user-{i}") for i in range(8)]
 
-    assert asyncio.run(main()) == list(range(8))
+    async def main() -> List[Any]:
+        return await asyncio.gather(*(Agent.handle_message(None, m) for m in messages))
+
+    assert asyncio.run(main()) == messages
     assert peak == 2
+
+    # One sender's turns run one at a time, whatever the limit.
+    peak = 0
+    same = [SimpleNamespace(sender_id="one") for _ in range(4)]
+
+    async def one_sender() -> List[Any]:
+        turns = asyncio.gather(*(Agent.handle_message(None, m) for m in same))
+        return await asyncio.wait_for(turns, 5)
+
+    assert asyncio.run(one_sender()) == same
+    assert peak == 1
 
 
 # --- the registry ----------------------------------------------------------------------------

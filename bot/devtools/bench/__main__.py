@@ -12,7 +12,8 @@ One run on this machine (see docs/benchmarks.md):
    bot (1 process and 2 Sanic workers) and stock-plain, the capacity at a latency target
    (open-loop Poisson arrivals at rising rates, p95 < 100 ms, nothing lost; the load
    generator in its own process); with ``--soak``, 30 minutes at half our capacity;
-5. one table (ratios project/stock, PASS/FAIL per target), results/bench-<time>.json and
+5. the photo check (``bot.devtools.bench.precheck``): p95 and peak memory on 4 MB images;
+6. one table (ratios project/stock, PASS/FAIL per target), results/bench-<time>.json and
    results/latest.json, results/bench-<time>.png (latency distributions) and
    results/bench-<time>-scaling.png (latency against turn; p95 against offered rate).
 
@@ -42,7 +43,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bot.devtools.bench import load, report, training, turns
+from bot.devtools.bench import load, precheck, report, training, turns
 from bot.devtools.bench.servers import Bot, make_shadow_root, memory, plain_rasa_endpoints
 from bot import settings
 
@@ -454,6 +455,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             result["serving"][name] = serve_and_measure(
                 name, model, work, pool, requests, lt, load_conv, load_turns, args,
             )
+        # 4. The photo check of the help page (bot.core.precheck), on 4 MB images.
+        log("photo check: 4 MB JPEG and PNG...")
+        result["precheck"] = precheck.run()
     finally:
         result["machine"]["loadavg_end"] = loadavg()
         result["duration_seconds"] = round(time.monotonic() - started, 1)

@@ -93,3 +93,15 @@ def test_plain_rasa_endpoints_use_rasas_store_and_full_domain() -> None:
     assert config["tracker_store"]["type"] == "SQL"
     assert "enable_selective_domain" not in config["action_endpoint"]
     assert config["tracker_store"]["url"] == "${TRACKER_DB_URL}"
+
+
+def test_photo_check_targets_become_rows():
+    from bot.devtools.bench import report
+
+    result = {"precheck": {"targets": [
+        {"target": "p95 < 150 ms (4 MB JPEG)", "value": 120.0, "passed": True},
+        {"target": "peak memory <= 3x decoded (png)", "value": 3.5, "passed": False},
+    ]}}
+    verdicts = report.verdicts(result)
+    assert verdicts["photo check: p95 < 150 ms (4 MB JPEG) *"] is True
+    assert verdicts["photo check: peak memory <= 3x decoded (png)"] is False

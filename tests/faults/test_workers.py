@@ -287,8 +287,13 @@ def rasa_log(bot: Bot) -> str:
 def workers_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     """A bot whose Rasa runs two Sanic workers sharing a lock store in its workdir."""
     workdir = tmp_path_factory.mktemp("workers-bot")
+    # The lock is under test, not the per-sender backlog cap (tests/faults/test_flood.py): let
+    # one conversation queue all of its concurrent messages.
     bot = make_bot(
-        workdir, SANIC_WORKERS=str(WORKERS), LOCK_STORE_URL=f"sqlite:///{workdir / 'locks.db'}"
+        workdir,
+        SANIC_WORKERS=str(WORKERS),
+        LOCK_STORE_URL=f"sqlite:///{workdir / 'locks.db'}",
+        MAX_PENDING_PER_SENDER="100",
     )
     bot.start()
     workers: List[int] = []

@@ -35,16 +35,11 @@ def default_repository() -> RulesRepository:
     return _default_repository
 
 
-class TailoredAction(Action, metaclass=ABCMeta):
-    """Answers one topic of :data:`bot.core.tailoring.TAILORED` from the rules database.
+class RulesAction(Action, metaclass=ABCMeta):
+    """An action that reads the rules database, injected so tests can swap it.
 
-    Abstract until a subclass names its ``topic``: rasa-sdk registers every concrete Action.
+    Abstract (rasa-sdk registers only concrete actions): subclasses name themselves.
     """
-
-    @property
-    @abstractmethod
-    def topic(self) -> Text:
-        """The intent this action answers (also the value stored in ``pending_topic``)."""
 
     def __init__(self, repository: Optional[RulesRepository] = None) -> None:
         """Creates the action.
@@ -58,6 +53,22 @@ class TailoredAction(Action, metaclass=ABCMeta):
     def repository(self) -> RulesRepository:
         """The injected repository, or the process-wide default."""
         return self._repository or default_repository()
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The action's name in the domain."""
+
+
+class TailoredAction(RulesAction):
+    """Answers one topic of :data:`bot.core.tailoring.TAILORED` from the rules database.
+
+    Abstract until a subclass names its ``topic``: rasa-sdk registers every concrete Action.
+    """
+
+    @property
+    @abstractmethod
+    def topic(self) -> Text:
+        """The intent this action answers (also the value stored in ``pending_topic``)."""
 
     def name(self) -> Text:
         """Action name: ``action_<topic>``."""

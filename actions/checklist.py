@@ -8,16 +8,16 @@ once is answered at once. The reply to a question (intent ``inform``) comes back
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import default_repository
+from actions.base import RulesAction
 from bot.core import checklist
 from bot.core.provinces_text import VALID_AS_OF_VARIABLE
-from bot.rules.repository import RulesRepository, RulesUnavailable
+from bot.rules.repository import RulesUnavailable
 
 TOPIC = "checklist"
 # Marks in ``asked_details`` of the details this action asked for: separate from the tailored
@@ -25,14 +25,11 @@ TOPIC = "checklist"
 ASKED_PREFIX = "checklist:"
 
 
-class ActionChecklist(Action):
+class ActionChecklist(RulesAction):
     """Asks for the next unknown detail, or answers with the applicant's checklist."""
 
     topic = TOPIC
 
-    def __init__(self, repository: Optional[RulesRepository] = None) -> None:
-        """Creates the action; ``repository`` defaults to the process-wide rules database."""
-        self._repository = repository
 
     def name(self) -> Text:
         """Action name."""
@@ -64,7 +61,7 @@ class ActionChecklist(Action):
             SlotSet("last_topic", TOPIC),
             SlotSet("asked_details", asked_details),
         ]
-        repository = self._repository or default_repository()
+        repository = self.repository
         language = tracker.get_slot("language") or "en"
         try:
             request = checklist.request_from_slots(values, language, repository)

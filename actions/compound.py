@@ -1,19 +1,18 @@
 """Answers every question of a compound message in one reply (logic: ``bot.core.compound``)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import default_repository
+from actions.base import RulesAction
 from bot.core.compound import answer_parts
 from bot.core.details import DETAIL_ENTITIES
-from bot.rules.repository import RulesRepository
 
 
-class ActionAnswerQuestions(Action):
+class ActionAnswerQuestions(RulesAction):
     """Triggered by the intent ``compound_question`` (set by ``bot.nlu.compound``).
 
     The parts come from the parse data (``compound``); the details are the slots, which Rasa
@@ -21,13 +20,6 @@ class ActionAnswerQuestions(Action):
     sentence applies to each question.
     """
 
-    def __init__(self, repository: Optional[RulesRepository] = None) -> None:
-        """Creates the action.
-
-        Args:
-            repository: Rules source; the process-wide default when omitted.
-        """
-        self._repository = repository
 
     def name(self) -> Text:
         """Action name."""
@@ -46,7 +38,7 @@ class ActionAnswerQuestions(Action):
         reply = answer_parts(
             parts,
             values,
-            self._repository or default_repository(),
+            self.repository,
             asked,
             language=tracker.get_slot("language") or "en",
         )

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import default_repository
+from actions.base import RulesAction
 from actions.checklist import ActionChecklist
 from actions.tailored import TAILORED_ACTIONS
 from bot.core import tailoring
@@ -15,7 +15,7 @@ from bot.core.details import DETAIL_ENTITIES
 from bot.rules.repository import RulesRepository
 
 
-class ActionResumeTopic(Action):
+class ActionResumeTopic(RulesAction):
     """Answers the pending topic (we asked for this detail) or re-answers the last one.
 
     When the user changes a detail later ("actually I'm in Hunan"), the last tailored answer
@@ -26,7 +26,7 @@ class ActionResumeTopic(Action):
 
     def __init__(self, repository: Optional[RulesRepository] = None) -> None:
         """Creates the action; ``repository`` is handed to the topic actions."""
-        self._repository = repository
+        super().__init__(repository)
         self._by_topic: Dict[str, Action] = {
             cls.topic: cls(repository) for cls in TAILORED_ACTIONS
         }
@@ -67,7 +67,7 @@ class ActionResumeTopic(Action):
         for topic in topics:
             if topic == tailoring.PROVINCE_SUMMARY:
                 values = {name: tracker.get_slot(name) for name in DETAIL_ENTITIES}
-                repository = self._repository or default_repository()
+                repository = self.repository
                 answer = tailoring.province_summary_answer(values, repository)
                 for response, template_values in answer.messages():
                     dispatcher.utter_message(response=response, **template_values)

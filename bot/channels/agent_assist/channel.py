@@ -50,7 +50,29 @@ def _ready(agent: Any) -> Any:
     return agent
 
 
-class AgentAssistInput(InputChannel):
+class AgentServices:
+    """What the agent channels share, created on first use (so a broken rules setup cannot stop
+    Rasa from starting) unless injected (tests): the suggester and the ratings store."""
+
+    _suggester: Optional[Suggester] = None
+    _feedback: Optional[FeedbackRepository] = None
+
+    @property
+    def suggester(self) -> Suggester:
+        """The suggester."""
+        if self._suggester is None:
+            self._suggester = Suggester()
+        return self._suggester
+
+    @property
+    def feedback(self) -> FeedbackRepository:
+        """The ratings store (the rules database)."""
+        if self._feedback is None:
+            self._feedback = FeedbackRepository(get_engine())
+        return self._feedback
+
+
+class AgentAssistInput(AgentServices, InputChannel):
     """Suggested replies for support agents (``/webhooks/agent_assist/``)."""
 
     def __init__(
@@ -75,19 +97,6 @@ class AgentAssistInput(InputChannel):
         """Channel name; also the URL prefix /webhooks/agent_assist/."""
         return CHANNEL_NAME
 
-    @property
-    def suggester(self) -> Suggester:
-        """The suggester."""
-        if self._suggester is None:
-            self._suggester = Suggester()
-        return self._suggester
-
-    @property
-    def feedback(self) -> FeedbackRepository:
-        """The feedback store."""
-        if self._feedback is None:
-            self._feedback = FeedbackRepository(get_engine())
-        return self._feedback
 
     async def handle_suggest(
         self, agent: Any, authorization: Optional[Text], raw: bytes

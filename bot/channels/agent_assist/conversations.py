@@ -38,11 +38,10 @@ from bot import settings
 from bot.agents.repository import AgentRepository
 from bot.channels import handoff as live
 from bot.channels.agent_assist.auth import authenticate_agent, configured_token
-from bot.channels.agent_assist.channel import _ready, json_response
-from bot.channels.agent_assist.requests import MAX_K
+from bot.channels.agent_assist.channel import AgentServices, _ready, json_response
+from bot.channels.agent_assist.requests import MAX_K, text_field
 from bot.channels.agent_assist.suggester import Suggester
 from bot.channels.http import RequestError, json_object
-from bot.channels.safety import clean_text
 from bot.core import handoff as core
 from bot.core.limits import MAX_SENDER_CHARS
 from bot.feedback.repository import FeedbackRepository
@@ -71,21 +70,14 @@ def parse_reply(raw: bytes, topics: Any) -> Tuple[Text, Optional[Text]]:
         RequestError: 413 or 400 with a message saying what is wrong.
     """
     body = json_object(raw, '{"text": "...", "suggestion": "<intent or null>"}')
-    text = body.get("text")
-    if not isinstance(text, str):
-        raise RequestError(400, "'text' (the reply) is required and must be a string.")
-    text = clean_text(text)
-    if not text:
-        raise RequestError(400, "'text' is empty: write the reply.")
-    if len(text) > MAX_REPLY_CHARS:
-        raise RequestError(400, f"'text' must be at most {MAX_REPLY_CHARS} characters.")
+    text = text_field(body, "the reply", "write the reply", MAX_REPLY_CHARS)
     suggestion = body.get("suggestion")
     if suggestion is not None and (not isinstance(suggestion, str) or suggestion not in topics):
         raise RequestError(400, "'suggestion' must be the intent of a suggestion, or null.")
     return text, suggestion
 
 
-class AgentConversationsInput(InputChannel):
+class AgentConversationsInput(AgentServices, InputChannel):
     """Live handoffs for support agents (``/webhooks/agent/``)."""
 
     def __init__(
@@ -118,25 +110,11 @@ class AgentConversationsInput(InputChannel):
         return "agent"
 
     @property
-    def suggester(self) -> Suggester:
-        """The suggester."""
-        if self._suggester is None:
-            self._suggester = Suggester()
-        return self._suggester
-
-    @property
     def agents(self) -> AgentRepository:
         """The agents' tokens."""
         if self._agents is None:
             self._agents = AgentRepository(get_engine())
         return self._agents
-
-    @property
-    def feedback(self) -> FeedbackRepository:
-        """The ratings store."""
-        if self._feedback is None:
-            self._feedback = FeedbackRepository(get_engine())
-        return self._feedback
 
     def _context(self, events: List[Dict[Text, Any]]) -> core.Context:
         # Topics answered are FAQ topics: small talk has no FAQ source.

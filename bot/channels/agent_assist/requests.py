@@ -35,18 +35,33 @@ class ChosenRequest:
     sender_id: Optional[Text]
 
 
-def _text(body: Mapping[Text, Any]) -> Text:
+def text_field(body: Mapping[Text, Any], what: Text, empty: Text, max_chars: int) -> Text:
+    """The request's ``text``: a non-empty string of at most ``max_chars`` characters, cleaned.
+
+    Args:
+        body: The decoded request body.
+        what: What the text is, for the "required" message ("the customer's message").
+        empty: What to say when it is empty ("paste the customer's message").
+        max_chars: The longest accepted text.
+
+    Raises:
+        RequestError: 400 saying what is wrong.
+    """
     value = body.get("text")
     if value is None:
-        raise RequestError(400, "'text' (the customer's message) is required.")
+        raise RequestError(400, f"'text' ({what}) is required.")
     if not isinstance(value, str):
         raise RequestError(400, "'text' must be a string.")
     text = clean_text(value)
     if not text:
-        raise RequestError(400, "'text' is empty: paste the customer's message.")
-    if len(text) > MAX_TEXT_CHARS:
-        raise RequestError(400, f"'text' must be at most {MAX_TEXT_CHARS} characters.")
+        raise RequestError(400, f"'text' is empty: {empty}.")
+    if len(text) > max_chars:
+        raise RequestError(400, f"'text' must be at most {max_chars} characters.")
     return text
+
+
+def _text(body: Mapping[Text, Any]) -> Text:
+    return text_field(body, "the customer's message", "paste the customer's message", MAX_TEXT_CHARS)
 
 
 def _sender_id(body: Mapping[Text, Any]) -> Optional[Text]:

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 import threading
 import uuid
 from pathlib import Path
@@ -51,10 +52,13 @@ def _generated_secret(path: Path) -> bytes:
     else:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(32) + "\n")
-    value = path.read_text(encoding="utf-8").strip()
-    if not value:
-        raise RuntimeError(f"{path} is empty: delete it to generate a new session secret")
-    return value.encode("utf-8")
+    # Another process may have created the file an instant ago and not written it yet.
+    for _ in range(50):
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            return value.encode("utf-8")
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it to generate a new session secret")
 
 
 def secret(secret_file: Optional[Path] = None) -> bytes:

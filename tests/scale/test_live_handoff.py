@@ -72,6 +72,8 @@ class Widget:
 
     def __init__(self, session_id: str) -> None:
         self.session_id = session_id
+        #: The conversation (Rasa's sender id, what agents see): the session id without its proof.
+        self.conversation = session_id
         self.messages: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
         self.confirmed: "asyncio.Future[Any]" = asyncio.get_running_loop().create_future()
         self.upstream: Optional[str] = None
@@ -85,7 +87,12 @@ class Widget:
 
     async def start_session(self) -> None:
         await self.emit("session_request", {"session_id": self.session_id})
-        assert await asyncio.wait_for(self.confirmed, WAIT) == self.session_id
+        # The server binds a new conversation to this client: "<conversation>.<proof>"
+        # (bot.core.session_proof); an id it did not issue is never continued.
+        confirmed = await asyncio.wait_for(self.confirmed, WAIT)
+        assert confirmed != self.session_id and "." in confirmed
+        self.session_id = confirmed
+        self.conversation = confirmed.split(".")[0]
 
     async def say(self, text: str) -> None:
         await self.emit("user_uttered", {"message": text, "session_id": self.session_id})
@@ -184,7 +191,7 @@ async def hand_off(widget: Widget, base_url: str) -> None:
     await widget.drain()
     queue = await call_agent_api(base_url, "GET", "conversations?status=waiting")
     waiting = [c["sender_id"] for c in queue["conversations"]]
-    assert widget.session_id in waiting, f"{widget.session_id} is not waiting: {waiting}"
+    assert widget.conversation in waiting, f"{widget.conversation} is not waiting: {waiting}"
 
 
 @pytest.mark.asyncio
@@ -237,14 +244,14 @@ async def test_websocket_users_behind_round_robin_get_replies_sent_through_eithe
             # possible, then reply through each instance in turn.
             agent_side = instances[i % 2]
             await hand_off(user, agent_side)
-            await call_agent_api(agent_side, "POST", f"conversations/{user.session_id}/claim")
+            await call_agent_api(agent_side, "POST", f"conversations/{user.conversation}/claim")
             for url in instances:
-                text = f"Agent via {url.split(':')[-1]} to {user.session_id}."
+                text = f"Agent via {url.split(':')[-1]} to {user.conversation}."
                 await call_agent_api(
-                    url, "POST", f"conversations/{user.session_id}/messages", {"text": text}
+                    url, "POST", f"conversations/{user.conversation}/messages", {"text": text}
                 )
                 await user.wait_for(text)
-            await call_agent_api(agent_side, "POST", f"conversations/{user.session_id}/release")
+            await call_agent_api(agent_side, "POST", f"conversations/{user.conversation}/release")
     finally:
         for user in users:
             await user.__aexit__(None, None, None)

@@ -170,9 +170,16 @@ def load_test_sets(folder: Path = TEST_DIR) -> Dict[str, List[Item]]:
 
 
 def faq_intents(topics_file: Path = TOPICS_FILE) -> frozenset:
-    """Intents answered with FAQ facts (one per topic in data/topics.yml)."""
+    """Intents answered with FAQ facts: the topics of data/topics.yml that name an FAQ source.
+
+    Greetings, fallbacks, out-of-scope and near-topic replies, "details noted" and the handoff
+    are not FAQ answers: giving one where an FAQ answer was right is a miss (counted in
+    accuracy and in-scope rejection), not a confident wrong answer.
+    """
     data = yaml.safe_load(topics_file.read_text(encoding="utf-8")) or {}
-    return frozenset((data.get("topics") or {}).keys())
+    return frozenset(
+        intent for intent, entry in (data.get("topics") or {}).items() if (entry or {}).get("source")
+    )
 
 
 # --- Scoring ------------------------------------------------------------------------------------

@@ -157,10 +157,17 @@ def test_an_empty_split_falls_back_to_the_whole_message():
     assert predict_parts("hello") == ["hello"]
 
 
-def test_faq_intents_come_from_the_topics_file(tmp_path: Path):
+def test_faq_intents_are_the_topics_with_an_faq_source(tmp_path: Path):
     topics = tmp_path / "topics.yml"
-    topics.write_text("topics:\n  faq_documents: {}\n  multi_domain: {}\n", encoding="utf-8")
+    topics.write_text(
+        "topics:\n  faq_documents: {source: x}\n  multi_domain: {source: y}\n"
+        "  nlu_fallback: {general: utter_default}\n  out_of_scope: {}\n",
+        encoding="utf-8",
+    )
     assert ev.faq_intents(topics) == {"faq_documents", "multi_domain"}
+    # The project's own: fallbacks and declining replies are never FAQ answers.
+    real = ev.faq_intents()
+    assert "faq_documents" in real and not real & {"nlu_fallback", "out_of_scope", "icp_other", "greet"}
 
 
 def test_the_report_table_names_the_set_and_every_category():

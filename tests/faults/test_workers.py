@@ -351,16 +351,21 @@ def test_rasa_runs_two_workers_that_both_serve(workers_bot: Bot):
 
 def test_one_conversation_sent_concurrently_is_serialised_by_the_lock(workers_bot: Bot):
     assert len(ONE_CONVERSATION) == 20 and len(set(ONE_CONVERSATION)) == 20
-    sender = f"workers-lock-{random.getrandbits(32):08x}"
-    messages = list(ONE_CONVERSATION)
-    random.shuffle(messages)
     workers = worker_pids(workers_bot)
-    ticks_before = {pid: cpu_ticks(pid) for pid in workers}
+    # The kernel spreads connections over the workers; on a busy machine one burst can land on
+    # one worker only, which proves nothing about the lock: then a new conversation tries again.
+    for _attempt in range(3):
+        sender = f"workers-lock-{random.getrandbits(32):08x}"
+        messages = list(ONE_CONVERSATION)
+        random.shuffle(messages)
+        ticks_before = {pid: cpu_ticks(pid) for pid in workers}
 
-    replies = asyncio.run(_say_all(workers_bot, [(sender, m) for m in messages]))
+        replies = asyncio.run(_say_all(workers_bot, [(sender, m) for m in messages]))
 
+        ticks_after = {pid: cpu_ticks(pid) for pid in workers}
+        if all(ticks_after[pid] > ticks_before[pid] for pid in workers):
+            break
     # Both workers took part (they serve nobody else), so the lock was shared between them.
-    ticks_after = {pid: cpu_ticks(pid) for pid in workers}
     assert all(ticks_after[pid] > ticks_before[pid] for pid in workers), (
         ticks_before, ticks_after
     )

@@ -197,8 +197,8 @@ async def hand_off(widget: Widget, base_url: str) -> None:
 @pytest.mark.asyncio
 async def test_a_reply_sent_through_b_reaches_a_user_connected_to_a(instances: List[str]) -> None:
     a, b = instances
-    session = "scale-handoff-" + uuid.uuid4().hex[:10]
-    async with PollingWidget(a, session) as user:
+    async with PollingWidget(a, "scale-handoff-" + uuid.uuid4().hex[:10]) as user:
+        session = user.conversation  # the conversation the server issued to this widget
         await hand_off(user, b)
 
         joined = await call_agent_api(b, "POST", f"conversations/{session}/claim")

@@ -22,9 +22,18 @@ import aiohttp
 from bot.devtools.bench.servers import answered
 
 
+#: Intents whose answer ends the bot's part of a conversation: a request for a human agent
+#: pauses it (the bot then stays silent by design), so every later turn of a load
+#: conversation would count as lost.
+NOT_IN_LOAD = frozenset({"human_handoff"})
+
+
 def question_pool(devset: Dict[str, List[tuple]], seed: int = 7) -> List[str]:
-    """All development-set questions (both languages), in a fixed shuffled order."""
-    texts = [text for pairs in devset.values() for text, _ in pairs]
+    """The development-set questions (both languages) in a fixed shuffled order, without the
+    requests for a human agent (see ``NOT_IN_LOAD``)."""
+    texts = [
+        text for pairs in devset.values() for text, intent in pairs if intent not in NOT_IN_LOAD
+    ]
     random.Random(seed).shuffle(texts)
     return texts
 

@@ -105,3 +105,11 @@ def test_photo_check_targets_become_rows():
     verdicts = report.verdicts(result)
     assert verdicts["photo check: p95 < 150 ms (4 MB JPEG) *"] is True
     assert verdicts["photo check: peak memory <= 3x decoded (png)"] is False
+
+
+def test_the_load_pool_leaves_out_requests_for_a_human_agent():
+    from bot.devtools.bench.load import question_pool
+
+    pool = question_pool({"en": [("hi", "greet"), ("a person please", "human_handoff"),
+                                 ("which documents", "faq_documents")]})
+    assert sorted(pool) == ["hi", "which documents"]

@@ -183,7 +183,7 @@ $servers  }
       proxy_pass http://rasa;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_set_header Host \$host;
+      proxy_set_header Host \$http_host;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_read_timeout 120s;
       add_header X-Upstream \$upstream_addr always;
@@ -196,7 +196,7 @@ $servers  }
       proxy_http_version 1.1;
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection "upgrade";
-      proxy_set_header Host \$host;
+      proxy_set_header Host \$http_host;
       proxy_read_timeout 300s;
       add_header X-Upstream \$upstream_addr always;
     }

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional
 
 from bot.devtools.eval import (
     ROOT,
+    dev_items,
     dev_sets,
     faq_intents,
     load_test_sets,
@@ -35,12 +36,30 @@ from bot.devtools.eval import (
 ZH_EXAMPLE = "备案需要上传哪些材料"
 
 
-def score_all(predict, devset) -> Dict[str, Any]:
+def score_all(predict, devset, predict_parts=None) -> Dict[str, Any]:
+    """Development-set scores per language.
+
+    Accuracy, out-of-scope/near-topic declined and in-scope rejected are those of ``make eval``
+    (``score_items``: every question of a message scored, ``icp_other`` a decline), so the
+    bench and the eval report the same figures; macro-F1 is over whole messages.
+
+    Args:
+        predict: text -> intent.
+        devset: (text, intent) pairs per language.
+        predict_parts: message -> intent per question (the project's splitter); one
+            prediction per message by default (the baselines have no splitter).
+    """
+    faq = faq_intents()
+    predict_parts = predict_parts or (lambda text: [predict(text)])
     out = {}
     for lang, pairs in devset.items():
         t = time.perf_counter()
         s = score(pairs, predict)
         d = asdict(s)
+        per_part = score_items(dev_items(pairs), predict_parts, faq).overall
+        d["accuracy"] = per_part["accuracy"]
+        d["oos_rejection"] = per_part["oos_near_topic_declined"]
+        d["in_scope_rejected"] = per_part["in_scope_rejected"]
         d["errors"] = d["errors"][:40]
         d["n_errors"] = len(s.errors)
         d["ms_per_question"] = round(1000 * (time.perf_counter() - t) / max(len(pairs), 1), 3)
@@ -87,7 +106,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     result["n_test"] = {k: len(v) for k, v in testset.items()}
     result["testset"] = {}
     predict = rasa_predictor(args.project)
-    result["project"] = score_all(predict, devset)
+    result["project"] = score_all(predict, devset, message_predictor(predict))
     result["testset"]["project"] = score_test_set(message_predictor(predict), testset)
     result["project_seconds"] = round(time.perf_counter() - t, 1)
 

@@ -1,18 +1,14 @@
 """GET /webhooks/checklist (JSON) and GET /help/checklist (printable page): 200 and 400 cases."""
 from __future__ import annotations
 
-import asyncio
 import http.client
 import json
-import socket
-import threading
-import uuid
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Dict, Iterator, Tuple
 from urllib.parse import urlencode
 
 import pytest
-from rasa.core.channels.channel import register
-from sanic import Sanic
+
+from tests.helpers import ThreadedSanicServer
 
 from bot.channels.checklist import ChecklistInput, render_page
 from bot.channels.web import HelpPageInput
@@ -21,46 +17,12 @@ from bot.core.checklist import build_checklist, parse_request
 JIANGXI_HK = {"province": "江西", "applicant_type": "individual", "residency": "hong_kong", "domains": "3"}
 
 
-class Server:
-    """A Sanic app with the checklist and help page channels, served from a background thread."""
+class Server(ThreadedSanicServer):
+    """The app with the channel(s) under test (see ``tests.helpers.ThreadedSanicServer``)."""
 
-    def __init__(self, channel: ChecklistInput) -> None:
-        # One app per test module: Sanic refuses to start a second app in the same process.
-        self.app = Sanic(f"checklist_test_{uuid.uuid4().hex}")
-        register([channel, HelpPageInput()], self.app, route="/webhooks/")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._task: Optional[asyncio.Task] = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        assert self._ready.wait(20), "server did not start"
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-
-        async def serve() -> None:
-            server = await self.app.create_server(
-                host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
-            )
-            await server.startup()
-            self._ready.set()
-            try:
-                await server.serve_forever()
-            finally:
-                server.close()
-
-        self._task = self._loop.create_task(serve())
-        try:
-            self._loop.run_until_complete(self._task)
-        except asyncio.CancelledError:
-            pass
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._task.cancel)
-        self._thread.join(10)
+    def __init__(self, channel) -> None:
+        self.channel = channel
+        super().__init__("checklist_test", [channel, HelpPageInput()])
 
     def get(self, path: str, params: Dict[str, str]) -> Tuple[int, Dict[str, str], str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)

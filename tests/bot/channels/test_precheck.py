@@ -2,22 +2,19 @@
 code, languages, multipart, 400/413/429/503 as JSON, never a 500, the event loop kept free."""
 from __future__ import annotations
 
-import asyncio
 import http.client
 import io
 import json
 import logging
-import socket
 import struct
 import threading
 import time
-import uuid
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+
+from tests.helpers import ThreadedSanicServer
 from PIL import Image
-from rasa.core.channels.channel import register
-from sanic import Sanic
 
 import bot.channels.precheck as channel_module
 from bot.channels.precheck import (
@@ -35,48 +32,12 @@ from bot.devtools.precheck_calibration import CardSpec, make_card
 PATH = "/webhooks/precheck"
 
 
-class Server:
-    """A Sanic app with the channel, served from a background thread."""
+class Server(ThreadedSanicServer):
+    """The app with the channel(s) under test (see ``tests.helpers.ThreadedSanicServer``)."""
 
-    def __init__(self, channel: PrecheckInput) -> None:
-        # One server per test module: Sanic patches its own class when an app first starts, and
-        # a second app in the same process fails to start.
+    def __init__(self, channel) -> None:
         self.channel = channel
-        self.app = Sanic(f"precheck_test_{uuid.uuid4().hex}")
-        register([channel], self.app, route="/webhooks/")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._task: Optional[asyncio.Task] = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        assert self._ready.wait(20), "server did not start"
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-
-        async def serve() -> None:
-            server = await self.app.create_server(
-                host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
-            )
-            await server.startup()
-            self._ready.set()
-            try:
-                await server.serve_forever()
-            finally:
-                server.close()
-
-        self._task = self._loop.create_task(serve())
-        try:
-            self._loop.run_until_complete(self._task)
-        except asyncio.CancelledError:
-            pass
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._task.cancel)
-        self._thread.join(10)
+        super().__init__("precheck_test", [channel])
 
     def connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)

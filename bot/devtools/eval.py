@@ -2,8 +2,11 @@
 
 Two sets of questions, never trained on:
 
-- the **development set** (``tests/devset/*.yml``: intent -> questions) is used freely for error
-  analysis and to choose data and parameters, so its figures are optimistic;
+- the **development set** is used freely for error analysis and to choose data and parameters,
+  so its figures are optimistic. It has two parts: ``tests/devset/*.yml`` (intent -> single
+  questions) and ``tests/devset/cases/*.yml`` (real-style messages in the test set's item format:
+  compound questions, details with a question, long messages, near-topic and out-of-scope
+  lookalikes, each with its public source);
 - the **test set** (``tests/testset/*.yml``: a list of items, each with its public source) holds
   real users' questions written before the model was run on them; it is never used to choose
   data or parameters, and its errors are only listed on request (``--test-errors``), for the
@@ -49,6 +52,7 @@ from bot import settings
 
 ROOT = settings.ROOT
 DEV_DIR = ROOT / "tests" / "devset"
+DEV_CASES_DIR = DEV_DIR / "cases"
 TEST_DIR = ROOT / "tests" / "testset"
 TOPICS_FILE = ROOT / "data" / "topics.yml"
 DEFAULT_MODEL = ROOT / "models" / "icp-assistant.tar.gz"
@@ -167,6 +171,14 @@ def dev_items(pairs: Iterable[Tuple[str, str]]) -> List[Item]:
 def load_test_sets(folder: Path = TEST_DIR) -> Dict[str, List[Item]]:
     """Test-set items by language (file stem: en, zh)."""
     return {p.stem: load_test_items(p) for p in sorted(folder.glob("*.yml"))}
+
+
+def load_dev_items(folder: Path = DEV_DIR, cases: Path = DEV_CASES_DIR) -> Dict[str, List[Item]]:
+    """The whole development set by language: the single questions, then the cases."""
+    items = {lang: dev_items(pairs) for lang, pairs in dev_sets(folder).items()}
+    for lang, case_items in (load_test_sets(cases) if cases.is_dir() else {}).items():
+        items.setdefault(lang, []).extend(case_items)
+    return items
 
 
 def faq_intents(topics_file: Path = TOPICS_FILE) -> frozenset:
@@ -397,7 +409,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     faq = faq_intents()
     sets: Dict[str, Dict[str, List[Item]]] = {}
     if args.which in ("dev", "both"):
-        sets["development set"] = {lang: dev_items(p) for lang, p in dev_sets().items()}
+        sets["development set"] = load_dev_items()
     if args.which in ("test", "both"):
         sets["test set"] = load_test_sets()
     out: Dict[str, Any] = {}

@@ -1,0 +1,57 @@
+"""Reads Traditional Chinese messages as Simplified ones (:mod:`bot.core.script`).
+
+First in the pipeline, before the question splitter: every later component (splitter,
+tokenizer, entities, featurizers) sees Simplified text, which is what the training data, the
+lexicon and the rules are written in. The user's own words stay in the conversation: Rasa stores
+the channel's text in the ``UserUttered`` event; only the parse data carries the converted text.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.core.script import to_simplified
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class SimplifiedChinese(GraphComponent):
+    """Converts each message's text to Simplified characters, keeping its length."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SimplifiedChinese:
+        """Creates the component (it has no state)."""
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples are converted too, should any be written in Traditional characters."""
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Converts the text of each message in place.
+
+        Args:
+            messages: Messages with their text.
+        """
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                converted = to_simplified(text)
+                if converted != text:
+                    message.set(TEXT, converted)
+        return messages

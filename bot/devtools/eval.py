@@ -49,6 +49,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import yaml
 from bot import settings
+from bot.core.compound import SILENT_INTENTS
 
 ROOT = settings.ROOT
 DEV_DIR = ROOT / "tests" / "devset"
@@ -326,7 +327,12 @@ def message_predictor(
 
     def predict_parts(text: str) -> List[str]:
         parts = [p for p in (splitter(text) or []) if p and p.strip()] or [text]
-        return [predict(part) for part in parts]
+        answers = [predict(part) for part in parts]
+        if len(answers) < 2:
+            return answers
+        # As the reply does (bot.core.compound.answer_parts): a part that only gives details or
+        # greets says nothing of its own, so it is not an answer to any question.
+        return [a for a in answers if a not in SILENT_INTENTS] or answers[:1]
 
     return predict_parts
 

@@ -152,6 +152,16 @@ def test_the_splitter_is_used_when_it_exists(monkeypatch):
     assert predict_parts("a? b?") == ["A?", "B?"]
 
 
+def test_parts_that_only_give_details_are_not_answers_as_in_the_reply():
+    intents = {"I'm in Anhui, right?": "inform", "can I use the app?": "app_upload_availability",
+               "what size?": "faq_image_requirements"}
+    split = lambda text: list(intents)  # noqa: E731
+    predict_parts = ev.message_predictor(intents.get, split=split)
+    assert predict_parts("...") == ["app_upload_availability", "faq_image_requirements"]
+    only_details = ev.message_predictor(lambda text: "inform", split=lambda text: ["a", "b"])
+    assert only_details("...") == ["inform"]
+
+
 def test_an_empty_split_falls_back_to_the_whole_message():
     predict_parts = ev.message_predictor(lambda text: text, split=lambda text: [])
     assert predict_parts("hello") == ["hello"]

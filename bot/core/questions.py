@@ -7,7 +7,8 @@ own (:mod:`bot.nlu.compound`) and answered in order (``actions/compound.py``).
 
 How a message is cut, and why:
 
-1. **Clauses**: at sentence ends (``? ！ 。 ； ;``, a full stop before a space, new lines), at
+1. **Clauses**: at sentence ends (``? ！ 。 ； ;``, a full stop before a space, new lines, a
+   space between Chinese sentences, " + " / " / " between clauses), at
    enumerations ("1.", "2)", "①"), at joiners that start a new question ("and"/"also"/
    "plus"/"btw"; "还有"/"另外"/"以及"/"顺便"/"再问") and at commas. Decimal points and
    version numbers ("3.16.0", "4.5 MB") are no sentence ends.
@@ -19,8 +20,11 @@ How a message is cut, and why:
    ("I'm from Hong Kong", "my order got rejected", "我是台湾人", "hi") is a statement.
 3. **Grouping**: a clause that continues a question (a comma clause, an "or ..." alternative,
    a fragment of one or two words) stays with it, so one question is never cut in two. A new
-   question starts at a sentence, enumeration item or joiner with a cue of its own, and at a
-   Chinese comma only right after a clause that ends like a question (吗/呢/？): English
+   question starts at a sentence, enumeration item or joiner with a cue of its own (an
+   enumeration item, or a sentence ending in "?", needs none), at a Chinese comma only right
+   after a clause that ends like a question (吗/呢/？), and at an English comma only for a
+   direct wh-question after a direct question ("what documents do I need, what's the size
+   limit"): English
    writers put clauses of one question between commas ("I'm not sure what files it expects,
    can you list them"), Chinese writers chain questions with them ("要按指纹吗，用什么证件").
 4. **Context**: statements before the first question that name one of the applicant's details
@@ -64,6 +68,11 @@ _SENTENCE_END = re.compile(r"(?<=[?？!！。；;\n])|(?<=[^\d\s]\.)(?=\s)|(?<=\
 _ENUMERATION = re.compile(
     r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)、]|\(?[a-c]\)|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.])(?=\s*\S)"
 )
+# " + ", " / ", " & " between two clauses: chat shorthand for "and" between questions.
+_SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
+# Chinese writers separate sentences with a space where English uses a full stop
+# ("材料要哪些 图片格式有要求吗"); Chinese words are never separated by spaces.
+_ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u3400-\u9fffA-Za-z])")
 # Commas (Latin and Chinese) and Chinese joiners that may begin a new question.
 _COMMA = re.compile(r"[,，]")
 _ZH_JOINERS = ("还有", "另外", "以及", "顺便问", "顺便", "再问一下", "再问", "同时", "并且", "此外", "还想问")
@@ -79,6 +88,9 @@ _EN_QUESTION_START = frozenset(
     had isn't aren't don't doesn't can't cannot won't shouldn't didn't wasn't pls plz please
     tell explain list show describe""".split()
 )
+# Direct questions an English writer may chain with commas ("what documents do I need, what's the
+# size limit"), unlike the clauses of one question ("I'm not sure what it expects, can you list them").
+_EN_WH_START = frozenset("how what what's whats which where where's when why wat waht".split())
 _EN_QUESTION_ANYWHERE = frozenset(
     "how what which where when why whether wondering wat waht".split()
 )
@@ -101,8 +113,17 @@ class _Clause:
     question: bool
     # The clause opened its sentence (a new sentence, enumeration item or joiner).
     opens: bool
-    # The clause follows a comma: it starts a question only in the Chinese case (step 3).
+    # The clause follows a comma: it starts a question only in the cases of step 3.
     after_comma: bool = False
+    # The clause is an item of an enumeration: a question however short.
+    item: bool = False
+
+
+def _first_words(text: str) -> List[str]:
+    words = [w.lower() for w in _EN_WORD.findall(text)]
+    while words and words[0] in _EN_LEADING_FILLER:
+        words = words[1:]
+    return words
 
 
 def asks(text: str) -> bool:
@@ -131,7 +152,11 @@ def is_question(text: str) -> bool:
 
 def _sentences(text: str) -> List[str]:
     pieces: List[str] = []
-    for chunk in _SENTENCE_END.split(text):
+    chunks = [text]
+    for breaks in (_SYMBOL_BREAK, _ZH_SPACE_BREAK if _CJK.search(text) else None):
+        if breaks is not None:
+            chunks = [piece for chunk in chunks for piece in breaks.split(chunk)]
+    for chunk in (piece for chunk in chunks for piece in _SENTENCE_END.split(chunk)):
         starts = [m.start() for m in _ENUMERATION.finditer(chunk)]
         bounds = [0] + [s for s in starts if s > 0] + [len(chunk)]
         pieces.extend(chunk[a:b] for a, b in zip(bounds, bounds[1:]))
@@ -154,21 +179,34 @@ def _split_joiners(sentence: str) -> List[str]:
 
 def _clauses(text: str) -> List[_Clause]:
     clauses: List[_Clause] = []
-    for sentence in _sentences(text):
+    sentences = _sentences(text)
+    # Items of an enumeration ("1) documents 2) size limit") are questions even without a cue.
+    enumerated = sum(1 for s in sentences if _ENUMERATION.match(s.lstrip())) >= 2
+    for sentence in sentences:
+        start = len(clauses)
         for j, joined in enumerate(_split_joiners(sentence)):
             parts = re.split(r"(?<=[,，])", joined)
             for k, part in enumerate(parts):
                 if not part.strip():
                     continue
-                alone = len(parts) == 1 and len(_split_joiners(sentence)) == 1
-                question = is_question(part) or (alone and part.strip().endswith(("?", "？")))
-                clauses.append(_Clause(part, question, opens=k == 0, after_comma=k > 0))
+                item = enumerated and j == 0 and k == 0 and bool(_ENUMERATION.match(part.lstrip()))
+                question = is_question(part) or item
+                clauses.append(_Clause(part, question, opens=k == 0, after_comma=k > 0, item=item))
+        # A sentence that ends with "?" asks something even when no clause has a cue
+        # ("Also the photos, jpg or png?"); its first clause carries the question.
+        own = clauses[start:]
+        if own and not any(c.question for c in own) and sentence.strip().endswith(("?", "？")) \
+                and not _too_short(sentence):
+            clauses[start] = _Clause(own[0].text, True, own[0].opens, own[0].after_comma, own[0].item)
     return clauses
 
 
 def _too_short(text: str) -> bool:
     """A fragment ("how,", "when", "多大") is part of a question, never a question of its own."""
-    return len(_EN_WORD.findall(text)) < 3 and len(_CJK.findall(text)) < 4
+    words, ideographs = len(_EN_WORD.findall(text)), len(_CJK.findall(text))
+    if not ideographs:
+        return words < 3
+    return ideographs + words < 4  # "APP能传吗" is a question, "能传吗" is not
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
@@ -177,18 +215,26 @@ _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
 def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bool) -> bool:
     if not clause.question or _ALTERNATIVE.match(clause.text):
         return False
+    if _too_short(clause.text) and not clause.item:
+        # A fragment ("请问", "how,") is part of a question; opening the message, it is a
+        # preamble, unless it is a whole question of its own ("What formats? Can I...").
+        return first and clause.opens and not clause.after_comma and clause.text.strip().endswith(("?", "？"))
     if first:
         return True
-    if _too_short(clause.text):
-        return False
     if clause.after_comma:
         # English commas join the parts of one question ("I'm not sure what files it expects,
         # can you list them"); Chinese writers chain whole questions with commas
         # ("要按指纹吗，用什么证件"): cut only after a clause that ends like a question.
+        if previous is None:
+            return False
+        if _CJK.search(clause.text):
+            return bool(_ZH_QUESTION_END.search(previous.text))
+        # English: a direct wh-question after a direct question ("what documents do I need,
+        # what's the size limit"), never a clause of the same question.
+        before, words = _first_words(previous.text), _first_words(clause.text)
         return (
-            previous is not None
-            and bool(_CJK.search(clause.text))
-            and bool(_ZH_QUESTION_END.search(previous.text))
+            bool(before) and before[0] in _EN_QUESTION_START and previous.question
+            and bool(words) and words[0] in _EN_WH_START and len(words) >= 3
         )
     return clause.opens
 
@@ -217,10 +263,10 @@ def split_questions(text: str) -> List[str]:
         previous = clause
     if len(groups) <= 1:
         return [text]
+    # The first question keeps everything before it, in order; the others only the details.
     shared = "".join(c for c in leading if names_a_detail(c)).strip()
-    situation = "".join(c for c in leading if not names_a_detail(c)).strip()
     joined: List[Tuple[str, str]] = [
-        (" ".join(filter(None, (shared, situation if i == 0 else ""))), "".join(group).strip())
+        ("".join(leading).strip() if i == 0 else shared, "".join(group).strip())
         for i, group in enumerate(groups)
     ]
     return [_with_context(c, q) for c, q in joined]

@@ -22,6 +22,18 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         # Chinese questions chained with commas and joiners.
         ("核验单要按指纹吗，域名证书在哪里下载", ["核验单要按指纹吗", "域名证书在哪里下载"]),
         ("图片有什么要求？另外核验单怎么签字", ["图片有什么要求？", "另外核验单怎么签字"]),
+        # Chat shorthand: "+" or "/" between questions, Chinese sentences separated by spaces.
+        ("which docs do i need + what size should they be", ["which docs do i need", "what size should they be"]),
+        ("材料要哪些 图片格式有要求吗 APP能传吗", ["材料要哪些", "图片格式有要求吗", "APP能传吗"]),
+        # Direct wh-questions chained with English commas.
+        ("what documents do I need, what's the size limit, and can I use my phone to upload",
+         ["what documents do I need", "what's the size limit", "can I use my phone to upload"]),
+        # Enumerated items are questions without a cue; a "?" sentence asks without one too.
+        ("two questions: 1) what documents 2) image size limit",
+         ["two questions: 1) what documents", "2) image size limit"]),
+        ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",
+         ["we have two sites in beijing. do we need one form per site?",
+          "we have two sites in beijing. the photos, jpg or png?"]),
     ],
 )
 def test_compound_messages_are_cut_into_questions(text, expected):
@@ -38,6 +50,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "which ID, passport or home return permit?",
         "what formats? max size?",  # a fragment never stands alone
         "can I upload the ID and also the licence?",
+        "请问 阿里云APP怎么上传",  # a preamble is no question of its own
+        "where can I get the cert, is it in the domain console?",
+        "Can I upload jpg / png?",
         "the app is version 3.16.0. it doesn't work",
         "图片4.5M能传吗",
         "身份证之外还有什么必须要传的",

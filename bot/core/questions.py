@@ -101,7 +101,7 @@ _EN_LEADING_FILLER = frozenset(
 )
 _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
-    r"行不行|多少|多大|多久|几|请问|为何|为什么|求助|求问|咨询"
+    r"行不行|多少|多大|多久|(?<!好)几(?!乎)|请问|为何|为什么|求助|求问|咨询"
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ALTERNATIVE = re.compile(r"^\s*(?:or|还是|或者|或是)\b", re.IGNORECASE)

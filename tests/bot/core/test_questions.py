@@ -51,6 +51,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "what formats? max size?",  # a fragment never stands alone
         "can I upload the ID and also the licence?",
         "请问 阿里云APP怎么上传",  # a preamble is no question of its own
+        "在内蒙古 一次备好几个域名 核验单上该怎么处理",  # 好几个 (several) asks nothing
         "where can I get the cert, is it in the domain console?",
         "Can I upload jpg / png?",
         "the app is version 3.16.0. it doesn't work",

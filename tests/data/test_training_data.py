@@ -35,7 +35,11 @@ def _domain_intents() -> List[str]:
     """The intents the classifier predicts (not those NLU components set, which have no data)."""
     from bot.devtools.validation import COMPONENT_INTENTS
 
-    intents = yaml.safe_load((ROOT / "domain" / "core.yml").read_text(encoding="utf-8"))["intents"]
+    intents = [
+        intent
+        for path in sorted((ROOT / "domain").glob("*.yml"))
+        for intent in yaml.safe_load(path.read_text(encoding="utf-8")).get("intents") or []
+    ]
     return [intent for intent in intents if intent not in COMPONENT_INTENTS]
 
 

@@ -44,7 +44,7 @@ Rasa-free, used by the NLU component, the agent-assist suggester and the evaluat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import List, Optional, Tuple
@@ -63,7 +63,9 @@ MAX_ANSWERED = 3
 COMPOUND_INTENT = "compound_question"
 
 # Sentence ends. A full stop only counts before whitespace/end and not between digits.
-_SENTENCE_END = re.compile(r"(?<=[?？!！。；;\n])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)")
+_SENTENCE_END = re.compile(
+    r"(?<=[?？!！。；;\n：])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)|(?<=[^\d\s]:)(?=\s)"
+)
 # Enumerations at a line start or after whitespace: "1." "2)" "(3)" "①" "a)".
 _ENUMERATION = re.compile(
     r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)、]|\(?[a-c]\)|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.])(?=\s*\S)"
@@ -76,10 +78,6 @@ _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u34
 # Commas (Latin and Chinese) and Chinese joiners that may begin a new question.
 _COMMA = re.compile(r"[,，]")
 _ZH_JOINERS = ("还有", "另外", "以及", "顺便问", "顺便", "再问一下", "再问", "同时", "并且", "此外", "还想问")
-# Cut before the joiner, keeping the spaces; "and also" is one joiner, not two.
-_EN_JOINERS = re.compile(
-    r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)\s+\S)", re.IGNORECASE
-)
 
 _EN_WORD = re.compile(r"[A-Za-z']+")
 _EN_QUESTION_START = frozenset(
@@ -99,10 +97,23 @@ _EN_LEADING_FILLER = frozenset(
     "and also so but ok okay well then plus btw hi hello hey thanks thank you or oh now "
     "just one another question q".split()
 )
+# Cut before a joiner that opens a question of its own ("..., and can I use the app", "also how
+# big..."), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
+# one joiner, not two.
+_EN_JOINERS = re.compile(
+    r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+(?:also[\s,]+)?"
+    r"(?:" + "|".join(sorted(map(re.escape, _EN_QUESTION_START), key=len, reverse=True)) + r")\b)",
+    re.IGNORECASE,
+)
 _ZH_QUESTION = re.compile(
-    r"[吗嘛呢么]|什么|啥|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
+    r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
     r"行不行|多少|多大|多久|(?<!好)几(?!乎)|请问|为何|为什么|求助|求问|咨询"
 )
+# Words that announce a question without asking one ("请问一下，..."): not a cue on their own.
+_ZH_PREAMBLE = re.compile(r"请问|求助|求问|咨询|想问|问一下|问下|打扰")
+# Subjects that point back to the previous question ("where is the cert, is it in the console"):
+# a clause about "it" continues that question.
+_EN_BACK_REFERENCE = frozenset("it that this they them those these".split())
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ALTERNATIVE = re.compile(r"^\s*(?:or|还是|或者|或是)\b", re.IGNORECASE)
 
@@ -117,6 +128,16 @@ class _Clause:
     after_comma: bool = False
     # The clause is an item of an enumeration: a question however short.
     item: bool = False
+    # An earlier clause of the same sentence asks something.
+    asked_before: bool = False
+
+
+def _only_filler(text: str) -> bool:
+    """Whether a clause is only joiners and fillers ("Also,", "And btw,", "另外，")."""
+    if _CJK.search(text):
+        return re.sub(r"[\W_]+", "", text) in _ZH_JOINERS
+    words = [w.lower() for w in _EN_WORD.findall(text)]
+    return bool(words) and all(w in _EN_LEADING_FILLER or w == "separately" for w in words)
 
 
 def _first_words(text: str) -> List[str]:
@@ -138,7 +159,7 @@ def is_question(text: str) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
-    if _CJK.search(stripped) and _ZH_QUESTION.search(stripped):
+    if _CJK.search(stripped) and _ZH_QUESTION.search(_ZH_PREAMBLE.sub("", stripped)):
         return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _EN_LEADING_FILLER:
@@ -186,18 +207,23 @@ def _clauses(text: str) -> List[_Clause]:
         start = len(clauses)
         for j, joined in enumerate(_split_joiners(sentence)):
             parts = re.split(r"(?<=[,，])", joined)
+            asked = False
             for k, part in enumerate(parts):
                 if not part.strip():
                     continue
                 item = enumerated and j == 0 and k == 0 and bool(_ENUMERATION.match(part.lstrip()))
                 question = is_question(part) or item
-                clauses.append(_Clause(part, question, opens=k == 0, after_comma=k > 0, item=item))
+                clauses.append(
+                    _Clause(part, question, opens=k == 0, after_comma=k > 0, item=item, asked_before=asked)
+                )
+                asked = asked or question
         # A sentence that ends with "?" asks something even when no clause has a cue
         # ("Also the photos, jpg or png?"); its first clause carries the question.
         own = clauses[start:]
         if own and not any(c.question for c in own) and sentence.strip().endswith(("?", "？")) \
                 and not _too_short(sentence):
-            clauses[start] = _Clause(own[0].text, True, own[0].opens, own[0].after_comma, own[0].item)
+            clauses[start] = _Clause(own[0].text, True, own[0].opens, own[0].after_comma, own[0].item,
+                                     own[0].asked_before)
     return clauses
 
 
@@ -222,19 +248,28 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
     if first:
         return True
     if clause.after_comma:
-        # English commas join the parts of one question ("I'm not sure what files it expects,
-        # can you list them"); Chinese writers chain whole questions with commas
-        # ("要按指纹吗，用什么证件"): cut only after a clause that ends like a question.
         if previous is None:
             return False
+        if not clause.asked_before:
+            # The sentence's question starts here, after its preamble ("Also, how much...",
+            # "And for the ICP itself, whose IDs do I upload?").
+            return True
         if _CJK.search(clause.text):
-            return bool(_ZH_QUESTION_END.search(previous.text))
-        # English: a direct wh-question after a direct question ("what documents do I need,
-        # what's the size limit"), never a clause of the same question.
+            # Chinese writers chain whole questions with commas ("要按指纹吗，用什么证件",
+            # "要传哪些材料，图片多大"): a question after a question is a new one.
+            return previous.question
+        # English commas join the parts of one question ("I'm not sure what files it expects,
+        # can you list them"). A new one: a direct question after a direct question, with a
+        # subject of its own ("can I use my passport, does the scan need to be in colour",
+        # "what documents do I need, what's the size limit"), not "..., is it in the console".
         before, words = _first_words(previous.text), _first_words(clause.text)
+        if not (before and before[0] in _EN_QUESTION_START and previous.question and words):
+            return False
+        if words[0] in _EN_WH_START:
+            return len(words) >= 3
         return (
-            bool(before) and before[0] in _EN_QUESTION_START and previous.question
-            and bool(words) and words[0] in _EN_WH_START and len(words) >= 3
+            words[0] in _EN_QUESTION_START and len(words) >= 4
+            and words[1] not in _EN_BACK_REFERENCE
         )
     return clause.opens
 
@@ -253,14 +288,31 @@ def split_questions(text: str) -> List[str]:
     leading: List[str] = []
     groups: List[List[str]] = []
     previous: Optional[_Clause] = None
+    held = ""
+    opening: List[str] = []
     for clause in _clauses(text):
+        if not clause.question and _only_filler(clause.text):
+            held += clause.text  # "Also," belongs to the question it introduces
+            continue
+        clause = replace(clause, text=held + clause.text) if held else clause
+        held = ""
+        if clause.opens:
+            opening = []  # this sentence's clauses so far, while none of them asks
         if _starts_new_question(previous, clause, first=not groups):
-            groups.append([clause.text])
+            if groups and opening and clause.after_comma and not clause.asked_before:
+                # "And for the ICP itself, whose IDs...": the preamble goes with its question.
+                del groups[-1][-len(opening):]
+                groups.append(opening + [clause.text])
+            else:
+                groups.append([clause.text])
         elif groups:
             groups[-1].append(clause.text)
         else:
             leading.append(clause.text)
+        opening = opening + [clause.text] if not clause.question else []
         previous = clause
+    if held and groups:
+        groups[-1].append(held)
     if len(groups) <= 1:
         return [text]
     # The first question keeps everything before it, in order; the others only the details.

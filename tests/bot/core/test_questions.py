@@ -31,6 +31,20 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         # Enumerated items are questions without a cue; a "?" sentence asks without one too.
         ("two questions: 1) what documents 2) image size limit",
          ["two questions: 1) what documents", "2) image size limit"]),
+        # A sentence's preamble ("Also,", "And for the ICP itself,") goes with its question.
+        ("Where is the domain certificate? Also, how much does a .cn domain cost?",
+         ["Where is the domain certificate?", "how much does a .cn domain cost?"]),
+        ("Do I need the public security filing? And for the ICP itself, whose IDs do I upload?",
+         ["Do I need the public security filing?", "for the ICP itself, whose IDs do I upload?"]),
+        # Direct questions with subjects of their own, chained with commas; "also" inside a
+        # question joins nothing; a detail before a colon applies to each.
+        ("For a personal filing in Xinjiang: do I sign the form, do I also need a fingerprint, "
+         "and can I photograph the form?",
+         ["For a personal filing in Xinjiang: do I sign the form",
+          "For a personal filing in Xinjiang: do I also need a fingerprint",
+          "For a personal filing in Xinjiang: can I photograph the form?"]),
+        # Chinese questions chained with commas, 咋 asks too.
+        ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",
          ["we have two sites in beijing. do we need one form per site?",
           "we have two sites in beijing. the photos, jpg or png?"]),
@@ -51,6 +65,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "what formats? max size?",  # a fragment never stands alone
         "can I upload the ID and also the licence?",
         "请问 阿里云APP怎么上传",  # a preamble is no question of its own
+        "请问一下，备案要什么材料",
+        "After the ICP is approved, do I also need the public security filing?",
         "在内蒙古 一次备好几个域名 核验单上该怎么处理",  # 好几个 (several) asks nothing
         "where can I get the cert, is it in the domain console?",
         "Can I upload jpg / png?",

@@ -17,7 +17,9 @@ How a message is cut, and why:
    anywhere ("not sure what files..."), a request ("tell me", "please list"), a trailing "?"
    with a cue-less fragment only when it stands alone as a sentence; in Chinese a question
    particle or word (吗, 呢, 什么, 怎么, 哪, 能否, 是否, 要不要...) or "请问". Anything else
-   ("I'm from Hong Kong", "my order got rejected", "我是台湾人", "hi") is a statement.
+   ("I'm from Hong Kong", "my order got rejected", "我是台湾人", "hi") is a statement, and so is
+   every clause of a sentence ending in a full stop when the message marks its questions with
+   "?" ("It asks for an ID card, which I don't have.").
 3. **Grouping**: a clause that continues a question (a comma clause, an "or ..." alternative,
    a fragment of one or two words) stays with it, so one question is never cut in two. A new
    question starts at a sentence, enumeration item or joiner with a cue of its own (an
@@ -203,8 +205,13 @@ def _clauses(text: str) -> List[_Clause]:
     sentences = _sentences(text)
     # Items of an enumeration ("1) documents 2) size limit") are questions even without a cue.
     enumerated = sum(1 for s in sentences if _ENUMERATION.match(s.lstrip())) >= 2
+    # A writer who ends questions with "?" ends statements with a full stop: there, "which",
+    # "when", 什么... start relative clauses ("It asks for an ID card, which I don't have.",
+    # "我不太清楚分别要传什么。"), not questions.
+    marks_questions = bool(re.search(r"[?？]", text))
     for sentence in sentences:
         start = len(clauses)
+        statement = marks_questions and sentence.rstrip().endswith((".", "。")) and not enumerated
         for j, joined in enumerate(_split_joiners(sentence)):
             parts = re.split(r"(?<=[,，])", joined)
             asked = False
@@ -212,7 +219,7 @@ def _clauses(text: str) -> List[_Clause]:
                 if not part.strip():
                     continue
                 item = enumerated and j == 0 and k == 0 and bool(_ENUMERATION.match(part.lstrip()))
-                question = is_question(part) or item
+                question = (is_question(part) and not statement) or item
                 clauses.append(
                     _Clause(part, question, opens=k == 0, after_comma=k > 0, item=item, asked_before=asked)
                 )

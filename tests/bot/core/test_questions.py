@@ -66,6 +66,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "can I upload the ID and also the licence?",
         "请问 阿里云APP怎么上传",  # a preamble is no question of its own
         "请问一下，备案要什么材料",
+        # Full-stop sentences are statements when the writer marks questions with "?".
+        "I'm a foreigner. It asks for a resident ID card, which I don't have. What do I upload instead?",
+        "我去年买了服务器。页面上有好几个上传框，我不清楚分别要传什么。个人备案到底要传哪些证件？",
         "After the ICP is approved, do I also need the public security filing?",
         "在内蒙古 一次备好几个域名 核验单上该怎么处理",  # 好几个 (several) asks nothing
         "where can I get the cert, is it in the domain console?",

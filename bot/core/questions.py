@@ -100,10 +100,11 @@ _EN_LEADING_FILLER = frozenset(
     "just one another question q".split()
 )
 # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also how
-# big..."), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
+# big...", "and in which format..."), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
 # one joiner, not two.
 _EN_JOINERS = re.compile(
     r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+(?:also[\s,]+)?"
+    r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
     r"(?:" + "|".join(sorted(map(re.escape, _EN_QUESTION_START), key=len, reverse=True)) + r")\b)",
     re.IGNORECASE,
 )

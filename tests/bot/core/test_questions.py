@@ -43,6 +43,8 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
          ["For a personal filing in Xinjiang: do I sign the form",
           "For a personal filing in Xinjiang: do I also need a fingerprint",
           "For a personal filing in Xinjiang: can I photograph the form?"]),
+        ("What documents do I need, and in which format should the pictures be?",
+         ["What documents do I need", "in which format should the pictures be?"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",

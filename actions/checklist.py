@@ -1,5 +1,8 @@
 """The personal document checklist in the chat: asks what it does not know, then lists it all.
 
+A new request that needs questions is first answered with the general list (the documents every
+filing uploads), so the user has an answer before any question.
+
 Thin over :mod:`bot.core.checklist`: each detail the checklist needs (applicant type, province,
 residency, domain count, Alibaba Cloud registration, app preference) is asked **once**, with
 buttons, only while no message of the conversation gave it; a message that gives everything at
@@ -41,7 +44,8 @@ class ActionChecklist(RulesAction):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        """Asks one missing detail or utters ``utter_checklist``."""
+        """Asks one missing detail (after the general list, on a new request) or utters
+        ``utter_checklist``."""
         asked_details = list(tracker.get_slot("asked_details") or [])
         message = tracker.latest_message or {}
         if (message.get("intent") or {}).get("name") == TOPIC:
@@ -51,6 +55,10 @@ class ActionChecklist(RulesAction):
         values = {name: tracker.get_slot(name) for name in checklist.detail_order()}
         question = checklist.next_question(values, asked)
         if question is not None:
+            if (message.get("intent") or {}).get("name") == TOPIC:
+                # "What do I need to prepare?" is answered at once with the general list (the
+                # FAQ's documents); the questions then only tailor it.
+                dispatcher.utter_message(response="utter_checklist_general")
             dispatcher.utter_message(response=f"utter_ask_{question}")
             return [
                 SlotSet("pending_topic", TOPIC),

@@ -18,7 +18,8 @@ EVERYTHING = {
 def test_asks_only_what_it_does_not_know_in_order(rules_repo, make_tracker):
     known = {"province": "jiangxi", "residency": "hong_kong"}
     messages, events = run_action(ActionChecklist(rules_repo), make_tracker("checklist", slots=known))
-    assert responses(messages) == ["utter_ask_applicant_type"]
+    # The request is answered at once with the general list; the question only tailors it.
+    assert responses(messages) == ["utter_checklist_general", "utter_ask_applicant_type"]
     assert slot_events(events) == {"pending_topic": "checklist", "asked_details": ["checklist:applicant_type"]}
 
     slots = {**known, "applicant_type": "individual", "asked_details": ["checklist:applicant_type"]}
@@ -67,6 +68,6 @@ def test_optional_details_left_unanswered_still_give_the_checklist(rules_repo, m
 def test_a_new_request_may_ask_again(rules_repo, make_tracker):
     tracker = make_tracker("checklist", slots={"asked_details": ["checklist:applicant_type", "province"]})
     messages, events = run_action(ActionChecklist(rules_repo), tracker)
-    assert responses(messages) == ["utter_ask_applicant_type"]
+    assert responses(messages) == ["utter_checklist_general", "utter_ask_applicant_type"]
     # The tailored answers' own marks are kept.
     assert slot_events(events)["asked_details"] == ["province", "checklist:applicant_type"]

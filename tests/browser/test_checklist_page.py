@@ -25,7 +25,10 @@ def answer_after_click(page: Page, title: str, key: str) -> None:
 def test_individual_in_jiangxi_owner_in_hong_kong_three_domains(page: Page, bot_url: str) -> None:
     open_help(page, bot_url)
     first = ask(page, "what do I need to prepare?")
-    expect(first).to_have_class(re.compile(r"icp-key-utter_ask_applicant_type\b"))
+    # Answered at once with the general list, then asked what tailors it.
+    expect(first).to_have_class(re.compile(r"icp-key-utter_checklist_general\b"))
+    expect(first).to_contain_text("signed authenticity statement")
+    expect(page.locator(ANSWER + ".icp-key-utter_ask_applicant_type").last).to_be_visible(timeout=WAIT)
     answer_after_click(page, "Individual", "utter_ask_province")
     # The province is typed, as most users do (Jiangxi has no button).
     question = ask(page, "Jiangxi")

@@ -43,10 +43,28 @@ def test_alternatives_are_split_on_the_bar():
         (("icp_other",), "icp_other", True),
         (("icp_other",), "out_of_scope", False),
         (("icp_other",), "nlu_fallback", False),
+        # The checklist's reply carries the documents list; the documents answer is no checklist.
+        (("faq_documents",), "checklist", True),
+        (("checklist",), "faq_documents", False),
+        (("multi_domain",), "checklist", False),
     ],
 )
 def test_part_is_right(expected, got, right):
     assert ev.part_is_right(expected, got) is right
+
+
+def test_the_checklist_carries_the_documents_list_as_the_scorer_assumes():
+    """CARRIES holds only while the checklist's first reply is the general documents list."""
+    import yaml
+
+    domain = yaml.safe_load((ev.ROOT / "domain" / "checklist.yml").read_text(encoding="utf-8"))
+    general = {v.get("condition") is not None: v["text"] for v in domain["responses"]["utter_checklist_general"]}
+    for words in ("ID document of the subject contact person", "website owner", "subject licence",
+                  "signed authenticity statement"):
+        assert words in general[False]
+    for words in ("主体负责人证件", "网站负责人证件", "主体证件", "真实性声明"):
+        assert words in general[True]
+    assert "utter_checklist_general" in (ev.ROOT / "actions" / "checklist.py").read_text(encoding="utf-8")
 
 
 def test_a_compound_message_is_scored_on_every_part():

@@ -110,7 +110,7 @@ _EN_JOINERS = re.compile(
 )
 _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
-    r"行不行|多少|多大|多久|(?<!好)几(?!乎)|请问|为何|为什么|求助|求问|咨询"
+    r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询"
 )
 # Words that announce a question without asking one ("请问一下，..."): not a cue on their own.
 _ZH_PREAMBLE = re.compile(r"请问|求助|求问|咨询|想问|问一下|问下|打扰")
@@ -162,8 +162,13 @@ def is_question(text: str) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
-    if _CJK.search(stripped) and _ZH_QUESTION.search(_ZH_PREAMBLE.sub("", stripped)):
-        return True
+    if _CJK.search(stripped):
+        if _ZH_QUESTION.search(_ZH_PREAMBLE.sub("", stripped)):
+            return True
+        # 几个 is "how many" in a question ("要传几个文件？") and "several" in a statement
+        # ("一次备几个域名 核验单写不下").
+        if "几个" in stripped and _ZH_QUESTION_END.search(stripped):
+            return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _EN_LEADING_FILLER:
         words = words[1:]

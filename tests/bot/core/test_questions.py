@@ -73,6 +73,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "我去年买了服务器。页面上有好几个上传框，我不清楚分别要传什么。个人备案到底要传哪些证件？",
         "After the ICP is approved, do I also need the public security filing?",
         "在内蒙古 一次备好几个域名 核验单上该怎么处理",  # 好几个 (several) asks nothing
+        "海南备案几个域名 核验单写不下写在哪",  # nor does 几个 outside a question
         "where can I get the cert, is it in the domain console?",
         "Can I upload jpg / png?",
         "the app is version 3.16.0. it doesn't work",

@@ -29,7 +29,10 @@ How a message is cut, and why:
    limit"): English
    writers put clauses of one question between commas ("I'm not sure what files it expects,
    can you list them"), Chinese writers chain questions with them ("要按指纹吗，用什么证件").
-4. **Context**: statements before the first question that name one of the applicant's details
+4. **Context**: a question that names none of the things the FAQ is about (``topic_objects``
+   of ``data/lexicon.yml``: the app, the form, the statement, the certificate...) is about the
+   thing the question right before it named ("核验单在哪下载？又该怎么签？"): that thing is
+   added to it. Statements before the first question that name one of the applicant's details
    (a province, applicant type or residency word of ``data/provinces.yml`` / ``data/lexicon.yml``)
    are prefixed to *every* question, because they apply to each ("我是台湾人" decides which ID
    "用什么证件" means). Other leading statements ("my order got rejected") go with the first
@@ -99,13 +102,17 @@ _EN_LEADING_FILLER = frozenset(
     "and also so but ok okay well then plus btw hi hello hey thanks thank you or oh now "
     "just one another question q".split()
 )
+# Auxiliaries that, after "and", usually continue a story ("and have bought several domains")
+# rather than ask.
+_EN_NARRATIVE = frozenset("have has had did was were am".split())
 # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also how
 # big...", "and in which format..."), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
 # one joiner, not two.
 _EN_JOINERS = re.compile(
     r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+(?:also[\s,]+)?"
     r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
-    r"(?:" + "|".join(sorted(map(re.escape, _EN_QUESTION_START), key=len, reverse=True)) + r")\b)",
+    r"(?:" + "|".join(sorted(map(re.escape, _EN_QUESTION_START - _EN_NARRATIVE), key=len, reverse=True))
+    + r")\b)",
     re.IGNORECASE,
 )
 _ZH_QUESTION = re.compile(
@@ -217,7 +224,7 @@ def _clauses(text: str) -> List[_Clause]:
     marks_questions = bool(re.search(r"[?？]", text))
     for sentence in sentences:
         start = len(clauses)
-        statement = marks_questions and sentence.rstrip().endswith((".", "。")) and not enumerated
+        statement = marks_questions and sentence.rstrip().endswith((".", "。", ":", "：")) and not enumerated
         for j, joined in enumerate(_split_joiners(sentence)):
             parts = re.split(r"(?<=[,，])", joined)
             asked = False
@@ -328,13 +335,27 @@ def split_questions(text: str) -> List[str]:
         groups[-1].append(held)
     if len(groups) <= 1:
         return [text]
-    # The first question keeps everything before it, in order; the others only the details.
+    # The first question keeps everything before it, in order; the others only the details,
+    # and the thing the question before was about when they name none ("does it work in
+    # Fujian" after a question about the app).
     shared = "".join(c for c in leading if names_a_detail(c)).strip()
-    joined: List[Tuple[str, str]] = [
-        ("".join(leading).strip() if i == 0 else shared, "".join(group).strip())
-        for i, group in enumerate(groups)
-    ]
-    return [_with_context(c, q) for c, q in joined]
+    questions = ["".join(group).strip() for group in groups]
+    parts = [_with_context("".join(leading).strip(), questions[0])]
+    _, about = last_object("".join(leading) + questions[0])
+    for question in questions[1:]:
+        names, own = last_object(question)
+        context = shared
+        if not names and about is not None:
+            if _CJK.search(question):
+                context = shared + about  # "核验单" + "又该怎么签？"
+            else:  # "does it work in Fujian (app)?"
+                bare = question.rstrip("?？,， ")
+                question = f"{bare} ({about})" + ("?" if question.rstrip().endswith("?") else "")
+        parts.append(_with_context(context, question))
+        # Only the question right after carries it: a third one naming nothing is seldom still
+        # about the first one's thing.
+        about = own
+    return parts
 
 
 @lru_cache(maxsize=2)
@@ -352,6 +373,38 @@ def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE
     chinese = tuple(w for w in words if _CJK.search(w) and len(w) > 1)
     pattern = re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z])")
     return pattern, chinese
+
+
+@lru_cache(maxsize=2)
+def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, re.Pattern], ...]:
+    """(carried over?, pattern) for each thing of ``topic_objects`` and each language."""
+    data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
+    found = []
+    for entry in (data.get("topic_objects") or {}).values():
+        for language in ("en", "zh"):
+            words = [str(p) for p in entry.get(language) or []]
+            if not words:
+                continue
+            # Latin words (also in Chinese text: "APP") match whole words only ("app" is not
+            # in "approval"); Chinese ones anywhere.
+            alternatives = "|".join(
+                re.escape(w) if _CJK.search(w) else rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])"
+                for w in sorted(words, key=len, reverse=True)
+            )
+            found.append((entry.get("carry", True), re.compile(alternatives, re.IGNORECASE if language == "en" else 0)))
+    return tuple(found)
+
+
+def last_object(text: str) -> Tuple[bool, Optional[str]]:
+    """Whether ``text`` names a thing of the lexicon's ``topic_objects``, and the last thing to
+    carry over it names (as spelled in ``text``), if any."""
+    names, best = False, None
+    for carry, pattern in _object_words():
+        for match in pattern.finditer(text):
+            names = True
+            if carry and (best is None or match.end() > best[0]):
+                best = (match.end(), match.group(0))
+    return names, best[1] if best else None
 
 
 def names_a_detail(text: str) -> bool:

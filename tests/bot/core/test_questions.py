@@ -45,6 +45,15 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
           "For a personal filing in Xinjiang: can I photograph the form?"]),
         ("What documents do I need, and in which format should the pictures be?",
          ["What documents do I need", "in which format should the pictures be?"]),
+        # A question that names none of the FAQ's things is about the one the question right
+        # before it named ("哪些省能用" after a question about the app).
+        ("APP扫码上传怎么操作？另外哪些省能用？", ["APP扫码上传怎么操作？", "APP 另外哪些省能用？"]),
+        ("核验单在哪下载？又该怎么签？", ["核验单在哪下载？", "核验单又该怎么签？"]),
+        ("Where is the verification form? And how do I sign?",
+         ["Where is the verification form?", "how do I sign (verification form)?"]),
+        # ...never a thing it does not name: a question about images is a new subject.
+        ("Do I have to use the app again? How big can the images be? How long is the review?",
+         ["Do I have to use the app again?", "How big can the images be?", "How long is the review?"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",

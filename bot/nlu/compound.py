@@ -42,6 +42,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.questions import COMPOUND_INTENT, split_questions
+from bot.nlu.stateless import StatelessComponent
 
 #: Parse-data key holding the parts.
 COMPOUND_KEY = "compound"
@@ -54,19 +55,8 @@ RANKING_KEPT = 5
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class QuestionSplitter(GraphComponent):
+class QuestionSplitter(StatelessComponent):
     """Appends one message per question (see the module doc). Place it first in the pipeline."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> QuestionSplitter:
-        """Creates the component (it has no state)."""
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Training examples are single questions: left as they are."""

@@ -177,8 +177,9 @@ def load_test_sets(folder: Path = TEST_DIR) -> Dict[str, List[Item]]:
 def load_dev_items(folder: Path = DEV_DIR, cases: Path = DEV_CASES_DIR) -> Dict[str, List[Item]]:
     """The whole development set by language: the single questions, then the cases."""
     items = {lang: dev_items(pairs) for lang, pairs in dev_sets(folder).items()}
-    for lang, case_items in (load_test_sets(cases) if cases.is_dir() else {}).items():
-        items.setdefault(lang, []).extend(case_items)
+    for name, case_items in (load_test_sets(cases) if cases.is_dir() else {}).items():
+        # en.yml, en2.yml...: batches of one language, written at different times.
+        items.setdefault(name.rstrip("0123456789"), []).extend(case_items)
     return items
 
 

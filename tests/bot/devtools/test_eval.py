@@ -203,3 +203,16 @@ def test_the_report_table_names_the_set_and_every_category():
     text = ev.format_report("test set", {"en": report})
     assert "test set / en" in text
     assert any(line.startswith("single") and "100.0%" in line for line in text.splitlines())
+
+
+def test_development_cases_in_several_batches_join_their_language(tmp_path: Path):
+    (tmp_path / "en.yml").write_text("hi: [hello]\n", encoding="utf-8")
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name, text in (("en", "first batch"), ("en2", "second batch")):
+        (cases / f"{name}.yml").write_text(
+            f'- text: "{text}"\n  expect: [faq_documents]\n  category: single\n', encoding="utf-8"
+        )
+    items = ev.load_dev_items(tmp_path, cases)
+    assert list(items) == ["en"]
+    assert [i.text for i in items["en"]] == ["hello", "first batch", "second batch"]

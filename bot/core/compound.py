@@ -17,7 +17,9 @@ At most :data:`~bot.core.questions.MAX_ANSWERED` questions are answered, then a 
 rest must be asked again. At most one clarifying question per message: the first question whose
 answer needs a missing detail asks for it *at the end* of the reply (the user answers the last
 thing they read; the answer resumes that topic through ``pending_topic``); later ones get their
-general answer. Two parts with the same intent are answered once.
+general answer. Two parts with the same intent and the same details of their own are answered
+once; each part is answered for the details it names itself, then the message's and the
+conversation's (:mod:`bot.core.parts`).
 
 Rasa-free: the action (``actions/compound.py``) only reads the tracker and utters the result.
 """
@@ -28,6 +30,8 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.core import tailoring
 from bot.core.list_request import wants_list
+from bot.core.parts import key as part_key
+from bot.core.parts import own_details, resolve
 from bot.core.questions import COMPOUND_INTENT, MAX_ANSWERED
 from bot.core.suggest import MAX_DID_YOU_MEAN, ranked_topics
 from bot.core.topics import Topic, load_topics
@@ -109,12 +113,14 @@ def answer_parts(
     answered: List[str] = []
     ask: Optional[Tuple[str, str]] = None
     last_topic: Optional[str] = None
-    questions = [p for p in parts if _name(p) not in SILENT_INTENTS or not p.get("confident")]
+    questions = [p for p in resolve(parts) if _name(p) not in SILENT_INTENTS or not p.get("confident")]
     counted = 0
+    seen: List[Any] = []
     for part in questions:
         name = _name(part)
-        if part.get("confident") and name in answered:
+        if part.get("confident") and part_key(part) in seen:
             continue  # the same thing asked twice ("how do I sign, do I need a fingerprint?")
+        seen.append(part_key(part))
         if counted == MAX_ANSWERED:
             utterances.append(Utterance(MORE_THAN_MAX, {"max_answered": MAX_ANSWERED}))
             break
@@ -128,10 +134,14 @@ def answer_parts(
                 )
             )
             continue
-        answered.append(name)
+        if name not in answered:
+            answered.append(name)
         listing = wants_list(part.get("text") or "", part.get("entities") or [])
+        # The details the question names itself win over the rest of the message's
+        # ("what do Macao residents upload, ... and what about foreigners?").
         result = tailoring.answer(
-            name, values, repository, asked, may_ask=ask is None, wants_list=listing
+            name, {**values, **own_details(part)}, repository, asked, may_ask=ask is None,
+            wants_list=listing,
         )
         if result.ask:
             ask = (name, result.ask)

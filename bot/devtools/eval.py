@@ -50,6 +50,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 import yaml
 from bot import settings
 from bot.core.compound import SILENT_INTENTS
+from bot.core.questions import asks
 
 ROOT = settings.ROOT
 DEV_DIR = ROOT / "tests" / "devset"
@@ -337,8 +338,16 @@ def message_predictor(
         answers = [predict(part) for part in parts]
         if len(answers) < 2:
             return answers
-        # As the reply does (bot.core.compound.answer_parts): a part that only gives details or
-        # greets says nothing of its own, so it is not an answer to any question.
+        # As the reply does (bot.core.compound.answer_parts, bot.core.parts.resolve): a bare
+        # follow-up ("what about foreigners?", details only but asking) asks the question
+        # before it again; another part that only gives details or greets says nothing of its
+        # own, so it is not an answer to any question.
+        previous = None
+        for i, (part, answer) in enumerate(zip(parts, answers)):
+            if answer == "inform" and previous is not None and asks(part):
+                answers[i] = previous
+            elif answer not in SILENT_INTENTS and answer != "nlu_fallback":
+                previous = answer
         return [a for a in answers if a not in SILENT_INTENTS] or answers[:1]
 
     return predict_parts

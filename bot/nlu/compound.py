@@ -41,6 +41,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core.parts import key as part_key
+from bot.core.parts import name as part_name
+from bot.core.parts import resolve
 from bot.core.questions import COMPOUND_INTENT, split_questions
 from bot.nlu.stateless import StatelessComponent
 
@@ -183,19 +186,19 @@ class CompoundCollector(GraphComponent):
 
 
 def asks_several_things(parts: List[Dict[Text, Any]]) -> bool:
-    """Whether the parts need one answer each: two different intents, or an unclear part.
+    """Whether the parts need one answer each: two different questions (intent, or the same
+    intent for different details: :mod:`bot.core.parts`), or an unclear part.
 
     Parts that only give details (``inform``) do not count: the details already apply to the
-    whole message.
+    whole message; a bare follow-up ("what about foreigners?") asks the question before it.
     """
-    intents: List[Optional[Text]] = []
+    questions: List[Any] = []
     unclear = False
-    for part in parts:
-        name = (part.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if name == "inform":
+    for part in resolve(parts):
+        if part_name(part) == "inform":
             continue
         if not part.get("confident"):
             unclear = True
-        elif name not in intents:
-            intents.append(name)
-    return len(intents) >= 2 or (unclear and len(intents) + unclear >= 2)
+        elif part_key(part) not in questions:
+            questions.append(part_key(part))
+    return len(questions) >= 2 or (unclear and len(questions) + unclear >= 2)

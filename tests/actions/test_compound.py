@@ -85,3 +85,27 @@ def test_questions_outside_the_faq_get_their_usual_reply(rules_repo, make_tracke
     parts = [_part("what documents?", "faq_documents"), _part("how long is the review?", "icp_other")]
     messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
     assert responses(messages) == ["utter_faq_documents", "utter_icp_other"]
+
+
+def _with_residency(part, residency):
+    part["entities"] = [{"entity": "residency", "value": residency, "start": 0, "end": 1}]
+    return part
+
+
+def test_one_topic_asked_for_several_details_is_answered_for_each(rules_repo, make_tracker):
+    # "What do Macao residents upload as ID, what do Taiwanese residents upload, and what about
+    # foreigners?": the message's last residency (the slot) must not answer all three.
+    parts = [_with_residency(_part("What do Macao residents upload as ID", "foreign_credentials"), "macao"),
+             _with_residency(_part("what do Taiwanese residents upload", "foreign_credentials"), "taiwan"),
+             _with_residency(_part("what about foreigners?", "inform"), "foreign")]
+    tracker = _tracker(make_tracker, parts, slots={"residency": "foreign"})
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), tracker)
+    assert responses(messages) == ["utter_credentials_macao", "utter_credentials_taiwan", "utter_credentials_foreign"]
+
+
+def test_a_statement_of_details_inside_the_message_is_still_silent(rules_repo, make_tracker):
+    parts = [_part("which ID do I upload?", "foreign_credentials"),
+             _with_residency(_part("I'm from Macao.", "inform"), "macao")]
+    tracker = _tracker(make_tracker, parts, slots={"residency": "macao"})
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), tracker)
+    assert responses(messages) == ["utter_credentials_macao"]

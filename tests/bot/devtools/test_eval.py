@@ -180,6 +180,15 @@ def test_parts_that_only_give_details_are_not_answers_as_in_the_reply():
     assert only_details("...") == ["inform"]
 
 
+def test_a_bare_follow_up_is_scored_as_the_question_before_it_as_in_the_reply():
+    intents = {"which ID for Macao residents?": "foreign_credentials", "what about foreigners?": "inform",
+               "I'm from Macao.": "inform"}
+    predict_parts = ev.message_predictor(intents.get, split=lambda text: text.split("|"))
+    assert predict_parts("which ID for Macao residents?|what about foreigners?") == [
+        "foreign_credentials", "foreign_credentials"]
+    assert predict_parts("which ID for Macao residents?|I'm from Macao.") == ["foreign_credentials"]
+
+
 def test_an_empty_split_falls_back_to_the_whole_message():
     predict_parts = ev.message_predictor(lambda text: text, split=lambda text: [])
     assert predict_parts("hello") == ["hello"]

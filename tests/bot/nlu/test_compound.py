@@ -95,3 +95,15 @@ def test_what_counts_as_asking_several_things():
     assert not asks_several_things([_part("a"), _part("a")])
     assert not asks_several_things([_part("a"), _part("inform")])
     assert not asks_several_things([_part("a", False), _part("b", False)])
+
+
+def test_one_intent_for_different_details_asks_several_things():
+    def part(name, text, residency):
+        return {**_part(name), "text": text, "entities": [{"entity": "residency", "value": residency}]}
+
+    assert asks_several_things([part("foreign_credentials", "Macao residents?", "macao"),
+                                part("foreign_credentials", "Taiwan residents?", "taiwan")])
+    assert asks_several_things([part("foreign_credentials", "which ID for Macao residents?", "macao"),
+                                part("inform", "what about foreigners?", "foreign")])
+    assert not asks_several_things([part("foreign_credentials", "which ID?", "macao"),
+                                    part("inform", "I'm from Macao.", "macao")])

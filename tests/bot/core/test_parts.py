@@ -1,0 +1,39 @@
+"""bot.core.parts: what each question of a compound message asks, with its own details."""
+from bot.core.parts import key, own_details, resolve
+
+
+def part(text, name, confident=True, **details):
+    return {
+        "text": text,
+        "intent": {"name": name, "confidence": 0.9},
+        "entities": [{"entity": k, "value": v} for k, v in details.items()] + [{"entity": "language", "value": "en"}],
+        "confident": confident,
+    }
+
+
+def test_own_details_are_the_applicants_details_the_part_names():
+    assert own_details(part("what about Hunan as a company?", "inform", province="hunan",
+                            applicant_type="organization")) == {"province": "hunan", "applicant_type": "organization"}
+
+
+def test_the_same_intent_for_other_details_is_another_question():
+    assert key(part("macao?", "foreign_credentials", residency="macao")) != key(
+        part("taiwan?", "foreign_credentials", residency="taiwan"))
+    assert key(part("how do I sign", "authenticity_form")) == key(part("fingerprint?", "authenticity_form"))
+
+
+def test_a_bare_follow_up_asks_the_question_before_it_again():
+    parts = resolve([part("which ID do Macao residents upload?", "foreign_credentials", residency="macao"),
+                     part("what about foreigners?", "inform", residency="foreign")])
+    assert [p["intent"]["name"] for p in parts] == ["foreign_credentials", "foreign_credentials"]
+    assert parts[1]["follow_up"] is True
+
+
+def test_statements_unclear_parts_and_leading_follow_ups_stay_as_they_are():
+    statement = resolve([part("which ID?", "foreign_credentials"), part("I'm from Macao.", "inform", residency="macao")])
+    assert statement[1]["intent"]["name"] == "inform"
+    unclear_before = resolve([part("uh?", "faq_documents", confident=False),
+                              part("what about Hunan?", "inform", province="hunan")])
+    assert unclear_before[1]["intent"]["name"] == "inform"
+    first = resolve([part("what about Hunan?", "inform", province="hunan")])
+    assert first[0]["intent"]["name"] == "inform"

@@ -13,10 +13,12 @@ Two sets of questions, never trained on:
   final report.
 
 A test-set item has ``text``, ``expect`` (one entry per question in the message, in order;
-``"a|b"`` means either answer is right), ``category`` and optional ``details``. A message is cut
-into questions by ``bot.core.questions.split_questions`` when that function exists (else the
-whole message is one question); every question is classified and compared with its expected
-entry in order, so a compound message is scored on every part.
+``"a|b"`` means either answer is right), ``category`` and optional ``details``. The whole
+message goes through the trained assistant's NLU as the bot receives it, and the answers its
+reply gives (one per question, :func:`answers_of`) are compared with the expected entries in
+order, so a compound message is scored on every part. (``bot.devtools.bench`` scores other
+models, which have no splitter, by cutting messages with ``split_questions`` first:
+:func:`message_predictor`.)
 
 Reported per language and per category:
 
@@ -50,7 +52,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 import yaml
 from bot import settings
 from bot.core.compound import SILENT_INTENTS
-from bot.core.questions import asks
+from bot.core.parts import key as part_key
+from bot.core.parts import name as part_name
+from bot.core.parts import resolve
+from bot.core.questions import COMPOUND_INTENT, MAX_ANSWERED, asks
 
 ROOT = settings.ROOT
 DEV_DIR = ROOT / "tests" / "devset"
@@ -353,6 +358,55 @@ def message_predictor(
     return predict_parts
 
 
+def answers_of(parse: Dict[str, Any]) -> List[str]:
+    """The answers the assistant gives to a parsed message, one per question, in order.
+
+    What the reply does with the NLU's result (``bot.core.compound.answer_parts``): a compound
+    message gets one answer per question (its intent when confident, else a "did you mean"
+    line, scored as ``nlu_fallback``), bare follow-ups resolved (``bot.core.parts``), parts that
+    only give details or greet silent, the same question twice answered by the same answer, and
+    at most :data:`~bot.core.questions.MAX_ANSWERED` questions answered (later ones get none).
+    Any other message gets its intent, which answers each of its questions (they all asked the
+    same thing, or the message is one question).
+    """
+    name = (parse.get("intent") or {}).get("name") or "nlu_fallback"
+    parts = parse.get("compound") or []
+    speaking = [p for p in resolve(parts) if not (p.get("confident") and part_name(p) in SILENT_INTENTS)]
+    if name != COMPOUND_INTENT:
+        return [name] * max(1, len(speaking))
+    answers: List[str] = []
+    answered: Dict[Any, str] = {}
+    for part in speaking:
+        answer = part_name(part) if part.get("confident") else "nlu_fallback"
+        if part.get("confident") and part_key(part) in answered:
+            answers.append(answered[part_key(part)])
+            continue
+        if len(answered) + answers.count("nlu_fallback") >= MAX_ANSWERED:
+            break
+        if part.get("confident"):
+            answered[part_key(part)] = answer
+        answers.append(answer)
+    return answers or ["nlu_fallback"]
+
+
+def assistant_predictor(model: Path) -> Callable[[str], List[str]]:
+    """Loads a trained model of this project: message -> :func:`answers_of` its parse.
+
+    The whole message goes through the NLU as the bot receives it (splitting, per-part gates,
+    the whole message's own fallback gate), so the figures are the assistant's, not those of
+    its classifier on pre-cut parts.
+    """
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()
+
+    def predict_parts(text: str) -> List[str]:
+        return answers_of(loop.run_until_complete(agent.parse_message(text)))
+
+    return predict_parts
+
+
 def quiet_rasa() -> None:
     """Silences Rasa's per-message debug logging (structlog defaults to DEBUG)."""
     from rasa.utils.common import configure_logging_and_warnings
@@ -427,7 +481,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     args = parser.parse_args(argv)
     quiet_rasa()
-    predict_parts = message_predictor(rasa_predictor(args.model))
+    predict_parts = assistant_predictor(args.model)
     faq = faq_intents()
     sets: Dict[str, Dict[str, List[Item]]] = {}
     if args.which in ("dev", "both"):

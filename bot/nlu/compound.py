@@ -178,11 +178,11 @@ class CompoundCollector(GraphComponent):
         if not asks_several_things(summaries):
             return
         compound = {INTENT_NAME_KEY: COMPOUND_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [
-            e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != COMPOUND_INTENT
-        ]
         message.set(INTENT, compound, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(compound), *ranking], add_to_output=True)
+        # The whole message's own classifications answer none of its questions (each part has
+        # its ranking), and one of them close to 1 would make the FallbackClassifier call a
+        # clear compound message ambiguous ("Macao ID? Taiwan ID?" is foreign_credentials 0.96).
+        message.set(INTENT_RANKING_KEY, [dict(compound)], add_to_output=True)
 
 
 def asks_several_things(parts: List[Dict[Text, Any]]) -> bool:

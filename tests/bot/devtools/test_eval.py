@@ -225,3 +225,30 @@ def test_development_cases_in_several_batches_join_their_language(tmp_path: Path
     items = ev.load_dev_items(tmp_path, cases)
     assert list(items) == ["en"]
     assert [i.text for i in items["en"]] == ["hello", "first batch", "second batch"]
+
+
+def _parse(name, parts=()):
+    return {"intent": {"name": name}, "compound": [
+        {"text": t, "intent": {"name": n}, "confident": c, "entities": e} for t, n, c, e in parts]}
+
+
+def test_answers_are_what_the_reply_gives_for_the_whole_message():
+    # One question, or several asking one thing: the message's intent answers each.
+    assert ev.answers_of(_parse("faq_documents")) == ["faq_documents"]
+    assert ev.answers_of(_parse("authenticity_form", [("sign?", "authenticity_form", True, []),
+                                                       ("fingerprint?", "authenticity_form", True, [])])) == [
+        "authenticity_form", "authenticity_form"]
+    # The whole message's own fallback gate counts, as in the bot.
+    assert ev.answers_of(_parse("nlu_fallback")) == ["nlu_fallback"]
+    # A compound message: unclear parts are "did you mean", details-only parts are silent.
+    compound = _parse("compound_question", [("which docs?", "faq_documents", True, []),
+                                            ("I'm in Anhui.", "inform", True, [{"entity": "province", "value": "anhui"}]),
+                                            ("uh?", "multi_domain", False, [])])
+    assert ev.answers_of(compound) == ["faq_documents", "nlu_fallback"]
+
+
+def test_at_most_three_questions_are_answered_and_repeats_share_their_answer():
+    parts = [(f"q{i}?", name, True, []) for i, name in enumerate(
+        ["faq_documents", "faq_documents", "multi_domain", "authorization_letter", "app_upload_howto"])]
+    assert ev.answers_of(_parse("compound_question", parts)) == [
+        "faq_documents", "faq_documents", "multi_domain", "authorization_letter"]

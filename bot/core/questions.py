@@ -93,7 +93,7 @@ _EN_QUESTION_START = frozenset(
 )
 # Direct questions an English writer may chain with commas ("what documents do I need, what's the
 # size limit"), unlike the clauses of one question ("I'm not sure what it expects, can you list them").
-_EN_WH_START = frozenset("how what what's whats which where where's when why wat waht".split())
+_EN_WH_START = frozenset("how what what's whats which where where's when why who whom whose wat waht".split())
 _EN_QUESTION_ANYWHERE = frozenset(
     "how what which where when why whether wondering wat waht".split()
 )
@@ -102,17 +102,26 @@ _EN_LEADING_FILLER = frozenset(
     "and also so but ok okay well then plus btw hi hello hey thanks thank you or oh now "
     "just one another question q".split()
 )
-# Auxiliaries that, after "and", usually continue a story ("and have bought several domains")
-# rather than ask.
-_EN_NARRATIVE = frozenset("have has had did was were am".split())
 # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also how
 # big...", "and in which format..."), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
 # one joiner, not two.
+def _alternatives(words) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+# An auxiliary asks after "and" only before its subject ("and can I", "and is the scan"), not
+# before a verb ("and will be the site owner").
+_EN_SUBJECTS = "i we you he she it they there the my our his her their this that these those a an".split()
+_EN_AUXILIARIES = (
+    "can could may might must shall should will would do does is are isn't aren't don't doesn't "
+    "can't cannot won't shouldn't".split()
+)
 _EN_JOINERS = re.compile(
-    r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+(?:also[\s,]+)?"
+    r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
+    r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
     r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
-    r"(?:" + "|".join(sorted(map(re.escape, _EN_QUESTION_START - _EN_NARRATIVE), key=len, reverse=True))
-    + r")\b)",
+    r"(?:(?:" + _alternatives(_EN_WH_START | {"who", "whom", "whose", "pls", "please", "tell", "explain"}) + r")\b"
+    r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?:" + _alternatives(_EN_SUBJECTS) + r")\b))",
     re.IGNORECASE,
 )
 _ZH_QUESTION = re.compile(
@@ -148,6 +157,13 @@ def _only_filler(text: str) -> bool:
         return re.sub(r"[\W_]+", "", text) in _ZH_JOINERS
     words = [w.lower() for w in _EN_WORD.findall(text)]
     return bool(words) and all(w in _EN_LEADING_FILLER or w == "separately" for w in words)
+
+
+def _heading(text: str) -> bool:
+    """A short label ending in a colon ("domain cert:", "图片："): it names the next question's
+    subject (one that names a detail, "Personal site in Jiangxi:", is context for all)."""
+    stripped = text.strip()
+    return stripped.endswith((":", "：")) and len(_EN_WORD.findall(stripped)) + len(_CJK.findall(stripped)) <= 6
 
 
 def _first_words(text: str) -> List[str]:
@@ -241,7 +257,7 @@ def _clauses(text: str) -> List[_Clause]:
         # ("Also the photos, jpg or png?"); its first clause carries the question.
         own = clauses[start:]
         if own and not any(c.question for c in own) and sentence.strip().endswith(("?", "？")) \
-                and not _too_short(sentence):
+                and len(_EN_WORD.findall(sentence)) + len(_CJK.findall(sentence)) >= 2:
             clauses[start] = _Clause(own[0].text, True, own[0].opens, own[0].after_comma, own[0].item,
                                      own[0].asked_before)
     return clauses
@@ -262,9 +278,10 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
     if not clause.question or _ALTERNATIVE.match(clause.text):
         return False
     if _too_short(clause.text) and not clause.item:
-        # A fragment ("请问", "how,") is part of a question; opening the message, it is a
-        # preamble, unless it is a whole question of its own ("What formats? Can I...").
-        return first and clause.opens and not clause.after_comma and clause.text.strip().endswith(("?", "？"))
+        # A fragment ("请问", "how,") is part of a question, unless it is a sentence of two
+        # words or more asking on its own ("What formats? Can I...", "fingerprint needed?").
+        whole = clause.opens and not clause.after_comma and clause.text.strip().endswith(("?", "？"))
+        return whole and (first or len(_EN_WORD.findall(clause.text)) + len(_CJK.findall(clause.text)) >= 2)
     if first:
         return True
     if clause.after_comma:
@@ -311,10 +328,14 @@ def split_questions(text: str) -> List[str]:
     held = ""
     opening: List[str] = []
     for clause in _clauses(text):
-        if not clause.question and _only_filler(clause.text):
-            held += clause.text  # "Also," belongs to the question it introduces
+        if not clause.question and (
+            _only_filler(clause.text) or (_heading(clause.text) and not names_a_detail(clause.text))
+        ):
+            held += clause.text  # "Also," and "images:" belong to the question they introduce
             continue
-        clause = replace(clause, text=held + clause.text) if held else clause
+        if held:
+            space = "" if held[-1:].isspace() or clause.text[:1].isspace() or _CJK.search(held[-2:]) else " "
+            clause = replace(clause, text=held + space + clause.text)
         held = ""
         if clause.opens:
             opening = []  # this sentence's clauses so far, while none of them asks
@@ -419,6 +440,8 @@ _LEADING_JOINER = re.compile(r"^(?:(?:and|also|plus|btw|by the way|additionally)
 def _with_context(context: str, question: str) -> str:
     # The joiner and a trailing comma belong to the message, not to the question.
     question = _LEADING_JOINER.sub("", question.strip()).rstrip(",， ")
+    # "2) image size limit": the number is the message's layout, not part of the question.
+    question = _ENUMERATION.sub("", question, count=1).strip() if _ENUMERATION.match(question) else question
     if not context:
         return question
     separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；")) else " "

@@ -18,7 +18,7 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("我是台湾人，在福建做个人备案，要按指纹吗？用什么证件？",
          ["我是台湾人，在福建做个人备案，要按指纹吗？", "我是台湾人，在福建做个人备案，用什么证件？"]),
         ("1. what documents do I need 2. what is the size limit 3. where is the template",
-         ["1. what documents do I need", "2. what is the size limit", "3. where is the template"]),
+         ["what documents do I need", "what is the size limit", "where is the template"]),
         # Chinese questions chained with commas and joiners.
         ("核验单要按指纹吗，域名证书在哪里下载", ["核验单要按指纹吗", "域名证书在哪里下载"]),
         ("图片有什么要求？另外核验单怎么签字", ["图片有什么要求？", "另外核验单怎么签字"]),
@@ -30,7 +30,18 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
          ["what documents do I need", "what's the size limit", "can I use my phone to upload"]),
         # Enumerated items are questions without a cue; a "?" sentence asks without one too.
         ("two questions: 1) what documents 2) image size limit",
-         ["two questions: 1) what documents", "2) image size limit"]),
+         ["two questions: 1) what documents", "image size limit"]),
+        # A short "?" sentence asks on its own; a label with a colon goes with its question.
+        ("Personal site in Jiangxi: fingerprint needed? is the app available?",
+         ["Personal site in Jiangxi: fingerprint needed?", "Personal site in Jiangxi: is the app available?"]),
+        ("domain cert: where to download? images: is png ok?",
+         ["domain cert: where to download?", "images: is png ok?"]),
+        # "and" + auxiliary asks only before a subject; "separately" may follow "and".
+        ("My partner is Dutch and will be the owner, is his passport fine? can we use the app?",
+         ["My partner is Dutch and will be the owner, is his passport fine?",
+          "My partner is Dutch and will be the owner, can we use the app?"]),
+        ("What background does a visa photo need, and separately, what background is needed for the face check?",
+         ["What background does a visa photo need", "separately, what background is needed for the face check?"]),
         # A sentence's preamble ("Also,", "And for the ICP itself,") goes with its question.
         ("Where is the domain certificate? Also, how much does a .cn domain cost?",
          ["Where is the domain certificate?", "how much does a .cn domain cost?"]),
@@ -73,7 +84,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         # English commas join the clauses of one question.
         "hello, i'm not sure what files the system expects from me, can you list them",
         "which ID, passport or home return permit?",
-        "what formats? max size?",  # a fragment never stands alone
+        "what formats? size?",  # a one-word fragment never stands alone
         "can I upload the ID and also the licence?",
         "请问 阿里云APP怎么上传",  # a preamble is no question of its own
         "请问一下，备案要什么材料",

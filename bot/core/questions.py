@@ -128,6 +128,8 @@ _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
     r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询"
 )
+_ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
+_ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,12}[不没]有?\s*[？?]?\s*$")
 # Words that announce a question without asking one ("请问一下，..."): not a cue on their own.
 _ZH_PREAMBLE = re.compile(r"请问|求助|求问|咨询|想问|问一下|问下|打扰")
 # Subjects that point back to the previous question ("where is the cert, is it in the console"):
@@ -188,9 +190,12 @@ def is_question(text: str) -> bool:
     if _CJK.search(stripped):
         if _ZH_QUESTION.search(_ZH_PREAMBLE.sub("", stripped)):
             return True
-        # 几个 is "how many" in a question ("要传几个文件？") and "several" in a statement
-        # ("一次备几个域名 核验单写不下").
-        if "几个" in stripped and _ZH_QUESTION_END.search(stripped):
+        # 几个 is "how many" in a question ("要传几个文件？", "核验单要盖几个章") and "several"
+        # in a statement ("一次备几个域名 核验单写不下").
+        if "几个" in stripped and (_ZH_QUESTION_END.search(stripped) or _ZH_HOW_MANY.search(stripped)):
+            return True
+        # A-not-A questions ending in 不/没 ("山东能用这个功能不").
+        if _ZH_A_NOT_A.search(stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _EN_LEADING_FILLER:
@@ -366,7 +371,9 @@ def split_questions(text: str) -> List[str]:
     for question in questions[1:]:
         names, own = last_object(question)
         context = shared
-        if not names and about is not None:
+        # A question that names a thing, or a person's details ("负责人是日本人咋整"), has a
+        # subject of its own.
+        if not names and about is not None and not names_a_detail(question):
             if _CJK.search(question):
                 context = shared + about  # "核验单" + "又该怎么签？"
             else:  # "does it work in Fujian (app)?"

@@ -65,6 +65,9 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         # ...never a thing it does not name: a question about images is a new subject.
         ("Do I have to use the app again? How big can the images be? How long is the review?",
          ["Do I have to use the app again?", "How big can the images be?", "How long is the review?"]),
+        ("公司备案要传啥 域名证书在哪儿打 核验单要盖几个章", ["公司备案要传啥", "域名证书在哪儿打", "核验单要盖几个章"]),
+        ("授权书也能用手机拍吗 山东能用这个功能不", ["授权书也能用手机拍吗", "山东能用这个功能不"]),
+        ("核验单在哪下载 负责人是日本人咋整", ["核验单在哪下载", "负责人是日本人咋整"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",

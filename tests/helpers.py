@@ -30,8 +30,10 @@ def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
 class ThreadedSanicServer:
     """A Sanic app with some channels, served on 127.0.0.1 from a background thread.
 
-    One per test module: Sanic 21.12 patches its own class when an app first starts, and a
-    second app in the same process fails to start.
+    Sanic 21.12 rewrites its own methods when an app starts ("touchup"), and rewriting them a
+    second time fails (``KeyError: 'handle_exception'``) unless ``Sanic.test_mode`` keeps the
+    originals, which sanic-testing sets; set here too, so any number of these servers start in
+    one process, whichever tests run first.
     """
 
     def __init__(self, name: str, channels: List[Any]) -> None:
@@ -42,6 +44,7 @@ class ThreadedSanicServer:
         from rasa.core.channels.channel import register
         from sanic import Sanic
 
+        Sanic.test_mode = True
         self.app = Sanic(f"{name}_{uuid.uuid4().hex}")
         register(channels, self.app, route="/webhooks/")
         with socket.socket() as s:

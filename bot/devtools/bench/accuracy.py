@@ -2,8 +2,11 @@
 questions (tests/testset): our model, the stock `rasa init` model, TF-IDF kNN.
 
 On the test set (``bot.devtools.eval.score_items``: a message may ask several questions) our
-model answers each question its splitter finds, as the bot does; the stock model and the kNN
-answer each message once, as they would be served.
+model is scored on what the assistant answers to the whole message
+(``bot.devtools.eval.assistant_predictor``, as ``make eval`` does); the stock model and the kNN
+answer each message once, as they would be served. The development-set rows here are the single
+questions of ``tests/devset/*.yml`` (which every system can answer); ``make eval`` adds the
+development cases.
 
 ``python -m bot.devtools.bench.accuracy --project P --stock S --json out.json`` scores each system per
 language with ``bot.devtools.eval.score`` (rejection = ``nlu_fallback`` or ``out_of_scope``) and, for
@@ -26,7 +29,7 @@ from bot.devtools.eval import (
     dev_sets,
     faq_intents,
     load_test_sets,
-    message_predictor,
+    assistant_predictor,
     quiet_rasa,
     rasa_predictor,
     score,
@@ -106,8 +109,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     result["n_test"] = {k: len(v) for k, v in testset.items()}
     result["testset"] = {}
     predict = rasa_predictor(args.project)
-    result["project"] = score_all(predict, devset, message_predictor(predict))
-    result["testset"]["project"] = score_test_set(message_predictor(predict), testset)
+    answers = assistant_predictor(args.project)
+    result["project"] = score_all(predict, devset, answers)
+    result["testset"]["project"] = score_test_set(answers, testset)
     result["project_seconds"] = round(time.perf_counter() - t, 1)
 
     if args.stock:

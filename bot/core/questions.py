@@ -89,7 +89,7 @@ _EN_QUESTION_START = frozenset(
     """how what what's whats which where where's when who whom whose why wat waht wht hw
     can could may might must shall should will would do does did is are am was were have has
     had isn't aren't don't doesn't can't cannot won't shouldn't didn't wasn't pls plz please
-    tell explain list show describe""".split()
+    tell explain list show describe give make send help need""".split()
 )
 # Direct questions an English writer may chain with commas ("what documents do I need, what's the
 # size limit"), unlike the clauses of one question ("I'm not sure what it expects, can you list them").
@@ -97,6 +97,8 @@ _EN_WH_START = frozenset("how what what's whats which where where's when why who
 _EN_QUESTION_ANYWHERE = frozenset(
     "how what which where when why whether wondering wat waht".split()
 )
+# Requests that ask without a question word ("i need to know the size limit").
+_EN_REQUEST = re.compile(r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b", re.I)
 # Words that open a clause without changing what it is ("so how...", "and can I...").
 _EN_LEADING_FILLER = frozenset(
     "and also so but ok okay well then plus btw hi hello hey thanks thank you or oh now "
@@ -116,17 +118,25 @@ _EN_AUXILIARIES = (
     "can could may might must shall should will would do does is are isn't aren't don't doesn't "
     "can't cannot won't shouldn't".split()
 )
+# After an auxiliary, a verb continues a story ("and will be the owner"); anything else is the
+# subject of a question ("and do foreigners just use a passport").
+_EN_VERBS = (
+    "be been being have has had get got need use make take go see say said work come keep "
+    "upload sign download print scan fill submit file apply do accept help pass fit change "
+    "also just not never still already probably".split()
+)
 _EN_JOINERS = re.compile(
     r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
     r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
     r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
     r"(?:(?:" + _alternatives(_EN_WH_START | {"who", "whom", "whose", "pls", "please", "tell", "explain"}) + r")\b"
-    r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?:" + _alternatives(_EN_SUBJECTS) + r")\b))",
+    r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?!(?:" + _alternatives(_EN_VERBS) + r")\b)[a-z]))",
     re.IGNORECASE,
 )
 _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
-    r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询"
+    r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询|"
+    r"给一个|给个|发一下|发个|求个|求一个|帮我(?:看|查|列|说|整理)"
 )
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
 _ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,12}[不没]有?\s*[？?]?\s*$")
@@ -159,6 +169,18 @@ def _only_filler(text: str) -> bool:
         return re.sub(r"[\W_]+", "", text) in _ZH_JOINERS
     words = [w.lower() for w in _EN_WORD.findall(text)]
     return bool(words) and all(w in _EN_LEADING_FILLER or w == "separately" for w in words)
+
+
+_EN_BACK_REFERENCES = frozenset("it its them that this one ones there".split())
+_EN_OBJECTLESS_VERBS = frozenset("sign upload download print fill get use find submit scan send attach".split())
+
+
+def _refers_back(question: str) -> bool:
+    """Whether an English question points back to something named before: a pronoun ("does
+    it work in Fujian"), or a verb left without its object ("how do I sign?"). Chinese leaves
+    the subject out without either ("又该怎么签"), so every Chinese question may."""
+    words = [w.lower() for w in _EN_WORD.findall(question)]
+    return bool(words) and (bool(_EN_BACK_REFERENCES & set(words)) or words[-1] in _EN_OBJECTLESS_VERBS)
 
 
 def _heading(text: str) -> bool:
@@ -204,7 +226,7 @@ def is_question(text: str) -> bool:
         return False
     if words[0] in _EN_QUESTION_START:
         return True
-    return any(w in _EN_QUESTION_ANYWHERE for w in words[1:])
+    return any(w in _EN_QUESTION_ANYWHERE for w in words[1:]) or bool(_EN_REQUEST.search(stripped))
 
 
 def _sentences(text: str) -> List[str]:
@@ -220,9 +242,63 @@ def _sentences(text: str) -> List[str]:
     return [p for p in pieces if p.strip()]
 
 
+# Words after which a question word starts an indirect question or a relative clause, not a
+# question of its own ("not sure what...", "tell me where...", "the page where...").
+_EN_NOT_BEFORE_RUN_ON = frozenset(
+    """know knows sure tell ask asked asking wonder wondering me us him her them idea understand
+    explain show see about is are was were of on in for to at from with by that the a an and
+    or but also so if whether because when what which where how why who not clue confused
+    unclear out figure find check says said say""".split()
+)
+_EN_RUN_ON = re.compile(
+    r"(?<=\s)(?=(?:(?:" + _alternatives(_EN_WH_START) + r")\s+(?:[a-z']+\s+)?(?:"
+    + _alternatives(_EN_AUXILIARIES) + r")\b"
+    r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?:" + _alternatives(_EN_SUBJECTS) + r")\b))",
+    re.IGNORECASE,
+)
+
+
+_EN_PERSONS = frozenset("i we you u".split())
+_EN_SUBORDINATE = frozenset("if when after before once since because unless while".split())
+
+
+def _split_run_ons(piece: str) -> List[str]:
+    """Cuts an unpunctuated English run of questions ("which documents do i need how big can
+    the pics be where do i get the template") before each question that starts in the middle:
+    a question word followed by an auxiliary, or an auxiliary before its subject ("... in
+    liaoning can i use the app"). Not inside a question that has not had its own auxiliary
+    yet ("what documents do I need"), nor after words that make the rest indirect ("not sure
+    what", "tell me where") or relative ("the page where")."""
+    if _CJK.search(piece):
+        return [piece]
+    out: List[str] = []
+    start = 0
+    for match in _EN_RUN_ON.finditer(piece):
+        segment = re.split(r"[,;]", piece[start:match.start()])[-1]  # this clause so far
+        words = _first_words(segment)
+        if len(words) < 2 or words[-1] in _EN_NOT_BEFORE_RUN_ON or words[0] in _EN_SUBORDINATE:
+            # (right after a comma, the comma rules of step 3 decide; "if we get rejected how
+            # do we re-upload" is one question)
+            continue
+        opener, subject = (piece[match.start():].split() + [""])[:2]
+        if opener.lower() in _EN_AUXILIARIES and (
+            words[0] in _EN_QUESTION_START or _EN_WH_START & set(words[:3])
+            or subject.lower() not in _EN_PERSONS
+        ):
+            # After a statement only ("...in liaoning can i use the app"), and only before
+            # I/we/you: inside a question the auxiliary is its own ("what documents | do I
+            # need", "can our admin | do the upload"), and "is that accepted" goes back.
+            continue
+        out.append(piece[start:match.start()])
+        start = match.start()
+    out.append(piece[start:])
+    return [p for p in out if p.strip()]
+
+
 def _split_joiners(sentence: str) -> List[str]:
-    """Cuts before English and Chinese joiners (kept at the start of the next piece)."""
-    pieces = _EN_JOINERS.split(sentence)
+    """Cuts before English and Chinese joiners (kept at the start of the next piece) and
+    between unpunctuated English questions."""
+    pieces = [run for piece in _EN_JOINERS.split(sentence) for run in _split_run_ons(piece)]
     out: List[str] = []
     for piece in pieces:
         positions = sorted(
@@ -333,8 +409,8 @@ def split_questions(text: str) -> List[str]:
     held = ""
     opening: List[str] = []
     for clause in _clauses(text):
-        if not clause.question and (
-            _only_filler(clause.text) or (_heading(clause.text) and not names_a_detail(clause.text))
+        if (not clause.question and _only_filler(clause.text)) or (
+            _heading(clause.text) and not names_a_detail(clause.text)
         ):
             held += clause.text  # "Also," and "images:" belong to the question they introduce
             continue
@@ -376,7 +452,7 @@ def split_questions(text: str) -> List[str]:
         if not names and about is not None and not names_a_detail(question):
             if _CJK.search(question):
                 context = shared + about  # "核验单" + "又该怎么签？"
-            else:  # "does it work in Fujian (app)?"
+            elif _refers_back(question):  # "does it work in Fujian (app)?"
                 bare = question.rstrip("?？,， ")
                 question = f"{bare} ({about})" + ("?" if question.rstrip().endswith("?") else "")
         parts.append(_with_context(context, question))

@@ -68,6 +68,18 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("公司备案要传啥 域名证书在哪儿打 核验单要盖几个章", ["公司备案要传啥", "域名证书在哪儿打", "核验单要盖几个章"]),
         ("授权书也能用手机拍吗 山东能用这个功能不", ["授权书也能用手机拍吗", "山东能用这个功能不"]),
         ("核验单在哪下载 负责人是日本人咋整", ["核验单在哪下载", "负责人是日本人咋整"]),
+        # Unpunctuated runs of questions: a question word with its auxiliary mid-clause, "and"
+        # with an auxiliary before a subject, an auxiliary before "i/we/you" after a statement.
+        ("which documents do i need how big can the pics be where do i get the template and do foreigners use a passport",
+         ["which documents do i need", "how big can the pics be", "where do i get the template",
+          "do foreigners use a passport"]),
+        ("beian for my shop in liaoning can i use the app", ["beian for my shop in liaoning can i use the app"]),
+        ("beian for my shop in liaoning can i use the app and what must i prepare",
+         ["beian for my shop in liaoning can i use the app", "beian for my shop in liaoning what must i prepare"]),
+        ("Can I use the app in Fujian? What must I prepare?", ["Can I use the app in Fujian?", "What must I prepare?"]),
+        ("make me a checklist pls, and how do i get my domain cert",
+         ["make me a checklist pls", "how do i get my domain cert"]),
+        ("核验单下载链接给一个 另外签完的图最大能传几M", ["核验单下载链接给一个", "另外签完的图最大能传几M"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",
@@ -91,6 +103,14 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "can I upload the ID and also the licence?",
         "请问 阿里云APP怎么上传",  # a preamble is no question of its own
         "请问一下，备案要什么材料",
+        # Inside one question the auxiliary is its own, and conditions stay with it.
+        "What documents do I need for the filing",
+        "Can our admin do the document upload on the app?",
+        "my new id photo is .webp is that accepted",
+        "And if we get rejected how do we re-upload?",
+        "My co-founder is Dutch and will be the site owner, is his passport fine?",
+        "list what the app can and can't upload",
+        "I'm not sure where do I find the template",
         # Full-stop sentences are statements when the writer marks questions with "?".
         "I'm a foreigner. It asks for a resident ID card, which I don't have. What do I upload instead?",
         "我去年买了服务器。页面上有好几个上传框，我不清楚分别要传什么。个人备案到底要传哪些证件？",

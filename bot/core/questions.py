@@ -73,8 +73,11 @@ _SENTENCE_END = re.compile(
 )
 # Enumerations at a line start or after whitespace: "1." "2)" "(3)" "①" "a)".
 _ENUMERATION = re.compile(
-    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)、]|\(?[a-c]\)|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.])(?=\s*\S)"
+    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)、]|\(?[a-c]\)|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.]|[Qq]\d[.:：)]?)(?=\s*\S)"
 )
+# Bare numbers that enumerate ("1 what docs 2 size limit"): only a run 1, 2, 3... counts, so
+# "6 MB" or "2 domains" never does.
+_BARE_NUMBER = re.compile(r"(?:(?<=\s)|^)([1-9])(?=\s+[A-Za-z\u3400-\u9fff])")
 # " + ", " / ", " & " between two clauses: chat shorthand for "and" between questions.
 _SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
 # Chinese writers separate sentences with a space where English uses a full stop
@@ -229,6 +232,15 @@ def is_question(text: str) -> bool:
     return any(w in _EN_QUESTION_ANYWHERE for w in words[1:]) or bool(_EN_REQUEST.search(stripped))
 
 
+def _numbered(chunk: str) -> List[int]:
+    """Where a run of bare numbers 1, 2, 3... starts the items of an enumeration."""
+    found: List[int] = []
+    for match in _BARE_NUMBER.finditer(chunk):
+        if int(match.group(1)) == len(found) + 1:
+            found.append(match.start())
+    return found if len(found) >= 2 else []
+
+
 def _sentences(text: str) -> List[str]:
     pieces: List[str] = []
     chunks = [text]
@@ -236,7 +248,7 @@ def _sentences(text: str) -> List[str]:
         if breaks is not None:
             chunks = [piece for chunk in chunks for piece in breaks.split(chunk)]
     for chunk in (piece for chunk in chunks for piece in _SENTENCE_END.split(chunk)):
-        starts = [m.start() for m in _ENUMERATION.finditer(chunk)]
+        starts = [m.start() for m in _ENUMERATION.finditer(chunk)] + _numbered(chunk)
         bounds = [0] + [s for s in starts if s > 0] + [len(chunk)]
         pieces.extend(chunk[a:b] for a, b in zip(bounds, bounds[1:]))
     return [p for p in pieces if p.strip()]
@@ -314,7 +326,7 @@ def _clauses(text: str) -> List[_Clause]:
     clauses: List[_Clause] = []
     sentences = _sentences(text)
     # Items of an enumeration ("1) documents 2) size limit") are questions even without a cue.
-    enumerated = sum(1 for s in sentences if _ENUMERATION.match(s.lstrip())) >= 2
+    enumerated = sum(1 for s in sentences if _ENUMERATION.match(s.lstrip()) or _BARE_NUMBER.match(s.lstrip())) >= 2
     # A writer who ends questions with "?" ends statements with a full stop: there, "which",
     # "when", 什么... start relative clauses ("It asks for an ID card, which I don't have.",
     # "我不太清楚分别要传什么。"), not questions.
@@ -328,20 +340,38 @@ def _clauses(text: str) -> List[_Clause]:
             for k, part in enumerate(parts):
                 if not part.strip():
                     continue
-                item = enumerated and j == 0 and k == 0 and bool(_ENUMERATION.match(part.lstrip()))
+                item = enumerated and j == 0 and k == 0 and bool(
+                    _ENUMERATION.match(part.lstrip()) or _BARE_NUMBER.match(part.lstrip())
+                )
                 question = (is_question(part) and not statement) or item
                 clauses.append(
                     _Clause(part, question, opens=k == 0, after_comma=k > 0, item=item, asked_before=asked)
                 )
                 asked = asked or question
+        own = clauses[start:]
+        if statement and own and _direct_question(own[-1].text) and not (
+            own[-1].after_comma and _first_words(own[-1].text)[:1] in (["which"], ["who"], ["where"], ["when"])
+        ):
+            # "hunan, 9 domains, how do we fit them on the form." asks, with a full stop: a
+            # direct question ending the sentence, unlike "When I downloaded it, it looked...".
+            last = own[-1]
+            clauses[-1] = _Clause(last.text, True, last.opens, last.after_comma, last.item, last.asked_before)
+            own = clauses[start:]
         # A sentence that ends with "?" asks something even when no clause has a cue
         # ("Also the photos, jpg or png?"); its first clause carries the question.
-        own = clauses[start:]
         if own and not any(c.question for c in own) and sentence.strip().endswith(("?", "？")) \
                 and len(_EN_WORD.findall(sentence)) + len(_CJK.findall(sentence)) >= 2:
             clauses[start] = _Clause(own[0].text, True, own[0].opens, own[0].after_comma, own[0].item,
                                      own[0].asked_before)
     return clauses
+
+
+def _direct_question(text: str) -> bool:
+    """A clause worded as a question from its start ("how do we fit them", "要盖章吗")."""
+    if _CJK.search(text):
+        return text.rstrip("。. ").endswith(("吗", "呢", "嘛"))
+    words = _first_words(text)
+    return bool(words) and words[0] in _EN_QUESTION_START and words[0] not in {"please", "pls", "plz"}
 
 
 def _too_short(text: str) -> bool:
@@ -524,7 +554,10 @@ def _with_context(context: str, question: str) -> str:
     # The joiner and a trailing comma belong to the message, not to the question.
     question = _LEADING_JOINER.sub("", question.strip()).rstrip(",， ")
     # "2) image size limit": the number is the message's layout, not part of the question.
-    question = _ENUMERATION.sub("", question, count=1).strip() if _ENUMERATION.match(question) else question
+    for marker in (_ENUMERATION, _BARE_NUMBER):
+        if marker.match(question):
+            question = marker.sub("", question, count=1).strip()
+            break
     if not context:
         return question
     separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；")) else " "

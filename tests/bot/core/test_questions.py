@@ -80,6 +80,12 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("make me a checklist pls, and how do i get my domain cert",
          ["make me a checklist pls", "how do i get my domain cert"]),
         ("核验单下载链接给一个 另外签完的图最大能传几M", ["核验单下载链接给一个", "另外签完的图最大能传几M"]),
+        # Bare-number and Q1 enumerations; a direct question ending a full-stop sentence.
+        ("1 what docs 2 size limit 3 app ok in guangdong",
+         ["what docs", "size limit", "app ok in guangdong"]),
+        ("Q1 APP支持哪些省 Q2 幕布去哪领", ["APP支持哪些省", "幕布去哪领"]),
+        ("hunan, 9 domains, how do we fit them on the form. and company seal needed?",
+         ["hunan, 9 domains, how do we fit them on the form.", "hunan, company seal needed?"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",
@@ -110,6 +116,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "And if we get rejected how do we re-upload?",
         "My co-founder is Dutch and will be the site owner, is his passport fine?",
         "list what the app can and can't upload",
+        "my photo is 6 MB and i have 2 domains, what now?",
+        "I'm in Guangzhou. When I downloaded the form, it looked odd. What do individuals put on it?",
         "I'm not sure where do I find the template",
         # Full-stop sentences are statements when the writer marks questions with "?".
         "I'm a foreigner. It asks for a resident ID card, which I don't have. What do I upload instead?",

@@ -84,6 +84,7 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("1 what docs 2 size limit 3 app ok in guangdong",
          ["what docs", "size limit", "app ok in guangdong"]),
         ("Q1 APP支持哪些省 Q2 幕布去哪领", ["APP支持哪些省", "幕布去哪领"]),
+        ("备案号要挂首页吗 个人核验单签个名就行吧", ["备案号要挂首页吗", "个人核验单签个名就行吧"]),
         ("hunan, 9 domains, how do we fit them on the form. and company seal needed?",
          ["hunan, 9 domains, how do we fit them on the form.", "hunan, company seal needed?"]),
         # Chinese questions chained with commas, 咋 asks too.

@@ -141,6 +141,7 @@ _ZH_QUESTION = re.compile(
     r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询|"
     r"给一个|给个|发一下|发个|求个|求一个|帮我(?:看|查|列|说|整理)"
 )
+_ZH_INDIRECT = re.compile(r"不知道|不清楚|不确定|不太懂|搞不懂|想知道|想了解|想问问?")
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
 _ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,12}[不没]有?\s*[？?]?\s*$")
 # Words that announce a question without asking one ("请问一下，..."): not a cue on their own.
@@ -405,8 +406,9 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
             return True
         if _CJK.search(clause.text):
             # Chinese writers chain whole questions with commas ("要按指纹吗，用什么证件",
-            # "要传哪些材料，图片多大"): a question after a question is a new one.
-            return previous.question
+            # "要传哪些材料，图片多大"): a question after a direct question is a new one; after
+            # an indirect one ("不知道两个域名怎么填，能不能写在一起") it goes on.
+            return previous.question and not _ZH_INDIRECT.search(previous.text)
         # English commas join the parts of one question ("I'm not sure what files it expects,
         # can you list them"). A new one: a direct question after a direct question, with a
         # subject of its own ("can I use my passport, does the scan need to be in colour",

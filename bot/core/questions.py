@@ -108,7 +108,7 @@ _EN_LEADING_FILLER = frozenset(
     "just one another question q".split()
 )
 # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also how
-# big...", "and in which format..."), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
+# big...", "and in which format...", "and if it is, what can it upload"), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
 # one joiner, not two.
 def _alternatives(words) -> str:
     return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
@@ -132,7 +132,7 @@ _EN_JOINERS = re.compile(
     r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
     r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
     r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
-    r"(?:(?:" + _alternatives(_EN_WH_START | {"who", "whom", "whose", "pls", "please", "tell", "explain"}) + r")\b"
+    r"(?:(?:" + _alternatives(_EN_WH_START | {"who", "whom", "whose", "pls", "please", "tell", "explain", "if"}) + r")\b"
     r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?!(?:" + _alternatives(_EN_VERBS) + r")\b)[a-z]))",
     re.IGNORECASE,
 )

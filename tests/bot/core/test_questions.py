@@ -87,6 +87,8 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("备案号要挂首页吗 个人核验单签个名就行吧", ["备案号要挂首页吗", "个人核验单签个名就行吧"]),
         ("hunan, 9 domains, how do we fit them on the form. and company seal needed?",
          ["hunan, 9 domains, how do we fit them on the form.", "hunan, company seal needed?"]),
+        ("Is the app available in Anhui, and if it is, what can it upload?",
+         ["Is the app available in Anhui", "if it is, what can it upload?"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",

@@ -265,8 +265,10 @@ _EN_NOT_BEFORE_RUN_ON = frozenset(
     unclear out figure find check says said say""".split()
 )
 _EN_RUN_ON = re.compile(
-    r"(?<=\s)(?=(?:(?:" + _alternatives(_EN_WH_START) + r")\s+(?:[a-z']+\s+)?(?:"
-    + _alternatives(_EN_AUXILIARIES) + r")\b"
+    # "how big can", "where do i": a question word, at most one word that is not a subject,
+    # then the auxiliary ("the region where we can attach..." is a relative clause).
+    r"(?<=\s)(?=(?:(?:" + _alternatives(_EN_WH_START) + r")\s+(?:(?!(?:" + _alternatives(_EN_SUBJECTS)
+    + r")\b)[a-z']+\s+)?(?:" + _alternatives(_EN_AUXILIARIES) + r")\b"
     r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?:" + _alternatives(_EN_SUBJECTS) + r")\b))",
     re.IGNORECASE,
 )

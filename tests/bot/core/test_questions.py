@@ -119,6 +119,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "And if we get rejected how do we re-upload?",
         "My co-founder is Dutch and will be the site owner, is his passport fine?",
         "list what the app can and can't upload",
+        "List every region where we can attach a separate sheet with our domains",
         "my photo is 6 MB and i have 2 domains, what now?",
         "现在不知道两个域名怎么填到核验单上，能不能写在一起？",
         "I'm in Guangzhou. When I downloaded the form, it looked odd. What do individuals put on it?",

@@ -18,6 +18,9 @@ from bot.channels.agent_assist.requests import DEFAULT_LANGUAGE, LANGUAGES
 from bot.channels.plain import as_plain_text
 from bot.core import tailoring
 from bot.core.details import merged_details
+from bot.core.parts import key as part_key
+from bot.core.parts import name as part_name
+from bot.core.parts import own_details, resolve
 from bot.core.sources import message_source
 from bot.core.questions import COMPOUND_INTENT, MAX_ANSWERED
 from bot.core.suggest import agent_candidates
@@ -60,24 +63,32 @@ def customer_language(text: Text, slots: Mapping[Text, Any]) -> Text:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def questions_of(parse: Mapping[Text, Any]) -> List[Tuple[Optional[Text], List[Any]]]:
-    """(question text, intent ranking) per question to suggest for, in order.
+def questions_of(
+    parse: Mapping[Text, Any]
+) -> List[Tuple[Optional[Text], List[Any], Dict[Text, Text]]]:
+    """(question text, intent ranking, the question's own details) per question to suggest
+    for, in order.
 
-    The whole message (question None) unless it is a compound message; then each of its
-    questions, at most :data:`~bot.core.questions.MAX_ANSWERED`, each intent once, without the
-    parts that only give details.
+    The whole message (question None, no details of its own) unless it is a compound message;
+    then each of its questions as the reply sees them (:mod:`bot.core.parts`: a bare "what
+    about foreigners?" asks the question before it), at most
+    :data:`~bot.core.questions.MAX_ANSWERED`, each question once, without the parts that only
+    give details.
     """
     parts = parse.get("compound") or []
     if (parse.get("intent") or {}).get("name") != COMPOUND_INTENT or not parts:
-        return [(None, list(parse.get("intent_ranking") or []))]
-    picked: List[Tuple[Optional[Text], List[Any]]] = []
+        return [(None, list(parse.get("intent_ranking") or []), {})]
+    picked: List[Tuple[Optional[Text], List[Any], Dict[Text, Text]]] = []
     seen = set()
-    for part in parts:
-        name = (part.get("intent") or {}).get("name")
-        if name == "inform" or name in seen:
+    for part in resolve(parts):
+        if part_name(part) == "inform" or part_key(part) in seen:
             continue
-        seen.add(name)
-        picked.append((part.get("text"), list(part.get("intent_ranking") or [])))
+        seen.add(part_key(part))
+        ranking = list(part.get("intent_ranking") or [])
+        if part.get("follow_up"):
+            # Asked for the question before: that question's topic, for this part's details.
+            ranking = [{"name": part_name(part), "confidence": 1.0}]
+        picked.append((part.get("text"), ranking, own_details(part)))
         if len(picked) == MAX_ANSWERED:
             break
     return picked
@@ -131,10 +142,12 @@ class Suggester:
         language = customer_language(text, slots)
         details = merged_details(slots, parse.get("entities") or [])
         suggestions: List[Suggestion] = []
-        for question, ranking in questions_of(parse):
+        for question, ranking, own in questions_of(parse):
             found = 0
             for intent, confidence in agent_candidates(ranking, self.topics):
-                answer = await self.answer(agent.nlg, intent, parse, details, language, sender_id)
+                answer = await self.answer(
+                    agent.nlg, intent, parse, {**details, **own}, language, sender_id
+                )
                 # An answer that renders empty (a response missing from the domain) is skipped,
                 # and the next intent takes its place.
                 if answer:

@@ -568,3 +568,28 @@ def test_a_compound_message_gets_suggestions_for_every_question(suggester, rules
     assert "Filing several domain names in Gansu" in suggestions[1].text
     _, two_each = suggest(suggester, agent, COMPOUND, k=2)
     assert [s.intent for s in two_each] == ["faq_documents", "multi_domain", "authenticity_form"]
+
+
+PER_RESIDENCY = "Which ID for Macao residents, and what about foreigners?"
+
+
+def test_one_topic_asked_for_several_details_gets_a_suggestion_for_each(suggester):
+    def residency(value):
+        return {"entity": "residency", "value": value, "start": 0, "end": 1}
+
+    parse = parse_result(PER_RESIDENCY, [("compound_question", 1.0)], [residency("macao"), residency("foreign")])
+    parse["compound"] = [
+        {"text": "Which ID for Macao residents", "intent": {"name": "foreign_credentials", "confidence": 0.9},
+         "intent_ranking": [{"name": "foreign_credentials", "confidence": 0.9}], "confident": True,
+         "entities": [residency("macao")]},
+        {"text": "what about foreigners?", "intent": {"name": "inform", "confidence": 1.0},
+         "intent_ranking": [{"name": "inform", "confidence": 1.0}], "confident": True,
+         "entities": [residency("foreign")]},
+    ]
+    _, suggestions = suggest(suggester, FakeAgent({PER_RESIDENCY: parse}), PER_RESIDENCY, k=1)
+    assert [(s.intent, s.question) for s in suggestions] == [
+        ("foreign_credentials", "Which ID for Macao residents"),
+        ("foreign_credentials", "what about foreigners?"),
+    ]
+    # Each for its own residency, not the message's last one.
+    assert "Macao" in suggestions[0].text and "passport" in suggestions[1].text

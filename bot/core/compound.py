@@ -129,7 +129,8 @@ def answer_parts(
             utterances.append(
                 Utterance(
                     UNCLEAR_PART,
-                    {"part": (part.get("text") or "").strip()},
+                    # Quoted as the user wrote it, not with the context added to classify it.
+                    {"part": (part.get("asked") or part.get("text") or "").strip()},
                     unclear_buttons(part, topics, language),
                 )
             )

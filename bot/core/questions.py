@@ -427,6 +427,21 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
     return clause.opens
 
 
+@dataclass(frozen=True)
+class Question:
+    """One question of a message.
+
+    Attributes:
+        text: The question with the context it needs, as it is classified ("I'm from Macao,
+            which ID?", "does it work in Fujian (app)?").
+        asked: The question as the user wrote it, without added context: what a reply quotes
+            back ("does it work in Fujian").
+    """
+
+    text: str
+    asked: str
+
+
 def split_questions(text: str) -> List[str]:
     """The questions of ``text``, in order, each with its context (see the module doc).
 
@@ -436,8 +451,13 @@ def split_questions(text: str) -> List[str]:
     Returns:
         One string per question; ``[text]`` when the message asks at most one (or none).
     """
+    return [question.text for question in questions_of(text)]
+
+
+def questions_of(text: str) -> List[Question]:
+    """Like :func:`split_questions`, with each question also as the user wrote it."""
     if not text or not text.strip():
-        return [text]
+        return [Question(text, text)]
     leading: List[str] = []
     groups: List[List[str]] = []
     previous: Optional[_Clause] = None
@@ -471,15 +491,16 @@ def split_questions(text: str) -> List[str]:
     if held and groups:
         groups[-1].append(held)
     if len(groups) <= 1:
-        return [text]
+        return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,
     # and the thing the question before was about when they name none ("does it work in
     # Fujian" after a question about the app).
     shared = "".join(c for c in leading if names_a_detail(c)).strip()
     questions = ["".join(group).strip() for group in groups]
-    parts = [_with_context("".join(leading).strip(), questions[0])]
+    parts = [Question(_with_context("".join(leading).strip(), questions[0]), _with_context("", questions[0]))]
     _, about = last_object("".join(leading) + questions[0])
     for question in questions[1:]:
+        asked = _with_context("", question)
         names, own = last_object(question)
         context = shared
         # A question that names a thing, or a person's details ("负责人是日本人咋整"), has a
@@ -490,7 +511,7 @@ def split_questions(text: str) -> List[str]:
             elif _refers_back(question):  # "does it work in Fujian (app)?"
                 bare = question.rstrip("?？,， ")
                 question = f"{bare} ({about})" + ("?" if question.rstrip().endswith("?") else "")
-        parts.append(_with_context(context, question))
+        parts.append(Question(_with_context(context, question), asked))
         # Only the question right after carries it: a third one naming nothing is seldom still
         # about the first one's thing.
         about = own

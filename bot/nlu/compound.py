@@ -11,8 +11,8 @@ Two components bracket the pipeline:
   round trip.
 - :class:`CompoundCollector`, after the classifier and ``DetailsOnlyIntent`` and before the
   ``FallbackClassifier``: takes the parts out of the list again and stores them in the message
-  (``compound`` in the parse data: text, intent, confidence, ranking, entities and whether the
-  part clears the fallback gate). A message whose parts ask two or more different things
+  (``compound`` in the parse data: text as classified, the question as asked, intent,
+  confidence, ranking, entities and whether the part clears the fallback gate). A message whose parts ask two or more different things
   gets the intent :data:`COMPOUND_INTENT` (confidence 1), which a rule routes to
   ``action_answer_questions``; the per-part fallback gate is applied by that action from
   ``confident``. A message of one question, or whose questions all ask the same thing, keeps
@@ -44,11 +44,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
-from bot.core.questions import COMPOUND_INTENT, split_questions
+from bot.core.questions import COMPOUND_INTENT, questions_of
 from bot.nlu.stateless import StatelessComponent
 
 #: Parse-data key holding the parts.
 COMPOUND_KEY = "compound"
+#: A part's key for the question as the user wrote it (``text`` is what was classified, with
+#: the context it needed); replies quote this one.
+ASKED_KEY = "asked"
 # Marks a part in the message list between the two components (never in the output).
 _PART_OF = "compound_part_of"
 #: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
@@ -75,11 +78,11 @@ class QuestionSplitter(StatelessComponent):
         for index, message in enumerate(messages):
             out.append(message)
             text = message.get(TEXT) or ""
-            parts = split_questions(text) if text else [text]
+            parts = questions_of(text) if text else []
             if len(parts) < 2:
                 continue
             for part in parts:
-                out.append(Message(data={TEXT: part, _PART_OF: index}))
+                out.append(Message(data={TEXT: part.text, _PART_OF: index, ASKED_KEY: part.asked}))
         return out
 
 
@@ -142,6 +145,7 @@ class CompoundCollector(GraphComponent):
         ranking = (part.get(INTENT_RANKING_KEY) or [])[:RANKING_KEPT]
         return {
             TEXT: part.get(TEXT),
+            ASKED_KEY: part.get(ASKED_KEY) or part.get(TEXT),
             INTENT: {
                 INTENT_NAME_KEY: intent.get(INTENT_NAME_KEY),
                 PREDICTED_CONFIDENCE_KEY: float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),

@@ -109,3 +109,12 @@ def test_a_statement_of_details_inside_the_message_is_still_silent(rules_repo, m
     tracker = _tracker(make_tracker, parts, slots={"residency": "macao"})
     messages, _ = run_action(ActionAnswerQuestions(rules_repo), tracker)
     assert responses(messages) == ["utter_credentials_macao"]
+
+
+def test_an_unclear_part_is_quoted_as_the_user_wrote_it(rules_repo, make_tracker):
+    unclear = _part("I'm in Anhui. uh, the thing?", "faq_documents", confident=False)
+    unclear["asked"] = "uh, the thing?"
+    parts = [_part("which documents?", "faq_documents"), unclear]
+    messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    assert messages[-1]["response"] == UNCLEAR_PART
+    assert messages[-1]["part"] == "uh, the thing?"

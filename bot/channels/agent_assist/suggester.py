@@ -88,7 +88,7 @@ def questions_of(
         if part.get("follow_up"):
             # Asked for the question before: that question's topic, for this part's details.
             ranking = [{"name": part_name(part), "confidence": 1.0}]
-        picked.append((part.get("text"), ranking, own_details(part)))
+        picked.append((part.get("asked") or part.get("text"), ranking, own_details(part)))
         if len(picked) == MAX_ANSWERED:
             break
     return picked

@@ -45,6 +45,15 @@ def test_two_different_questions_make_a_compound_message(tmp_path):
     assert "compound" in message.as_dict(only_output_properties=True)
 
 
+def test_each_part_keeps_the_question_as_the_user_wrote_it(tmp_path):
+    [message] = _pipeline(tmp_path, "I'm in Anhui. Which documents do I need? What is the size limit?")
+    parts = message.get("compound")
+    # Classified with the details before them; quoted back as asked.
+    assert [p["text"] for p in parts] == ["I'm in Anhui. Which documents do I need?",
+                                          "I'm in Anhui. What is the size limit?"]
+    assert [p["asked"] for p in parts] == ["Which documents do I need?", "What is the size limit?"]
+
+
 def test_a_single_question_is_left_alone(tmp_path):
     [message] = _pipeline(tmp_path, "Which documents do I need?")
     assert message.get("intent")["name"] == "faq_documents"

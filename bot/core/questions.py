@@ -83,8 +83,7 @@ _SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
 # Chinese writers separate sentences with a space where English uses a full stop
 # ("材料要哪些 图片格式有要求吗"); Chinese words are never separated by spaces.
 _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u3400-\u9fffA-Za-z])")
-# Commas (Latin and Chinese) and Chinese joiners that may begin a new question.
-_COMMA = re.compile(r"[,，]")
+# Chinese joiners that may begin a new question.
 _ZH_JOINERS = ("还有", "另外", "以及", "顺便问", "顺便", "再问一下", "再问", "同时", "并且", "此外", "还想问")
 
 _EN_WORD = re.compile(r"[A-Za-z']+")

@@ -40,6 +40,10 @@ How a message is cut, and why:
    classification towards the first one's topic. Statements between or after questions go
    with the nearest question before them.
 
+The words these steps use (question words, fillers, auxiliaries, joiners...) are data:
+``question_words`` of ``data/lexicon.yml``, read on first use; the patterns that combine them
+(sentence ends, enumerations, Chinese question cues) stay here.
+
 A message without any question is one part: the whole text (a details-only answer, a
 description of a problem, small talk). The number of parts is not capped here; the answer
 caps it (:data:`MAX_ANSWERED`).
@@ -83,71 +87,84 @@ _SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
 # Chinese writers separate sentences with a space where English uses a full stop
 # ("材料要哪些 图片格式有要求吗"); Chinese words are never separated by spaces.
 _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u3400-\u9fffA-Za-z])")
-# Chinese joiners that may begin a new question.
-_ZH_JOINERS = ("还有", "另外", "以及", "顺便问", "顺便", "再问一下", "再问", "同时", "并且", "此外", "还想问")
-
 _EN_WORD = re.compile(r"[A-Za-z']+")
-_EN_QUESTION_START = frozenset(
-    """how what what's whats which where where's when who whom whose why wat waht wht hw
-    can could may might must shall should will would do does did is are am was were have has
-    had isn't aren't don't doesn't can't cannot won't shouldn't didn't wasn't pls plz please
-    tell explain list show describe give make send help need""".split()
-)
-# Direct questions an English writer may chain with commas ("what documents do I need, what's the
-# size limit"), unlike the clauses of one question ("I'm not sure what it expects, can you list them").
-_EN_WH_START = frozenset("how what what's whats which where where's when why who whom whose wat waht".split())
-_EN_QUESTION_ANYWHERE = frozenset(
-    "how what which where when why whether wondering wat waht".split()
-)
 # Requests that ask without a question word ("i need to know the size limit").
 _EN_REQUEST = re.compile(r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b", re.I)
-# Words that open a clause without changing what it is ("so how...", "and can I...").
-_EN_LEADING_FILLER = frozenset(
-    "and also so but ok okay well then plus btw hi hello hey thanks thank you or oh now "
-    "just one another question q".split()
-)
-# Cut before a joiner that opens a question of its own ("..., and can I use the app", "also how
-# big...", "and in which format...", "and if it is, what can it upload"), keeping the spaces; not inside one ("do I also need a fingerprint"). "and also" is
-# one joiner, not two.
+
+
 def _alternatives(words) -> str:
     return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
 
-# An auxiliary asks after "and" only before its subject ("and can I", "and is the scan"), not
-# before a verb ("and will be the site owner").
-_EN_SUBJECTS = "i we you he she it they there the my our his her their this that these those a an".split()
-_EN_AUXILIARIES = (
-    "can could may might must shall should will would do does is are isn't aren't don't doesn't "
-    "can't cannot won't shouldn't".split()
-)
-# After an auxiliary, a verb continues a story ("and will be the owner"); anything else is the
-# subject of a question ("and do foreigners just use a passport").
-_EN_VERBS = (
-    "be been being have has had get got need use make take go see say said work come keep "
-    "upload sign download print scan fill submit file apply do accept help pass fit change "
-    "also just not never still already probably".split()
-)
-_EN_JOINERS = re.compile(
-    r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
-    r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
-    r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
-    r"(?:(?:" + _alternatives(_EN_WH_START | {"who", "whom", "whose", "pls", "please", "tell", "explain", "if"}) + r")\b"
-    r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?!(?:" + _alternatives(_EN_VERBS) + r")\b)[a-z]))",
-    re.IGNORECASE,
-)
+@dataclass(frozen=True)
+class _Words:
+    """The splitter's words (``question_words`` of data/lexicon.yml) and the patterns built
+    from them."""
+
+    question_start: frozenset
+    wh_start: frozenset
+    anywhere: frozenset
+    leading_filler: frozenset
+    auxiliaries: frozenset
+    subjects: frozenset
+    verbs: frozenset
+    back_references: frozenset
+    objectless_verbs: frozenset
+    not_before_run_on: frozenset
+    persons: frozenset
+    subordinate: frozenset
+    zh_joiners: Tuple[str, ...]
+    zh_preamble: re.Pattern
+    zh_indirect: re.Pattern
+    # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also
+    # how big...", "and in which format...", "and if it is, what can it upload"), keeping the
+    # spaces; not inside one ("do I also need a fingerprint"); an auxiliary only before its
+    # subject ("and do foreigners use...", not "and will be the owner"). "and also" is one
+    # joiner, not two.
+    en_joiners: re.Pattern
+    # Questions starting in the middle of an unpunctuated run: "how big can", "where do i" (a
+    # question word, at most one word that is not a subject, then the auxiliary: "the region
+    # where we can attach..." is a relative clause), or an auxiliary before its subject.
+    en_run_on: re.Pattern
+
+
+@lru_cache(maxsize=2)
+def _words(lexicon: Path = LEXICON_FILE) -> _Words:
+    """Reads the splitter's words once, on first use (not at import)."""
+    data = (yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {})["question_words"]
+    en = {key: frozenset(str(w).lower() for w in words) for key, words in data["en"].items()}
+    zh = data["zh"]
+    joiners = re.compile(
+        r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
+        r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
+        r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
+        r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if"}) + r")\b"
+        r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?!(?:" + _alternatives(en["verbs"]) + r")\b)[a-z]))",
+        re.IGNORECASE,
+    )
+    run_on = re.compile(
+        r"(?<=\s)(?=(?:(?:" + _alternatives(en["wh_start"]) + r")\s+(?:(?!(?:" + _alternatives(en["subjects"])
+        + r")\b)[a-z']+\s+)?(?:" + _alternatives(en["auxiliaries"]) + r")\b"
+        r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?:" + _alternatives(en["subjects"]) + r")\b))",
+        re.IGNORECASE,
+    )
+    return _Words(
+        **en,
+        zh_joiners=tuple(zh["joiners"]),
+        zh_preamble=re.compile(_alternatives(zh["preamble"])),
+        zh_indirect=re.compile(_alternatives(zh["indirect"])),
+        en_joiners=joiners,
+        en_run_on=run_on,
+    )
+
+
 _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
     r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询|"
     r"给一个|给个|发一下|发个|求个|求一个|帮我(?:看|查|列|说|整理)"
 )
-_ZH_INDIRECT = re.compile(r"不知道|不清楚|不确定|不太懂|搞不懂|想知道|想了解|想问问?")
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
 _ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,12}[不没]有?\s*[？?]?\s*$")
-# Words that announce a question without asking one ("请问一下，..."): not a cue on their own.
-_ZH_PREAMBLE = re.compile(r"请问|求助|求问|咨询|想问|问一下|问下|打扰")
-# Subjects that point back to the previous question ("where is the cert, is it in the console"):
-# a clause about "it" continues that question.
-_EN_BACK_REFERENCE = frozenset("it that this they them those these".split())
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ALTERNATIVE = re.compile(r"^\s*(?:or|还是|或者|或是)\b", re.IGNORECASE)
 
@@ -169,13 +186,11 @@ class _Clause:
 def _only_filler(text: str) -> bool:
     """Whether a clause is only joiners and fillers ("Also,", "And btw,", "另外，")."""
     if _CJK.search(text):
-        return re.sub(r"[\W_]+", "", text) in _ZH_JOINERS
+        return re.sub(r"[\W_]+", "", text) in _words().zh_joiners
     words = [w.lower() for w in _EN_WORD.findall(text)]
-    return bool(words) and all(w in _EN_LEADING_FILLER or w == "separately" for w in words)
+    return bool(words) and all(w in _words().leading_filler or w == "separately" for w in words)
 
 
-_EN_BACK_REFERENCES = frozenset("it its them that this one ones there".split())
-_EN_OBJECTLESS_VERBS = frozenset("sign upload download print fill get use find submit scan send attach".split())
 
 
 def _refers_back(question: str) -> bool:
@@ -183,7 +198,7 @@ def _refers_back(question: str) -> bool:
     it work in Fujian"), or a verb left without its object ("how do I sign?"). Chinese leaves
     the subject out without either ("又该怎么签"), so every Chinese question may."""
     words = [w.lower() for w in _EN_WORD.findall(question)]
-    return bool(words) and (bool(_EN_BACK_REFERENCES & set(words)) or words[-1] in _EN_OBJECTLESS_VERBS)
+    return bool(words) and (bool(_words().back_references & set(words)) or words[-1] in _words().objectless_verbs)
 
 
 def _heading(text: str) -> bool:
@@ -195,7 +210,7 @@ def _heading(text: str) -> bool:
 
 def _first_words(text: str) -> List[str]:
     words = [w.lower() for w in _EN_WORD.findall(text)]
-    while words and words[0] in _EN_LEADING_FILLER:
+    while words and words[0] in _words().leading_filler:
         words = words[1:]
     return words
 
@@ -213,7 +228,7 @@ def is_question(text: str) -> bool:
     if not stripped:
         return False
     if _CJK.search(stripped):
-        if _ZH_QUESTION.search(_ZH_PREAMBLE.sub("", stripped)):
+        if _ZH_QUESTION.search(_words().zh_preamble.sub("", stripped)):
             return True
         # 几个 is "how many" in a question ("要传几个文件？", "核验单要盖几个章") and "several"
         # in a statement ("一次备几个域名 核验单写不下").
@@ -224,13 +239,13 @@ def is_question(text: str) -> bool:
         if _ZH_A_NOT_A.search(stripped) or re.search(r"[行以对是]吧\s*[？?]?\s*$", stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
-    while words and words[0] in _EN_LEADING_FILLER:
+    while words and words[0] in _words().leading_filler:
         words = words[1:]
     if not words:
         return False
-    if words[0] in _EN_QUESTION_START:
+    if words[0] in _words().question_start:
         return True
-    return any(w in _EN_QUESTION_ANYWHERE for w in words[1:]) or bool(_EN_REQUEST.search(stripped))
+    return any(w in _words().anywhere for w in words[1:]) or bool(_EN_REQUEST.search(stripped))
 
 
 def _numbered(chunk: str) -> List[int]:
@@ -255,28 +270,6 @@ def _sentences(text: str) -> List[str]:
     return [p for p in pieces if p.strip()]
 
 
-# Words after which a question word starts an indirect question or a relative clause, not a
-# question of its own ("not sure what...", "tell me where...", "the page where...").
-_EN_NOT_BEFORE_RUN_ON = frozenset(
-    """know knows sure tell ask asked asking wonder wondering me us him her them idea understand
-    explain show see about is are was were of on in for to at from with by that the a an and
-    or but also so if whether because when what which where how why who not clue confused
-    unclear out figure find check says said say""".split()
-)
-_EN_RUN_ON = re.compile(
-    # "how big can", "where do i": a question word, at most one word that is not a subject,
-    # then the auxiliary ("the region where we can attach..." is a relative clause).
-    r"(?<=\s)(?=(?:(?:" + _alternatives(_EN_WH_START) + r")\s+(?:(?!(?:" + _alternatives(_EN_SUBJECTS)
-    + r")\b)[a-z']+\s+)?(?:" + _alternatives(_EN_AUXILIARIES) + r")\b"
-    r"|(?:" + _alternatives(_EN_AUXILIARIES) + r")\s+(?:" + _alternatives(_EN_SUBJECTS) + r")\b))",
-    re.IGNORECASE,
-)
-
-
-_EN_PERSONS = frozenset("i we you u".split())
-_EN_SUBORDINATE = frozenset("if when after before once since because unless while".split())
-
-
 def _split_run_ons(piece: str) -> List[str]:
     """Cuts an unpunctuated English run of questions ("which documents do i need how big can
     the pics be where do i get the template") before each question that starts in the middle:
@@ -288,17 +281,17 @@ def _split_run_ons(piece: str) -> List[str]:
         return [piece]
     out: List[str] = []
     start = 0
-    for match in _EN_RUN_ON.finditer(piece):
+    for match in _words().en_run_on.finditer(piece):
         segment = re.split(r"[,;]", piece[start:match.start()])[-1]  # this clause so far
         words = _first_words(segment)
-        if len(words) < 2 or words[-1] in _EN_NOT_BEFORE_RUN_ON or words[0] in _EN_SUBORDINATE:
+        if len(words) < 2 or words[-1] in _words().not_before_run_on or words[0] in _words().subordinate:
             # (right after a comma, the comma rules of step 3 decide; "if we get rejected how
             # do we re-upload" is one question)
             continue
         opener, subject = (piece[match.start():].split() + [""])[:2]
-        if opener.lower() in _EN_AUXILIARIES and (
-            words[0] in _EN_QUESTION_START or _EN_WH_START & set(words[:3])
-            or subject.lower() not in _EN_PERSONS
+        if opener.lower() in _words().auxiliaries and (
+            words[0] in _words().question_start or _words().wh_start & set(words[:3])
+            or subject.lower() not in _words().persons
         ):
             # After a statement only ("...in liaoning can i use the app"), and only before
             # I/we/you: inside a question the auxiliary is its own ("what documents | do I
@@ -313,11 +306,11 @@ def _split_run_ons(piece: str) -> List[str]:
 def _split_joiners(sentence: str) -> List[str]:
     """Cuts before English and Chinese joiners (kept at the start of the next piece) and
     between unpunctuated English questions."""
-    pieces = [run for piece in _EN_JOINERS.split(sentence) for run in _split_run_ons(piece)]
+    pieces = [run for piece in _words().en_joiners.split(sentence) for run in _split_run_ons(piece)]
     out: List[str] = []
     for piece in pieces:
         positions = sorted(
-            {m.start() for joiner in _ZH_JOINERS for m in re.finditer(re.escape(joiner), piece)}
+            {m.start() for joiner in _words().zh_joiners for m in re.finditer(re.escape(joiner), piece)}
         )
         # Longer joiners starting at the same place were found too: keep the first start only.
         bounds = [0] + [p for p in positions if p > 0] + [len(piece)]
@@ -374,7 +367,7 @@ def _direct_question(text: str) -> bool:
     if _CJK.search(text):
         return text.rstrip("。. ").endswith(("吗", "呢", "嘛"))
     words = _first_words(text)
-    return bool(words) and words[0] in _EN_QUESTION_START and words[0] not in {"please", "pls", "plz"}
+    return bool(words) and words[0] in _words().question_start and words[0] not in {"please", "pls", "plz"}
 
 
 def _too_short(text: str) -> bool:
@@ -409,19 +402,19 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
             # Chinese writers chain whole questions with commas ("要按指纹吗，用什么证件",
             # "要传哪些材料，图片多大"): a question after a direct question is a new one; after
             # an indirect one ("不知道两个域名怎么填，能不能写在一起") it goes on.
-            return previous.question and not _ZH_INDIRECT.search(previous.text)
+            return previous.question and not _words().zh_indirect.search(previous.text)
         # English commas join the parts of one question ("I'm not sure what files it expects,
         # can you list them"). A new one: a direct question after a direct question, with a
         # subject of its own ("can I use my passport, does the scan need to be in colour",
         # "what documents do I need, what's the size limit"), not "..., is it in the console".
         before, words = _first_words(previous.text), _first_words(clause.text)
-        if not (before and before[0] in _EN_QUESTION_START and previous.question and words):
+        if not (before and before[0] in _words().question_start and previous.question and words):
             return False
-        if words[0] in _EN_WH_START:
+        if words[0] in _words().wh_start:
             return len(words) >= 3
         return (
-            words[0] in _EN_QUESTION_START and len(words) >= 4
-            and words[1] not in _EN_BACK_REFERENCE
+            words[0] in _words().question_start and len(words) >= 4
+            and words[1] not in _words().back_references
         )
     return clause.opens
 

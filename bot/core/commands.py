@@ -26,6 +26,7 @@ import yaml
 from bot import settings
 from bot.core import checklist
 from bot.core.details import APPLICANT_TYPE, PROVINCE, RESIDENCY
+from bot.core.limits import MAX_JSON_DEPTH, json_text_depth
 
 PREFIX = "/"
 RESTART_INTENTS = ("restart", "session_start")
@@ -74,6 +75,10 @@ def parse(text: Text) -> Optional[Command]:
         return None
     entities: Dict[Text, Any] = {}
     if match.group("entities"):
+        # Measured before parsing: Python's decoder recurses per level, so "/x{"a":[[[...]]]}"
+        # within the length limit would end in a RecursionError (a 500, or no reply).
+        if json_text_depth(match.group("entities")) > MAX_JSON_DEPTH:
+            return None
         try:
             entities = json.loads(match.group("entities"))
         except ValueError:

@@ -71,3 +71,8 @@ def test_every_button_the_domain_offers_passes_when_offered(payload):
     from bot.rules.models import PROVINCE_KEYS
 
     assert screen(payload, [payload], set(PROVINCE_KEYS)) == Screened(BUTTON, payload)
+
+
+def test_a_payload_nested_too_deep_is_no_command_instead_of_a_crash():
+    deep = '/faq_documents{"a":' + "[" * 1990 + "]" * 1990 + "}"
+    assert parse(deep) is None

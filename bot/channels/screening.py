@@ -118,7 +118,10 @@ async def _forgotten(slots: Dict[Text, Any], language: Text) -> List[Text]:
                 province = None
             shown = (province.name_zh if language == "zh" else province.name_en) if province else value
         else:
-            shown = channel_text(f"detail_value_{value}", language)
+            try:
+                shown = channel_text(f"detail_value_{value}", language)
+            except KeyError:  # a value with no text of its own: shown as it is, never a 500
+                shown = str(value)
         parts.append(channel_text(f"forgotten_{name}", language, value=shown))
     return parts
 

@@ -130,7 +130,9 @@ class AgentConversationsInput(AgentServices, InputChannel):
         return await asyncio.to_thread(authenticate_agent, header, token, find)
 
     async def _tracker(self, agent: Any, sender_id: Text) -> Any:
-        tracker = await agent.tracker_store.retrieve(_sender(sender_id))
+        # The whole conversation: ``retrieve`` gives the bot's turns a window of the latest
+        # session (bot/stores/history.py), which would cut an agent's transcript short.
+        tracker = await agent.tracker_store.retrieve_full_tracker(_sender(sender_id))
         if tracker is None or not tracker.events:
             raise RequestError(404, "No such conversation.")
         return tracker

@@ -11,6 +11,10 @@ from sanic.response import HTTPResponse
 
 from bot.core.limits import MAX_JSON_DEPTH, json_text_depth
 
+#: The key of the response name in a bot message's metadata (Rasa stores it with each message;
+#: the web widget tags its bubbles with it, feedback names the answer rated by it).
+ANSWER_KEY = "utter_action"
+
 logger = logging.getLogger(__name__)
 
 #: Largest JSON request body any endpoint reads.

@@ -43,8 +43,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
-from bot.channels.http import RequestError, consistent_http, json_object, refuse
-from bot.channels.screening import ANSWER_KEY, note_messages, screen, start_over
+from bot.channels.http import ANSWER_KEY, RequestError, consistent_http, json_object, refuse
+from bot.channels.screening import note_messages, screen, start_over
 from bot.core.limits import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, metadata_problem
 from bot.server.gate import TooManyPending, configured_pending_cap, pending_cap
 from bot.channels.plain import apply_typed_choice, with_numbered_options

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
 
+from bot.channels.http import ANSWER_KEY
 from bot.channels.safety import language_slots, render, stored_tracker
 from bot.core import commands, pii
 from bot.core.channel_messages import channel_text
@@ -30,7 +31,6 @@ logger = logging.getLogger(__name__)
 RESTART_TEXT = "/restart"
 START_OVER = "utter_start_over"
 START_OVER_NOTHING = "utter_start_over_nothing"
-ANSWER_KEY = "utter_action"
 
 _repository: Optional[RulesRepository] = None
 

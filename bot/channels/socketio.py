@@ -55,6 +55,7 @@ from socketio.packet import Packet
 
 from bot import settings
 from bot.channels import push
+from bot.channels.http import ANSWER_KEY
 from bot.channels.safety import (
     channel_message,
     clean_text,
@@ -81,7 +82,6 @@ from bot.server.gate import TooManyPending, configured_pending_cap, pending_cap,
 
 logger = logging.getLogger(__name__)
 
-ANSWER_KEY = "utter_action"
 # The printable checklist's path with its query, as the checklist answer writes it.
 CHECKLIST_LINK = re.compile(re.escape(PAGE_PATH) + r"\?[^\s)\]]+")
 

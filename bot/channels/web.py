@@ -37,7 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.http import RequestError, consistent_http, json_object, refuse
+from bot.channels.http import ANSWER_KEY, RequestError, consistent_http, json_object, refuse
 from bot.channels.static import CSS, JAVASCRIPT, Asset, StaticSite, content_security_policy, page_assets
 from bot.channels import handoff
 from bot.channels.precheck import TokenBucket
@@ -122,8 +122,6 @@ HELP_PAGE = StaticSite(
 # sustained rate no person rating answers reaches.
 FEEDBACK_RATE_PER_MINUTE = 20.0
 FEEDBACK_BURST = 10
-# The response name Rasa stores in each bot message's metadata.
-ANSWER_KEY = "utter_action"
 UNAVAILABLE = "Feedback cannot be stored right now. Please try again later."
 
 FEEDBACK_FIELDS = ("sender_id", "question", "answer_key", "language", "rating")

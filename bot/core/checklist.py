@@ -28,8 +28,6 @@ CHECKLIST_FILE = settings.DATA_DIR / "checklist.yml"
 DOMAIN_COUNT = "domain_count"
 ALIBABA_DOMAIN = "alibaba_domain"
 USE_APP = "use_app"
-#: The details only the checklist asks for (entities and slots of the same names).
-CHECKLIST_ENTITIES: Tuple[str, ...] = (DOMAIN_COUNT, ALIBABA_DOMAIN, USE_APP)
 
 LANGUAGES: Tuple[str, ...] = ("en", "zh")
 APPLICANT_TYPES: Tuple[str, ...] = ("individual", "organization")

@@ -34,7 +34,6 @@ NOTICE_KEY = "handoff"
 
 #: User intents that mean the bot did not answer the question.
 UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "icp_other")
-HANDOFF_INTENT = "human_handoff"
 FALLBACK_INTENT = "nlu_fallback"
 
 

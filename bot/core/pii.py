@@ -33,8 +33,6 @@ PERMIT = "permit"
 PASSPORT = "passport"
 MOBILE = "mobile"
 EMAIL = "email"
-#: Kinds in the order they are looked for (longer, more specific patterns first).
-KINDS: Tuple[Text, ...] = (EMAIL, ID_CARD, PERMIT, PASSPORT, MOBILE)
 #: Replaces a number when the message has no other words to take a language from.
 NEUTRAL_MASK = "[***]"
 NOTE_KEY = "pii_masked"

@@ -177,10 +177,12 @@ class AgentConversationsInput(AgentServices, InputChannel):
         ratings = await asyncio.to_thread(
             self.feedback.ratings_by_sender, [h.sender_id for h in selected]
         )
+        queue = [(h.sender_id, h.waiting_since) for h in waiting]
         conversations = []
         for handoff in selected:
             tracker = await agent.tracker_store.retrieve(handoff.sender_id)
-            position = waiting.index(handoff) + 1 if handoff in waiting else None
+            # The place the user was told (actions/handoff.py), by the same rule.
+            position = core.queue_position(handoff.sender_id, queue) if handoff in waiting else None
             conversations.append(
                 self._summary(handoff, live.event_dicts(tracker), ratings.get(handoff.sender_id, {}), position)
             )

@@ -243,9 +243,19 @@ def is_question(text: str) -> bool:
         words = words[1:]
     if not words:
         return False
+    if _subordinate_start(words) and not stripped.endswith("?"):
+        # "When I fill in the form there's one small box": a condition, not a question, unless
+        # a question word follows ("when I upload it, what format...").
+        return any(w in _words().anywhere for w in words[2:]) or bool(_EN_REQUEST.search(stripped))
     if words[0] in _words().question_start:
         return True
     return any(w in _words().anywhere for w in words[1:]) or bool(_EN_REQUEST.search(stripped))
+
+
+def _subordinate_start(words: List[str]) -> bool:
+    """Whether English words open with "when"/"if"... and a subject ("when I fill in", "when the
+    app asks"): a subordinate clause, whatever the question word "when" could start."""
+    return len(words) > 1 and words[0] in _words().subordinate and words[1] in _words().subjects
 
 
 def _numbered(chunk: str) -> List[int]:
@@ -367,7 +377,13 @@ def _direct_question(text: str) -> bool:
     if _CJK.search(text):
         return text.rstrip("。. ").endswith(("吗", "呢", "嘛"))
     words = _first_words(text)
-    return bool(words) and words[0] in _words().question_start and words[0] not in {"please", "pls", "plz"}
+    if not words or words[0] not in _words().question_start or words[0] in {"please", "pls", "plz"}:
+        return False
+    # "When I fill in the form there's one box." is a condition; "...and will run the site." goes
+    # on with a verb where a question would name its subject.
+    return not _subordinate_start(words) and not (
+        words[0] in _words().auxiliaries and words[1:2] and words[1] in _words().verbs
+    )
 
 
 def _too_short(text: str) -> bool:

@@ -124,6 +124,14 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "现在不知道两个域名怎么填到核验单上，能不能写在一起？",
         "I'm in Guangzhou. When I downloaded the form, it looked odd. What do individuals put on it?",
         "I'm not sure where do I find the template",
+        # "When" + a subject opens a condition, and an auxiliary before a verb goes on with a
+        # story: neither is a question of its own, even closing a full-stop sentence.
+        "Our site is in Hunan. When I fill in the form there's only one box for the domain. "
+        "How do I list all of them?",
+        "When I upload the photo it says too large, what should I do",
+        "When the app asks for the face check, what should I wear?",
+        "I'm the contact and my friend is the legal rep and will run the site. Which documents "
+        "do we upload?",
         # Full-stop sentences are statements when the writer marks questions with "?".
         "I'm a foreigner. It asks for a resident ID card, which I don't have. What do I upload instead?",
         "我去年买了服务器。页面上有好几个上传框，我不清楚分别要传什么。个人备案到底要传哪些证件？",

@@ -88,6 +88,12 @@ _SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
 # ("材料要哪些 图片格式有要求吗"); Chinese words are never separated by spaces.
 _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u3400-\u9fffA-Za-z])")
 _EN_WORD = re.compile(r"[A-Za-z']+")
+# "4 q's:", "3 questions:", "两个问题：": the message's layout, not part of its first question.
+_COUNT_HEADING = re.compile(
+    r"^\s*(?:(?:\d+|two|three|four|five|a few|some|several|couple of|quick)\s+)*(?:q'?s|questions|qns)\s*[:：]?\s*$"
+    r"|^\s*(?:我|想|请教)?\s*(?:有|问)?[\d一二两三四五六七八九十几]+\s*个\s*(?:小)?问题(?:请教|想问|咨询)?\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
 # Requests that ask without a question word ("i need to know the size limit").
 _EN_REQUEST = re.compile(r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b", re.I)
 
@@ -113,6 +119,7 @@ class _Words:
     not_before_run_on: frozenset
     persons: frozenset
     subordinate: frozenset
+    relative: frozenset
     zh_joiners: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
@@ -236,7 +243,7 @@ def is_question(text: str) -> bool:
             return True
         # A-not-A questions ending in 不/没 ("山东能用这个功能不"), and 吧 asking for a yes
         # ("签个名就行吧").
-        if _ZH_A_NOT_A.search(stripped) or re.search(r"[行以对是]吧\s*[？?]?\s*$", stripped):
+        if _ZH_A_NOT_A.search(stripped) or re.search(r"[行以对是]了?吧\s*[？?]?\s*$", stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:
@@ -277,7 +284,16 @@ def _sentences(text: str) -> List[str]:
         starts = [m.start() for m in _ENUMERATION.finditer(chunk)] + _numbered(chunk)
         bounds = [0] + [s for s in starts if s > 0] + [len(chunk)]
         pieces.extend(chunk[a:b] for a, b in zip(bounds, bounds[1:]))
-    return [p for p in pieces if p.strip()]
+    return [q for p in pieces if p.strip() for q in _listed_questions(p)]
+
+
+def _listed_questions(piece: str) -> List[str]:
+    """Chinese questions listed with the enumeration comma ("个人备案传哪些材料、核验单在哪下、
+    海南能不能用APP") are sentences of their own; "身份证、营业执照要传吗" lists things in one."""
+    items = piece.split("、") if "、" in piece and _CJK.search(piece) else []
+    if len(items) < 2 or not all(is_question(item) and not _too_short(item) for item in items):
+        return [piece]
+    return [item + "、" for item in items[:-1]] + [items[-1]]
 
 
 def _split_run_ons(piece: str) -> List[str]:
@@ -299,6 +315,8 @@ def _split_run_ons(piece: str) -> List[str]:
             # do we re-upload" is one question)
             continue
         opener, subject = (piece[match.start():].split() + [""])[:2]
+        if opener.lower() in _words().relative:
+            continue
         if opener.lower() in _words().auxiliaries and (
             words[0] in _words().question_start or _words().wh_start & set(words[:3])
             or subject.lower() not in _words().persons
@@ -429,7 +447,7 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         if words[0] in _words().wh_start:
             return len(words) >= 3
         return (
-            words[0] in _words().question_start and len(words) >= 4
+            words[0] in _words().question_start and len(words) >= 3
             and words[1] not in _words().back_references
         )
     return clause.opens
@@ -472,6 +490,8 @@ def questions_of(text: str) -> List[Question]:
     held = ""
     opening: List[str] = []
     for clause in _clauses(text):
+        if _COUNT_HEADING.match(clause.text):
+            continue
         if (not clause.question and _only_filler(clause.text)) or (
             _heading(clause.text) and not names_a_detail(clause.text)
         ):
@@ -586,7 +606,7 @@ _LEADING_JOINER = re.compile(r"^(?:(?:and|also|plus|btw|by the way|additionally)
 
 def _with_context(context: str, question: str) -> str:
     # The joiner and a trailing comma belong to the message, not to the question.
-    question = _LEADING_JOINER.sub("", question.strip()).rstrip(",， ")
+    question = _LEADING_JOINER.sub("", question.strip()).rstrip(",，、 ")
     # "2) image size limit": the number is the message's layout, not part of the question.
     for marker in (_ENUMERATION, _BARE_NUMBER):
         if marker.match(question):

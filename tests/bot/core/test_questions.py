@@ -30,7 +30,14 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
          ["what documents do I need", "what's the size limit", "can I use my phone to upload"]),
         # Enumerated items are questions without a cue; a "?" sentence asks without one too.
         ("two questions: 1) what documents 2) image size limit",
-         ["two questions: 1) what documents", "image size limit"]),
+         ["what documents", "image size limit"]),
+        # A count heading is layout; Chinese questions may be listed with the enumeration comma.
+        ("4 q's: which docs for a personal filing, is png ok, and does Jiangxi want a thumbprint",
+         ["which docs for a personal filing", "is png ok", "does Jiangxi want a thumbprint"]),
+        ("我有两个问题：个人备案传哪些材料、核验单在哪下、海南能不能用APP",
+         ["个人备案传哪些材料", "核验单在哪下", "海南能不能用APP"]),
+        ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",
+         ["台胞证能当网站负责人的证件用吗？", "个人备案的核验单签个名就行了吧"]),
         # A short "?" sentence asks on its own; a label with a colon goes with its question.
         ("Personal site in Jiangxi: fingerprint needed? is the app available?",
          ["Personal site in Jiangxi: fingerprint needed?", "Personal site in Jiangxi: is the app available?"]),
@@ -129,6 +136,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "Our site is in Hunan. When I fill in the form there's only one box for the domain. "
         "How do I list all of them?",
         "When I upload the photo it says too large, what should I do",
+        "身份证、营业执照要传吗",  # things listed in one question
+        "What are all the accepted ID types for owners who aren't mainland Chinese (HK, Macao, Taiwan)?",
         "When the app asks for the face check, what should I wear?",
         "I'm the contact and my friend is the legal rep and will run the site. Which documents "
         "do we upload?",

@@ -289,9 +289,12 @@ def _sentences(text: str) -> List[str]:
 
 def _listed_questions(piece: str) -> List[str]:
     """Chinese questions listed with the enumeration comma ("个人备案传哪些材料、核验单在哪下、
-    海南能不能用APP") are sentences of their own; "身份证、营业执照要传吗" lists things in one."""
+    海南能不能用APP", each naming its own thing) are sentences of their own; "身份证、营业执照要传吗"
+    lists things in one question, and "刷脸要穿啥、能不能戴眼镜" asks one thing in two ways."""
     items = piece.split("、") if "、" in piece and _CJK.search(piece) else []
-    if len(items) < 2 or not all(is_question(item) and not _too_short(item) for item in items):
+    if len(items) < 2 or not all(is_question(item) and not _too_short(item) for item in items) or not all(
+        last_object(item)[0] or names_a_detail(item) for item in items[1:]
+    ):
         return [piece]
     return [item + "、" for item in items[:-1]] + [items[-1]]
 

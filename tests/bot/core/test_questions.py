@@ -137,6 +137,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "How do I list all of them?",
         "When I upload the photo it says too large, what should I do",
         "身份证、营业执照要传吗",  # things listed in one question
+        "刷脸那一下要穿啥、能不能戴眼镜？",  # short details of one question
         "What are all the accepted ID types for owners who aren't mainland Chinese (HK, Macao, Taiwan)?",
         "When the app asks for the face check, what should I wear?",
         "I'm the contact and my friend is the legal rep and will run the site. Which documents "

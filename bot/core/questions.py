@@ -90,12 +90,16 @@ _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u34
 _EN_WORD = re.compile(r"[A-Za-z']+")
 # "4 q's:", "3 questions:", "两个问题：": the message's layout, not part of its first question.
 _COUNT_HEADING = re.compile(
-    r"^\s*(?:(?:\d+|two|three|four|five|a few|some|several|couple of|quick)\s+)*(?:q'?s|questions|qns)\s*[:：]?\s*$"
+    r"^\s*(?:(?:\d+|two|three|four|five|a few|some|several|couple of|quick)\s+)*(?:q'?s|questions|qns|things|points|queries)\s*[:：]?\s*$"
     r"|^\s*(?:我|想|请教)?\s*(?:有|问)?[\d一二两三四五六七八九十几]+\s*个\s*(?:小)?问题(?:请教|想问|咨询)?\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 # Requests that ask without a question word ("i need to know the size limit").
-_EN_REQUEST = re.compile(r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b", re.I)
+_EN_REQUEST = re.compile(
+    r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b"
+    r"|^\W*(?:and\s+)?any\s+(?:advice|tips?|suggestions?|ideas?|hints?)\b",
+    re.I,
+)
 
 
 def _alternatives(words) -> str:
@@ -120,6 +124,7 @@ class _Words:
     persons: frozenset
     subordinate: frozenset
     relative: frozenset
+    place_prepositions: frozenset
     zh_joiners: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
@@ -144,9 +149,13 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     joiners = re.compile(
         r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
         r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
-        r"(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
+        r"(?:(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
         r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if"}) + r")\b"
-        r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?!(?:" + _alternatives(en["verbs"]) + r")\b)[a-z]))",
+        r"|any\s+(?:advice|tips?|suggestions?|ideas?|hints?)\b"
+        r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?!(?:" + _alternatives(en["verbs"]) + r")\b)[a-z])"
+        # "and in Jiangxi does a personal filer...": a short place or time before the question
+        r"|(?:" + _alternatives(en["place_prepositions"]) + r")\s+(?:[\w'-]+\s+){1,2}(?:" + _alternatives(en["auxiliaries"])
+        + r")\s+(?:" + _alternatives(en["subjects"]) + r")\b))",
         re.IGNORECASE,
     )
     run_on = re.compile(
@@ -250,6 +259,10 @@ def is_question(text: str) -> bool:
         words = words[1:]
     if not words:
         return False
+    if words[0] in _words().subordinate and _asks_after_condition(words[3:]):
+        return True  # "if I get rejected can I redo the upload"
+    if words[0] in _words().place_prepositions and _asks_after_condition(words[2:5]):
+        return True  # "in Jiangxi does a personal filer have to..."
     if _subordinate_start(words) and not stripped.endswith("?"):
         # "When I fill in the form there's one small box": a condition, not a question, unless
         # a question word follows ("when I upload it, what format...").
@@ -257,6 +270,13 @@ def is_question(text: str) -> bool:
     if words[0] in _words().question_start:
         return True
     return any(w in _words().anywhere for w in words[1:]) or bool(_EN_REQUEST.search(stripped))
+
+
+def _asks_after_condition(rest: List[str]) -> bool:
+    """Whether the words after a condition or a place ask: an auxiliary before a subject. The
+    caller skips the condition's own subject and verb ("if I get rejected | can I redo...", not
+    "if it is the same") or the place ("in Jiangxi | does a personal filer...")."""
+    return any(a in _words().auxiliaries and b in _words().subjects for a, b in zip(rest, rest[1:]))
 
 
 def _subordinate_start(words: List[str]) -> bool:
@@ -411,7 +431,11 @@ def _too_short(text: str) -> bool:
     """A fragment ("how,", "when", "多大") is part of a question, never a question of its own."""
     words, ideographs = len(_EN_WORD.findall(text)), len(_CJK.findall(text))
     if not ideographs:
-        return words < 3
+        # "what documents,", "how big" and "any tips?" ask; "how," and "what now" do not stand alone
+        if _EN_REQUEST.search(text):
+            return False
+        first = _first_words(text)
+        return words < 2 or (words == 2 and not (first[:1] and first[0] in _words().wh_start and first[-1] not in {"now", "else", "about", "so", "come", "not"}))
     return ideographs + words < 4  # "APP能传吗" is a question, "能传吗" is not
 
 

@@ -36,6 +36,22 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
          ["which docs for a personal filing", "is png ok", "does Jiangxi want a thumbprint"]),
         ("我有两个问题：个人备案传哪些材料、核验单在哪下、海南能不能用APP",
          ["个人备案传哪些材料", "核验单在哪下", "海南能不能用APP"]),
+        # A place before the auxiliary, a condition before the question, a request for tips, a
+        # two-word wh-question in a list, a "things:" heading and "walk me through" all ask.
+        ("Where do I get the verification form, and in Jiangxi does a personal filer have to put a "
+         "thumbprint on it?",
+         ["Where do I get the verification form",
+          "in Jiangxi does a personal filer have to put a thumbprint on it?"]),
+        ("Which document do I use, is a phone photo ok, and if I get rejected can I redo the upload on the PC?",
+         ["Which document do I use", "is a phone photo ok", "if I get rejected can I redo the upload on the PC?"]),
+        ("Does the ICP number need to link to the MIIT site, and any advice on lighting for the face check?",
+         ["Does the ICP number need to link to the MIIT site", "any advice on lighting for the face check?"]),
+        ("face scan in the app keeps failing, any tips? also is the app even supported in Hubei",
+         ["face scan in the app keeps failing, any tips?", "is the app even supported in Hubei"]),
+        ("three things: can I sign with a blue pen, how do I fit 6 domains on it, and where is the template?",
+         ["can I sign with a blue pen", "how do I fit 6 domains on it", "where is the template?"]),
+        ("Does Chongqing support the app upload? If so, walk me through what I do on the phone.",
+         ["Does Chongqing support the app upload?", "If so, walk me through what I do on the phone."]),
         ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",
          ["台胞证能当网站负责人的证件用吗？", "个人备案的核验单签个名就行了吧"]),
         # A short "?" sentence asks on its own; a label with a colon goes with its question.
@@ -137,6 +153,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "How do I list all of them?",
         "When I upload the photo it says too large, what should I do",
         "身份证、营业执照要传吗",  # things listed in one question
+        "if it is the same, do I sign twice?",
+        "For a company is the seal needed on the form?",
         "刷脸那一下要穿啥、能不能戴眼镜？",  # short details of one question
         "What are all the accepted ID types for owners who aren't mainland Chinese (HK, Macao, Taiwan)?",
         "When the app asks for the face check, what should I wear?",

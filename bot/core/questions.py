@@ -178,6 +178,8 @@ _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
     r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询|"
     r"给一个|给个|发一下|发个|求个|求一个|帮我(?:看|查|列|说|整理)"
+    # A-not-A with any verb ("盖不盖章", "签不签", "传没传"), besides the listed ones
+    r"|([\u4e00-\u9fff])[不没]\1"
 )
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
 _ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,12}[不没]有?\s*[？?]?\s*$")
@@ -641,5 +643,5 @@ def _with_context(context: str, question: str) -> str:
             break
     if not context:
         return question
-    separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；")) else " "
+    separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；", "：")) else " "
     return f"{context}{separator}{question}"

@@ -52,6 +52,8 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
          ["can I sign with a blue pen", "how do I fit 6 domains on it", "where is the template?"]),
         ("Does Chongqing support the app upload? If so, walk me through what I do on the phone.",
          ["Does Chongqing support the app upload?", "If so, walk me through what I do on the phone."]),
+        ("公司备案几个问题：材料有哪些、核验单盖不盖章、广东能不能APP传",
+         ["公司备案几个问题：材料有哪些", "公司备案几个问题：核验单盖不盖章", "公司备案几个问题：广东能不能APP传"]),
         ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",
          ["台胞证能当网站负责人的证件用吗？", "个人备案的核验单签个名就行了吧"]),
         # A short "?" sentence asks on its own; a label with a colon goes with its question.

@@ -180,9 +180,11 @@ _ZH_QUESTION = re.compile(
     r"给一个|给个|发一下|发个|求个|求一个|帮我(?:看|查|列|说|整理)"
     # A-not-A with any verb ("盖不盖章", "签不签", "传没传"), besides the listed ones
     r"|([\u4e00-\u9fff])[不没]\1"
+    # a choice between two ("是要注销重新备，还是直接做变更")
+    r"|是[^。？?]{1,20}还是"
 )
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
-_ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,12}[不没]有?\s*[？?]?\s*$")
+_ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,20}[不没]有?\s*[？?]?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ALTERNATIVE = re.compile(r"^\s*(?:or|还是|或者|或是)\b", re.IGNORECASE)
 
@@ -237,6 +239,8 @@ def asks(text: str) -> bool:
     """Whether a whole message asks something: a question mark, or a clause that asks."""
     if text.strip().endswith(("?", "？")):
         return True
+    if _CJK.search(text) and is_question(text):
+        return True  # also across a comma: "是要注销重新备，还是直接做变更"
     return any(is_question(clause) for clause in re.split(r"[,，.。;；!！?？\n]", text))
 
 

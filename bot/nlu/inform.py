@@ -56,17 +56,36 @@ class DetailsOnlyIntent(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Returns the default config (see parent class for full docstring)."""
-        return {"lexicon_path": "data/lexicon.yml"}
+        return {
+            "lexicon_path": "data/lexicon.yml",
+            "declined_intents": ["out_of_scope", "icp_other"],
+            "declined_below": 0.7,
+            "threshold": 0.35,
+        }
 
-    def __init__(self, english_fillers: Set[Text], chinese_fillers: Set[Text]) -> None:
+    def __init__(
+        self,
+        english_fillers: Set[Text],
+        chinese_fillers: Set[Text],
+        declined: Iterable[Text] = ("out_of_scope", "icp_other"),
+        declined_below: float = 0.7,
+        threshold: float = 0.35,
+    ) -> None:
         """Creates the component.
 
         Args:
             english_fillers: Lowercase English filler words.
             chinese_fillers: Chinese filler words.
+            declined: Intents that decline to answer: a statement of details is not declined
+                unless the classifier is sure of it.
+            declined_below: How sure the classifier must be of declining a statement of details.
+            threshold: The fallback threshold: below it the classifier's intent would not count.
         """
         self._english_fillers = english_fillers
         self._chinese_fillers = chinese_fillers
+        self._declined = frozenset(declined)
+        self._declined_below = declined_below
+        self._threshold = threshold
         self._longest_chinese_filler = max(map(len, chinese_fillers), default=0)
 
     @classmethod
@@ -86,7 +105,13 @@ class DetailsOnlyIntent(GraphComponent):
         english = {
             word.lower() for filler in fillers["en"] for word in _latin_words(filler)
         }
-        return cls(english, set(fillers["zh"]))
+        return cls(
+            english,
+            set(fillers["zh"]),
+            config["declined_intents"],
+            config["declined_below"],
+            config["threshold"],
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets the intent of details-only messages to `inform`.
@@ -99,10 +124,13 @@ class DetailsOnlyIntent(GraphComponent):
         """
         for message in messages:
             text = message.get(TEXT) or ""
-            if not self._is_details_only(text, message.get(ENTITIES, [])):
+            entities = message.get(ENTITIES, [])
+            if not self._is_details_only(text, entities):
                 if asks(text):
                     _not_inform(message)
-                continue
+                    continue
+                if not self._states_details(message, entities):
+                    continue
             inform = {INTENT_NAME_KEY: INFORM_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [
                 entry
@@ -112,6 +140,19 @@ class DetailsOnlyIntent(GraphComponent):
             message.set(INTENT, inform, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [dict(inform), *ranking], add_to_output=True)
         return messages
+
+    def _states_details(self, message: Message, entities: List[Dict[Text, Any]]) -> bool:
+        """A message that asks nothing, names a detail and that the classifier would decline
+        ("本人香港身份，目前在广州工作", "Born in Macao, working in Zhuhai now"): the details
+        are what it brings, so it is answered as details rather than declined."""
+        if not any(entity.get("entity") in DETAIL_ENTITIES for entity in entities):
+            return False
+        intent = message.get(INTENT) or {}
+        confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        # A confident decline stays one ("book a flight to Guangzhou").
+        return confidence < self._threshold or (
+            intent.get(INTENT_NAME_KEY) in self._declined and confidence < self._declined_below
+        )
 
     def _is_details_only(self, text: Text, entities: List[Dict[Text, Any]]) -> bool:
         spans = [

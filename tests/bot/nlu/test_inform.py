@@ -166,3 +166,41 @@ def test_details_with_a_question_are_never_inform(classify_as_inform, text):
 
 def test_a_statement_the_classifier_calls_inform_stays_inform(classify_as_inform):
     assert classify_as_inform("I'm not a Chinese citizen").get("intent")["name"] == "inform"
+
+
+def _classified_as(trained_extractor: Built, storage: Path, text: str, intent: str, confidence: float) -> Message:
+    detector = build(LanguageDetector, storage / "language", train=False).component
+    details_only = build(
+        DetailsOnlyIntent, storage / "inform", train=False, lexicon_path=str(LEXICON_PATH)
+    ).component
+    [message] = messages(text)
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set("intent_ranking", [
+        {"name": intent, "confidence": confidence},
+        {"name": "inform", "confidence": 1 - confidence},
+    ])
+    detector.process([message])
+    trained_extractor.component.process([message])
+    details_only.process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, expected",
+    [
+        # A statement of details the classifier would decline, or is unsure of, gives details.
+        ("本人香港身份，目前在广州工作", "out_of_scope", 0.51, "inform"),
+        ("Correction: we relocated, so the filing will be in Guangxi now.", "icp_other", 0.48, "inform"),
+        ("Born in Macao, now working in Zhuhai.", "faq_documents", 0.3, "inform"),
+        # A confident decline, an FAQ answer, a question or a message without details stay.
+        ("book a flight to guangzhou", "out_of_scope", 0.95, "out_of_scope"),
+        ("我在广东，上传一直失败", "faq_cannot_upload", 0.6, "faq_cannot_upload"),
+        ("我们公司在北京，是要注销重新备，还是直接做变更", "icp_other", 0.5, "icp_other"),
+        ("the weather is nice today", "out_of_scope", 0.5, "out_of_scope"),
+    ],
+)
+def test_statements_of_details_are_not_declined_unless_the_classifier_is_sure(
+    trained_extractor: Built, tmp_path: Path, text: str, intent: str, confidence: float, expected: str
+) -> None:
+    message = _classified_as(trained_extractor, tmp_path, text, intent, confidence)
+    assert message.get("intent")["name"] == expected

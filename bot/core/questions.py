@@ -32,13 +32,14 @@ How a message is cut, and why:
 4. **Context**: a question that names none of the things the FAQ is about (``topic_objects``
    of ``data/lexicon.yml``: the app, the form, the statement, the certificate...) is about the
    thing the question right before it named ("核验单在哪下载？又该怎么签？"): that thing is
-   added to it. Statements before the first question that name one of the applicant's details
-   (a province, applicant type or residency word of ``data/provinces.yml`` / ``data/lexicon.yml``)
-   are prefixed to *every* question, because they apply to each ("我是台湾人" decides which ID
-   "用什么证件" means). Other leading statements ("my order got rejected") go with the first
-   question only: they describe its situation, and would pull the next question's
-   classification towards the first one's topic. Statements between or after questions go
-   with the nearest question before them.
+   added to it. The first question keeps every statement before it. The details those
+   statements name (a province, applicant type or residency word of ``data/provinces.yml`` /
+   ``data/lexicon.yml``) are prefixed to *every later* question too, because they apply to each
+   ("我是台湾人" decides which ID "用什么证件" means); only the detail words, not the
+   statements: "Our owner has a British passport" or "3 domains" would pull the next question's
+   classification towards the first one's topic, as any other leading statement ("my order got
+   rejected") would. Statements between or after questions go with the nearest question before
+   them.
 
 The words these steps use (question words, fillers, auxiliaries, joiners...) are data:
 ``question_words`` of ``data/lexicon.yml``, read on first use; the patterns that combine them
@@ -402,7 +403,7 @@ def _clauses(text: str) -> List[_Clause]:
                 )
                 asked = asked or question
         own = clauses[start:]
-        if statement and own and _direct_question(own[-1].text) and not (
+        if statement and own and _direct_question(own[-1].text, no_auxiliary=True) and not (
             own[-1].after_comma and _first_words(own[-1].text)[:1] in (["which"], ["who"], ["where"], ["when"])
         ):
             # "hunan, 9 domains, how do we fit them on the form." asks, with a full stop: a
@@ -419,12 +420,16 @@ def _clauses(text: str) -> List[_Clause]:
     return clauses
 
 
-def _direct_question(text: str) -> bool:
-    """A clause worded as a question from its start ("how do we fit them", "要盖章吗")."""
+def _direct_question(text: str, no_auxiliary: bool = False) -> bool:
+    """A clause worded as a question from its start ("how do we fit them", "要盖章吗"); with
+    ``no_auxiliary``, not an English one led by an auxiliary: "...and do the face check." ends a
+    story, "..., how do we fit them on the form." and "walk me through it." ask."""
     if _CJK.search(text):
         return text.rstrip("。. ").endswith(("吗", "呢", "嘛"))
     words = _first_words(text)
     if not words or words[0] not in _words().question_start or words[0] in {"please", "pls", "plz"}:
+        return False
+    if no_auxiliary and words[0] in _words().auxiliaries:
         return False
     # "When I fill in the form there's one box." is a condition; "...and will run the site." goes
     # on with a verb where a question would name its subject.
@@ -556,7 +561,9 @@ def questions_of(text: str) -> List[Question]:
     # The first question keeps everything before it, in order; the others only the details,
     # and the thing the question before was about when they name none ("does it work in
     # Fujian" after a question about the app).
-    shared = "".join(c for c in leading if names_a_detail(c)).strip()
+    # Later questions get the details those statements name, not the statements: "Our owner has
+    # a British passport," would pull "what should he wear for the face check" to the ID answer.
+    shared = detail_phrases("".join(c for c in leading if names_a_detail(c)))
     questions = ["".join(group).strip() for group in groups]
     parts = [Question(_with_context("".join(leading).strip(), questions[0]), _with_context("", questions[0]))]
     _, about = last_object("".join(leading) + questions[0])
@@ -649,3 +656,24 @@ def _with_context(context: str, question: str) -> str:
         return question
     separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；", "：")) else " "
     return f"{context}{separator}{question}"
+
+
+def detail_phrases(text: str) -> str:
+    """The details ``text`` names, in order, as a short preamble for a question ("Taiwanese,
+    Fujian, individual:", "台湾人福建个人，"); empty when it names none.
+
+    Args:
+        text: Statements of the user's message.
+    """
+    latin, chinese = _detail_words()
+    found = [(m.start(), text[m.start():m.end()]) for m in latin.finditer(text.lower())]
+    found += [(m.start(), word) for word in chinese for m in re.finditer(re.escape(word), text)]
+    phrases: List[str] = []
+    end = -1
+    for start, phrase in sorted(found, key=lambda hit: (hit[0], -len(hit[1]))):
+        if start >= end:  # the longest phrase at a place; none inside another
+            phrases.append(phrase)
+            end = start + len(phrase)
+    if not phrases:
+        return ""
+    return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"

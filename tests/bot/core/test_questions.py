@@ -161,6 +161,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "How do I list all of them?",
         "When I upload the photo it says too large, what should I do",
         "身份证、营业执照要传吗",  # things listed in one question
+        # "Would this other way do?" asks the question before again, not a new one.
+        "备案号是必须放在首页底部正中间吗 放侧边栏行不行",
+        "备案审核期间网站非得关站吗，挂个维护页行不行",
         # A request that only points back asks for more of the same question.
         "Which provinces currently support uploading through the app? List them please.",
         "上传页面上那几个框分别对应哪些材料，能一项项列出来吗",

@@ -16,6 +16,10 @@ DECLINING = (ICP_OTHER, OUT_OF_SCOPE)
 MIN_CONFIDENCE = 0.05
 #: How many topics "did you mean" offers before the human-agent button.
 MAX_DID_YOU_MEAN = 3
+#: When the classifier's best guess declines, an FAQ topic is still worth an agent's look only
+#: at this share of the declining reply's confidence or more; below it it is a long shot
+#: ("what's the weather like in Paris?" -> out_of_scope 0.91, face-check tips 0.06).
+CLOSE_TO_DECLINING = 0.5
 
 
 def ranked_topics(
@@ -44,11 +48,19 @@ def agent_candidates(
 ) -> List[Tuple[str, float]]:
     """(intent, confidence) pairs worth suggesting to an agent, best first.
 
-    When no FAQ answer is likely, the declining reply that ranks highest (an ICP Filing question
-    outside document upload, or out of scope), with its confidence in the ranking.
+    When the best guess is a declining reply (an ICP Filing question outside document upload,
+    or out of scope), that reply first, then only the FAQ topics close to it
+    (:data:`CLOSE_TO_DECLINING`). When no FAQ answer is likely, the declining reply that ranks
+    highest, with its confidence in the ranking.
     """
     ranking = list(ranking)
     picked = [(topic.intent, confidence) for topic, confidence in ranked_topics(ranking, topics)]
+    top = next((e for e in ranking if e.get("name") in topics or e.get("name") in DECLINING), None)
+    if top is not None and top.get("name") in DECLINING and top.get("name") in topics:
+        # The best guess declines: it comes first, and only FAQ topics close to it follow.
+        declined = float(top.get("confidence") or 0.0)
+        close = [(intent, c) for intent, c in picked if c >= CLOSE_TO_DECLINING * declined]
+        return [(str(top.get("name")), declined)] + close
     if picked:
         return picked
     confidences = {

@@ -145,6 +145,14 @@ def test_suggestions_are_faq_topics_only_best_first() -> None:
     assert agent_candidates([{"name": "out_of_scope", "confidence": 0.9}], topics) == [
         ("out_of_scope", 0.9)
     ]
+    # A confident decline is not followed by FAQ long shots; a close FAQ topic still is.
+    declined = [{"name": "out_of_scope", "confidence": 0.91}, {"name": "face_verification_tips", "confidence": 0.06}]
+    assert agent_candidates(declined, topics) == [("out_of_scope", 0.91)]
+    close = [{"name": "icp_other", "confidence": 0.5}, {"name": "faq_documents", "confidence": 0.4}]
+    assert agent_candidates(close, topics) == [("icp_other", 0.5), ("faq_documents", 0.4)]
+    # An FAQ best guess keeps the FAQ topics, as before.
+    assert agent_candidates([{"name": "faq_documents", "confidence": 0.6},
+                             {"name": "out_of_scope", "confidence": 0.3}], topics) == [("faq_documents", 0.6)]
     assert MAX_DID_YOU_MEAN == 3
     assert all(t.suggestable == (t.source is not None) for t in topics.values())
 

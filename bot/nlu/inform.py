@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.details import DETAIL_ENTITIES
 from bot.core.questions import asks
+from bot.core.suggest import DECLINING
 from bot.nlu.tokenizer import TEXT_PIECES
 from bot import settings
 
@@ -56,34 +57,27 @@ class DetailsOnlyIntent(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Returns the default config (see parent class for full docstring)."""
-        return {
-            "lexicon_path": "data/lexicon.yml",
-            "declined_intents": ["out_of_scope", "icp_other"],
-            "declined_below": 0.7,
-            "threshold": 0.35,
-        }
+        return {"lexicon_path": "data/lexicon.yml", "declined_below": 0.7, "threshold": 0.35}
 
     def __init__(
         self,
         english_fillers: Set[Text],
         chinese_fillers: Set[Text],
-        declined: Iterable[Text] = ("out_of_scope", "icp_other"),
-        declined_below: float = 0.7,
-        threshold: float = 0.35,
+        declined_below: float,
+        threshold: float,
     ) -> None:
         """Creates the component.
 
         Args:
             english_fillers: Lowercase English filler words.
             chinese_fillers: Chinese filler words.
-            declined: Intents that decline to answer: a statement of details is not declined
-                unless the classifier is sure of it.
-            declined_below: How sure the classifier must be of declining a statement of details.
-            threshold: The fallback threshold: below it the classifier's intent would not count.
+            declined_below: How sure the classifier must be of a declining reply
+                (:data:`bot.core.suggest.DECLINING`) for a statement of details to be declined.
+            threshold: The fallback threshold (config.yml): below it the classifier's intent
+                would not count.
         """
         self._english_fillers = english_fillers
         self._chinese_fillers = chinese_fillers
-        self._declined = frozenset(declined)
         self._declined_below = declined_below
         self._threshold = threshold
         self._longest_chinese_filler = max(map(len, chinese_fillers), default=0)
@@ -105,13 +99,7 @@ class DetailsOnlyIntent(GraphComponent):
         english = {
             word.lower() for filler in fillers["en"] for word in _latin_words(filler)
         }
-        return cls(
-            english,
-            set(fillers["zh"]),
-            config["declined_intents"],
-            config["declined_below"],
-            config["threshold"],
-        )
+        return cls(english, set(fillers["zh"]), config["declined_below"], config["threshold"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets the intent of details-only messages to `inform`.
@@ -151,7 +139,7 @@ class DetailsOnlyIntent(GraphComponent):
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         # A confident decline stays one ("book a flight to Guangzhou").
         return confidence < self._threshold or (
-            intent.get(INTENT_NAME_KEY) in self._declined and confidence < self._declined_below
+            intent.get(INTENT_NAME_KEY) in DECLINING and confidence < self._declined_below
         )
 
     def _is_details_only(self, text: Text, entities: List[Dict[Text, Any]]) -> bool:

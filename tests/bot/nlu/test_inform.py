@@ -204,3 +204,19 @@ def test_statements_of_details_are_not_declined_unless_the_classifier_is_sure(
 ) -> None:
     message = _classified_as(trained_extractor, tmp_path, text, intent, confidence)
     assert message.get("intent")["name"] == expected
+
+
+def test_the_thresholds_in_config_are_the_fallback_classifiers() -> None:
+    # config.yml repeats the FallbackClassifier's threshold for the components that must gate
+    # like it: a hand-kept copy, so a change of one without the others fails here.
+    import yaml
+
+    from bot import settings
+
+    pipeline = yaml.safe_load((settings.ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    by_name = {step["name"]: step for step in pipeline}
+    fallback = by_name["FallbackClassifier"]
+    assert by_name["bot.nlu.inform.DetailsOnlyIntent"]["threshold"] == fallback["threshold"]
+    collector = by_name["bot.nlu.compound.CompoundCollector"]
+    assert collector["threshold"] == fallback["threshold"]
+    assert collector["ambiguity_threshold"] == fallback["ambiguity_threshold"]

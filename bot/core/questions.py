@@ -89,17 +89,10 @@ _SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
 # ("材料要哪些 图片格式有要求吗"); Chinese words are never separated by spaces.
 _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u3400-\u9fffA-Za-z])")
 _EN_WORD = re.compile(r"[A-Za-z']+")
-# "4 q's:", "3 questions:", "两个问题：": the message's layout, not part of its first question.
-_COUNT_HEADING = re.compile(
-    r"^\s*(?:(?:\d+|two|three|four|five|a few|some|several|couple of|quick)\s+)*(?:q'?s|questions|qns|things|points|queries|ones)\s*[:：]?\s*$"
-    r"|^\s*(?:我|想|请教)?\s*(?:有|问)?[\d一二两三四五六七八九十几]+\s*个\s*(?:小)?问题(?:请教|想问|咨询)?\s*[:：]?\s*$",
-    re.IGNORECASE,
-)
-# Requests that ask without a question word ("i need to know the size limit").
-_EN_REQUEST = re.compile(
-    r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b"
-    r"|^\W*(?:and\s+)?any\s+(?:advice|tips?|suggestions?|ideas?|hints?)\b",
-    re.I,
+# "两个问题：", "我有几个问题请教：": the message's layout, not part of its first question (the
+# English count headings are built from the lexicon: ``_Words.count_heading``).
+_ZH_COUNT_HEADING = re.compile(
+    r"^\s*(?:我|想|请教)?\s*(?:有|问)?[\d一二两三四五六七八九十几]+\s*个\s*(?:小)?问题(?:请教|想问|咨询)?\s*[:：]?\s*$"
 )
 
 
@@ -127,6 +120,9 @@ class _Words:
     relative: frozenset
     place_prepositions: frozenset
     requests: frozenset
+    advice: frozenset
+    count_words: frozenset
+    count_nouns: frozenset
     zh_joiners: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
@@ -140,6 +136,11 @@ class _Words:
     # question word, at most one word that is not a subject, then the auxiliary: "the region
     # where we can attach..." is a relative clause), or an auxiliary before its subject.
     en_run_on: re.Pattern
+    # Requests that ask without a question word ("i need to know the size limit", "any tips?").
+    en_request: re.Pattern
+    # "4 q's:", "three things:", "quick ones:" (English; Chinese: ``_ZH_COUNT_HEADING``).
+    count_heading: re.Pattern
+    zh_is_it_ok: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -153,7 +154,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
         r"(?:(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
         r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if"}) + r")\b"
-        r"|any\s+(?:advice|tips?|suggestions?|ideas?|hints?)\b"
+        r"|any\s+(?:" + _alternatives(en["advice"]) + r")\b"
         r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?!(?:" + _alternatives(en["verbs"]) + r")\b)[a-z])"
         # "and in Jiangxi does a personal filer...": a short place or time before the question
         r"|(?:" + _alternatives(en["place_prepositions"]) + r")\s+(?:[\w'-]+\s+){1,2}(?:" + _alternatives(en["auxiliaries"])
@@ -173,6 +174,17 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
         en_joiners=joiners,
         en_run_on=run_on,
+        en_request=re.compile(
+            r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b"
+            r"|^\W*(?:and\s+)?any\s+(?:" + _alternatives(en["advice"]) + r")\b",
+            re.IGNORECASE,
+        ),
+        count_heading=re.compile(
+            r"^\s*(?:(?:\d+|" + _alternatives(en["count_words"]) + r")\s+)*(?:"
+            + _alternatives(en["count_nouns"]) + r")\s*[:：]?\s*$",
+            re.IGNORECASE,
+        ),
+        zh_is_it_ok=re.compile(r"(?:" + _alternatives(zh["is_it_ok"]) + r")[\s？?。！!]*$"),
     )
 
 
@@ -274,10 +286,10 @@ def is_question(text: str) -> bool:
     if _subordinate_start(words) and not stripped.endswith("?"):
         # "When I fill in the form there's one small box": a condition, not a question, unless
         # a question word follows ("when I upload it, what format...").
-        return any(w in _words().anywhere for w in words[2:]) or bool(_EN_REQUEST.search(stripped))
+        return any(w in _words().anywhere for w in words[2:]) or bool(_words().en_request.search(stripped))
     if words[0] in _words().question_start:
         return True
-    return any(w in _words().anywhere for w in words[1:]) or bool(_EN_REQUEST.search(stripped))
+    return any(w in _words().anywhere for w in words[1:]) or bool(_words().en_request.search(stripped))
 
 
 def _asks_after_condition(rest: List[str]) -> bool:
@@ -455,7 +467,7 @@ def _too_short(text: str) -> bool:
     words, ideographs = len(_EN_WORD.findall(text)), len(_CJK.findall(text))
     if not ideographs:
         # "what documents,", "how big" and "any tips?" ask; "how," and "what now" do not stand alone
-        if _EN_REQUEST.search(text):
+        if _words().en_request.search(text):
             return False
         first = _first_words(text)
         return words < 2 or (words == 2 and not (first[:1] and first[0] in _words().wh_start and first[-1] not in {"now", "else", "about", "so", "come", "not"}))
@@ -463,8 +475,6 @@ def _too_short(text: str) -> bool:
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
-# "Would this other way do?" ("放侧边栏行不行", "自己打印一张可以吗").
-_ZH_IS_IT_OK = re.compile(r"(?:行不行|行吗|可以吗|可不可以|可以不|好不好|成吗|成不成|算不算)[\s？?。！!]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
 
@@ -481,7 +491,7 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         return True
     if _asks_for_more(clause.text) and not clause.item:
         return False  # "List them please.", "能一项项列出来吗": more of the question before
-    if _ZH_IS_IT_OK.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)):
+    if _words().zh_is_it_ok.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)):
         return False  # "放侧边栏行不行": another way of doing what the question before asks about
     if clause.after_comma:
         if previous is None:
@@ -548,7 +558,7 @@ def questions_of(text: str) -> List[Question]:
     held = ""
     opening: List[str] = []
     for clause in _clauses(text):
-        if _COUNT_HEADING.match(clause.text):
+        if _words().count_heading.match(clause.text) or _ZH_COUNT_HEADING.match(clause.text):
             continue
         if (not clause.question and _only_filler(clause.text)) or (
             _heading(clause.text) and not names_a_detail(clause.text)
@@ -607,8 +617,9 @@ def questions_of(text: str) -> List[Question]:
 
 
 @lru_cache(maxsize=2)
-def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE) -> Tuple[re.Pattern, Tuple[str, ...]]:
-    """Words that name a detail: Latin ones as one whole-word pattern, Chinese ones as they are."""
+def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE) -> Tuple[re.Pattern, re.Pattern]:
+    """Words that name a detail as two patterns, longest first: Latin ones as whole words (of
+    lower-cased text), Chinese ones anywhere."""
     words: List[str] = []
     data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
     for kind in ("applicant_type", "residency"):
@@ -618,9 +629,9 @@ def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE
     for province in (yaml.safe_load(provinces.read_text(encoding="utf-8")) or {}).get("provinces", []):
         words += [province["name_en"], province["name_zh"], *(a for a in province.get("aliases") or [] if len(a) > 1)]
     latin = sorted({w.lower() for w in words if not _CJK.search(w)}, key=len, reverse=True)
-    chinese = tuple(w for w in words if _CJK.search(w) and len(w) > 1)
+    chinese = {w for w in words if _CJK.search(w) and len(w) > 1}
     pattern = re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z])")
-    return pattern, chinese
+    return pattern, re.compile(_alternatives(chinese) or r"(?!)")
 
 
 @lru_cache(maxsize=2)
@@ -658,7 +669,7 @@ def last_object(text: str) -> Tuple[bool, Optional[str]]:
 def names_a_detail(text: str) -> bool:
     """Whether ``text`` names a province, applicant type or residency (lexicon words)."""
     latin, chinese = _detail_words()
-    return bool(latin.search(text.lower())) or any(word in text for word in chinese)
+    return bool(latin.search(text.lower()) or chinese.search(text))
 
 
 _LEADING_JOINER = re.compile(r"^(?:(?:and|also|plus|btw|by the way|additionally)\b[\s,]*)+", re.IGNORECASE)
@@ -686,14 +697,10 @@ def detail_phrases(text: str) -> str:
         text: Statements of the user's message.
     """
     latin, chinese = _detail_words()
+    # Each pattern finds the longest phrase at a place and none inside another.
     found = [(m.start(), text[m.start():m.end()]) for m in latin.finditer(text.lower())]
-    found += [(m.start(), word) for word in chinese for m in re.finditer(re.escape(word), text)]
-    phrases: List[str] = []
-    end = -1
-    for start, phrase in sorted(found, key=lambda hit: (hit[0], -len(hit[1]))):
-        if start >= end:  # the longest phrase at a place; none inside another
-            phrases.append(phrase)
-            end = start + len(phrase)
+    found += [(m.start(), m.group(0)) for m in chinese.finditer(text)]
+    phrases = [phrase for _, phrase in sorted(found)]
     if not phrases:
         return ""
     return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"

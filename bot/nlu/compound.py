@@ -24,7 +24,7 @@ splitter does nothing at training time (training examples are single questions).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -56,6 +56,11 @@ ASKED_KEY = "asked"
 _PART_OF = "compound_part_of"
 #: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
 RANKING_KEPT = 5
+
+
+def part_owner(message: Message) -> Optional[int]:
+    """For a question the splitter appended, the index of its message among the originals."""
+    return message.get(_PART_OF)
 
 
 @DefaultV1Recipe.register(
@@ -129,7 +134,7 @@ class CompoundCollector(GraphComponent):
         originals: List[Message] = []
         parts: Dict[int, List[Message]] = {}
         for message in messages:
-            owner = message.get(_PART_OF)
+            owner = part_owner(message)
             if owner is None:
                 originals.append(message)
             else:

@@ -19,6 +19,7 @@ STAGES: List[Tuple[str, Tuple[str, ...]]] = [
     ("  IcpEntityExtractor", ("(bot/nlu/entities.py",)),
     ("  CountVectorsFeaturizer", ("count_vectors_featurizer.py",)),
     ("  TfidfLogisticRegression", ("(bot/nlu/classifier.py", "logistic_regression_classifier.py")),
+    ("  ElsewhereGate", ("(bot/nlu/elsewhere.py", "(bot/core/elsewhere.py")),
     ("  DetailsOnlyIntent", ("(bot/nlu/inform.py",)),
     ("tracker store retrieve", ("retrieve (rasa/core/tracker_store.py",)),
     ("tracker store save", ("save (rasa/core/tracker_store.py",)),

@@ -1,0 +1,86 @@
+"""Declines FAQ answers to messages about another procedure (:mod:`bot.core.elsewhere`)."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Text
+
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.core.elsewhere import other_procedure
+from bot.core.suggest import OUT_OF_SCOPE
+from bot.core.topics import load_topics
+from bot.nlu.compound import part_owner
+from bot.nlu.stateless import StatelessComponent
+
+#: Parse-data key naming the other procedure a declined message is about (for logs and agents).
+ELSEWHERE_KEY = "elsewhere"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class ElsewhereGate(StatelessComponent):
+    """Turns an FAQ answer into `out_of_scope` when the message is about another procedure.
+
+    "社保APP上传身份证照片，格式有要求吗" names the social-security app and nothing of ICP
+    Filing: the image rules of the filing system would be a confident, wrong answer. When the
+    classifier's intent is an FAQ answer, the probability of every FAQ answer goes to
+    `out_of_scope` (the message is not about the filing system, so none of them applies) and
+    they leave the ranking: neither the fallback's "did you mean" nor an agent's suggestions
+    offer them. Other intents (greetings, `icp_other`, `inform`) are left alone.
+
+    The verdict is the whole message's: a question of a compound message
+    (:mod:`bot.nlu.compound`) is judged with the message it came from, since the other
+    procedure is often named in one question and not repeated in the next. Place it after the
+    classifier and before ``DetailsOnlyIntent`` and ``CompoundCollector``.
+    """
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Declines the FAQ answers of messages (and their questions) about another procedure.
+
+        Args:
+            messages: Classified messages, each followed by its questions (if any).
+
+        Returns:
+            The same messages.
+        """
+        answers = {name for name, topic in load_topics().items() if topic.suggestable}
+        verdicts: Dict[int, Optional[str]] = {}
+        originals = 0
+        for message in messages:
+            owner = part_owner(message)
+            if owner is None:
+                verdicts[originals] = other_procedure(message.get(TEXT) or "")
+                procedure = verdicts[originals]
+                originals += 1
+            else:
+                procedure = verdicts.get(owner)
+            if procedure is not None:
+                _decline(message, procedure, answers)
+        return messages
+
+
+def _decline(message: Message, procedure: Text, answers: Set[Text]) -> None:
+    intent = message.get(INTENT) or {}
+    if intent.get(INTENT_NAME_KEY) not in answers:
+        return
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    moved = sum(
+        float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        for e in ranking
+        if e.get(INTENT_NAME_KEY) in answers or e.get(INTENT_NAME_KEY) == OUT_OF_SCOPE
+    )
+    declined = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: min(1.0, moved)}
+    others = [
+        e for e in ranking if e.get(INTENT_NAME_KEY) not in answers and e.get(INTENT_NAME_KEY) != OUT_OF_SCOPE
+    ]
+    message.set(INTENT, declined, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(declined), *others], add_to_output=True)
+    message.set(ELSEWHERE_KEY, procedure, add_to_output=True)

@@ -1,0 +1,49 @@
+"""Telling a message about another procedure (a bank, 12306, a shop) from an ICP Filing one."""
+from __future__ import annotations
+
+import pytest
+
+from bot.core.elsewhere import compile_phrases, other_procedure
+
+
+@pytest.mark.parametrize("text, procedure", [
+    ("社保APP上传身份证照片，格式和大小有要求吗", "社保"),
+    ("拼多多开旗舰店，品牌授权书在哪一步上传", "拼多多"),
+    ("12306人脸核验老是失败，到底啥原因", "12306"),
+    ("阿里云盘传照片老是失败是咋回事", "阿里云盘"),
+    ("My Amazon seller account wants a brand authorization letter, where do I upload it?", "Amazon"),
+    ("what size can photos be for a visa application", "visa application"),
+    ("Which documents do banks want for a bank account?", "bank account"),
+])
+def test_messages_about_another_procedure(text: str, procedure: str) -> None:
+    assert other_procedure(text) == procedure
+
+
+@pytest.mark.parametrize("text", [
+    # No other procedure named.
+    "身份证照片格式和大小有什么要求",
+    "what documents do I upload for the filing?",
+    "人脸核验老是失败怎么办",
+    # Another procedure, but in ICP Filing's world.
+    "我们是银行卡业务的公司，网站备案要传哪些资料",
+    "our bank account details aren't on the verification form, is that a problem?",
+    "淘宝买的域名能备案吗",
+    "用阿里云APP拍的照片能传吗",
+    # Applicants that share a word with a procedure: a hospital or a school files too.
+    "We're a hospital in Beijing, who signs the form?",
+    "",
+])
+def test_messages_that_may_be_about_icp_filing(text: str) -> None:
+    assert other_procedure(text) is None
+
+
+def test_latin_phrases_match_whole_words_with_a_plural() -> None:
+    pattern = compile_phrases({"en": ["exam"], "zh": ["考公"]})
+    assert pattern.search("two Exams this week")
+    assert not pattern.search("for example")
+    assert pattern.search("考公照片")
+
+
+def test_longer_phrases_win() -> None:
+    pattern = compile_phrases({"zh": ["阿里云", "阿里云盘"]})
+    assert pattern.search("阿里云盘传不上去").group(0) == "阿里云盘"

@@ -1,0 +1,64 @@
+"""ElsewhereGate: FAQ answers to messages about another procedure become `out_of_scope`."""
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.compound import QuestionSplitter
+from bot.nlu.elsewhere import ELSEWHERE_KEY, ElsewhereGate
+from tests.bot.nlu.components import build, messages
+
+RANKING = [
+    {"name": "faq_image_requirements", "confidence": 0.7},
+    {"name": "out_of_scope", "confidence": 0.1},
+    {"name": "faq_cannot_upload", "confidence": 0.1},
+    {"name": "greet", "confidence": 0.1},
+]
+
+
+def _classified(batch: List[Message], ranking=RANKING) -> List[Message]:
+    for message in batch:
+        message.set("intent", dict(ranking[0]))
+        message.set("intent_ranking", [dict(e) for e in ranking])
+    return batch
+
+
+@pytest.fixture
+def gate(tmp_path) -> ElsewhereGate:
+    return build(ElsewhereGate, tmp_path / "gate", train=False).component
+
+
+def test_an_faq_answer_about_another_procedure_is_declined(gate: ElsewhereGate) -> None:
+    [message] = gate.process(_classified(messages("社保APP上传身份证照片，格式和大小有要求吗")))
+    assert message.get("intent") == {"name": "out_of_scope", "confidence": pytest.approx(0.9)}
+    # Every FAQ answer leaves the ranking: none is offered as "did you mean" or to an agent.
+    assert [e["name"] for e in message.get("intent_ranking")] == ["out_of_scope", "greet"]
+    assert message.get(ELSEWHERE_KEY) == "社保"
+
+
+def test_an_icp_question_keeps_its_answer(gate: ElsewhereGate) -> None:
+    [message] = gate.process(_classified(messages("备案时身份证照片格式和大小有要求吗")))
+    assert message.get("intent")["name"] == "faq_image_requirements"
+    assert len(message.get("intent_ranking")) == len(RANKING)
+
+
+def test_other_intents_are_left_alone(gate: ElsewhereGate) -> None:
+    ranking = [{"name": "icp_other", "confidence": 0.8}, {"name": "faq_documents", "confidence": 0.2}]
+    [message] = gate.process(_classified(messages("拼多多开店要备案吗，审核多久"), ranking))
+    assert message.get("intent")["name"] == "icp_other"
+
+
+def test_the_questions_of_a_message_share_its_verdict(tmp_path, gate: ElsewhereGate) -> None:
+    # The second question does not repeat where it happens; the message said so.
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    batch = splitter.process(messages(
+        "社保APP里证件照片要多大？传不上去怎么办？",
+        "备案照片要多大？传不上去怎么办？",
+    ))
+    out = gate.process(_classified(batch))
+    about_social_security = [m for m in out if m.get(ELSEWHERE_KEY)]
+    assert len(about_social_security) == 3  # the message and its two questions
+    assert all(m.get("intent")["name"] == "out_of_scope" for m in about_social_security)
+    assert sum(m.get("intent")["name"] == "faq_image_requirements" for m in out) == 3

@@ -7,23 +7,20 @@ ratio of 0.9 with a training example (a near-copy measures memory, not understan
 """
 from __future__ import annotations
 
-import difflib
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Tuple
+from typing import List, Tuple
 
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
+from bot.devtools.near_copy import near_copies
+from bot.devtools.near_copy import normalise as _norm
+
 ROOT = Path(__file__).resolve().parents[2]
-NEAR_COPY = 0.9
 TEST_LABELS = {"icp_other", "out_of_scope"}
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())
 
 
 @lru_cache(maxsize=1)
@@ -76,30 +73,6 @@ def _item_sets():
     """The files in the test set's item format: the test set and the development cases."""
     yield from _items(_testset_files())
     yield from _items(_dev_case_files())
-
-
-def near_copies(questions: Iterable[str], references: Iterable[str], threshold: float = NEAR_COPY
-                ) -> List[Tuple[str, str, float]]:
-    """(question, reference, ratio) for every pair whose normalised texts are at least
-    ``threshold`` similar. Lengths bound the ratio (2*min/(a+b)), so only references of a
-    compatible length are compared, cheapest bounds first."""
-    by_length: Dict[int, List[Tuple[str, str]]] = defaultdict(list)
-    for ref in references:
-        by_length[len(_norm(ref))].append((_norm(ref), ref))
-    hits = []
-    for question in questions:
-        q = _norm(question)
-        if not q:
-            continue
-        low = int(len(q) * threshold / (2 - threshold))
-        high = int(len(q) * (2 - threshold) / threshold) + 1
-        for length in range(low, high + 1):
-            for r, ref in by_length.get(length, ()):
-                matcher = difflib.SequenceMatcher(None, q, r, autojunk=False)
-                if (matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold
-                        and matcher.ratio() >= threshold):
-                    hits.append((question, ref, round(matcher.ratio(), 3)))
-    return hits
 
 
 def test_near_copies_are_found_after_normalising():

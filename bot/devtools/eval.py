@@ -6,7 +6,9 @@ Two sets of questions, never trained on:
   so its figures are optimistic. It has two parts: ``tests/devset/*.yml`` (intent -> single
   questions) and ``tests/devset/cases/*.yml`` (real-style messages in the test set's item format:
   compound questions, details with a question, long messages, near-topic and out-of-scope
-  lookalikes, each with its public source);
+  lookalikes, each with its public source). A batch of cases whose first run has been reported
+  may be moved into the training data (:mod:`bot.devtools.promote`); it then leaves the
+  development set, so nothing scored here is trained on;
 - the **test set** (``tests/testset/*.yml``: a list of items, each with its public source) holds
   real users' questions written before the model was run on them; it is never used to choose
   data or parameters, and its errors are only listed on request (``--test-errors``), for the

@@ -548,10 +548,9 @@ def split_questions(text: str) -> List[str]:
     return [question.text for question in questions_of(text)]
 
 
-def questions_of(text: str) -> List[Question]:
-    """Like :func:`split_questions`, with each question also as the user wrote it."""
-    if not text or not text.strip():
-        return [Question(text, text)]
+def _grouped(text: str) -> Tuple[List[str], List[List[str]]]:
+    """The message's clauses: the statements before its first question, and one group of
+    clauses per question (a question's own clauses and the statements that follow it)."""
     leading: List[str] = []
     groups: List[List[str]] = []
     previous: Optional[_Clause] = None
@@ -586,6 +585,14 @@ def questions_of(text: str) -> List[Question]:
         previous = clause
     if held and groups:
         groups[-1].append(held)
+    return leading, groups
+
+
+def questions_of(text: str) -> List[Question]:
+    """Like :func:`split_questions`, with each question also as the user wrote it."""
+    if not text or not text.strip():
+        return [Question(text, text)]
+    leading, groups = _grouped(text)
     if len(groups) <= 1:
         return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,
@@ -593,7 +600,7 @@ def questions_of(text: str) -> List[Question]:
     # Fujian" after a question about the app).
     # Later questions get the details those statements name, not the statements: "Our owner has
     # a British passport," would pull "what should he wear for the face check" to the ID answer.
-    shared = detail_phrases("".join(c for c in leading if names_a_detail(c)))
+    shared = _details_of(leading)
     questions = ["".join(group).strip() for group in groups]
     parts = [Question(_with_context("".join(leading).strip(), questions[0]), _with_context("", questions[0]))]
     _, about = last_object("".join(leading) + questions[0])
@@ -614,6 +621,37 @@ def questions_of(text: str) -> List[Question]:
         # about the first one's thing.
         about = own
     return parts
+
+
+#: Sentences of background before a message's only question that make it a long message, whose
+#: question alone may be read (:func:`question_view`).
+BACKGROUND_SENTENCES = 2
+
+
+def question_view(text: str) -> Optional[str]:
+    """The only question of a long message, with the details its background names.
+
+    "我们是港资企业，法人是香港人，网站负责人是内地员工。营业执照和员工身份证都没问题，核验单也盖好章了。
+    法人那边的证件应该传哪一种？" asks which ID a Hong Kong owner uploads; its background names
+    the business licence and the form, which pull the whole message towards other answers. The
+    view is "企业香港人内地，法人那边的证件应该传哪一种？". See
+    :class:`bot.nlu.compound.CompoundCollector` for when it is preferred.
+
+    Returns:
+        The view, or None unless the message asks one question after at least
+        :data:`BACKGROUND_SENTENCES` sentences of statements.
+    """
+    if not text or not text.strip():
+        return None
+    leading, groups = _grouped(text)
+    if len(groups) != 1 or len(_sentences("".join(leading))) < BACKGROUND_SENTENCES:
+        return None
+    return _with_context(_details_of(leading), "".join(groups[0]).strip())
+
+
+def _details_of(statements: List[str]) -> str:
+    """The details the statements name, as a preamble for a question (:func:`detail_phrases`)."""
+    return detail_phrases("".join(c for c in statements if names_a_detail(c)))
 
 
 @lru_cache(maxsize=2)

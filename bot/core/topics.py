@@ -60,3 +60,9 @@ def load_topics(path: Path = TOPICS_FILE) -> Dict[str, Topic]:
         )
         for intent, entry in raw.items()
     }
+
+
+def faq_answers(path: Path = TOPICS_FILE) -> frozenset:
+    """The intents answered with FAQ facts (:attr:`Topic.suggestable`): not small talk, the
+    handoff, `inform` or the declining replies."""
+    return frozenset(name for name, topic in load_topics(path).items() if topic.suggestable)

@@ -21,6 +21,13 @@ Two components bracket the pipeline:
 Why in the graph rather than in an action: the action server has no model, and running the
 parts through Rasa's HTTP API from an action would parse twice and need the API enabled. The
 splitter does nothing at training time (training examples are single questions).
+
+A long message of one question (:func:`bot.core.questions.question_view`) is classified twice
+the same way: whole, and as its question with the details its background names. When the
+question alone is an FAQ answer read more surely than the whole message's (also an FAQ answer,
+another one), the question's reading wins: a background that mentions the business licence and
+the form must not turn "法人那边的证件应该传哪一种？" into the documents list. A background that
+helps keeps the whole message's reading, which is then the surer one.
 """
 from __future__ import annotations
 
@@ -44,7 +51,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
-from bot.core.questions import COMPOUND_INTENT, questions_of
+from bot.core.questions import COMPOUND_INTENT, question_view, questions_of
+from bot.core.topics import faq_answers
 from bot.nlu.stateless import StatelessComponent
 
 #: Parse-data key holding the parts.
@@ -54,6 +62,8 @@ COMPOUND_KEY = "compound"
 ASKED_KEY = "asked"
 # Marks a part in the message list between the two components (never in the output).
 _PART_OF = "compound_part_of"
+# Marks a part that is a long message's question view, not one of several questions.
+_VIEW = "compound_view"
 #: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
 RANKING_KEPT = 5
 
@@ -85,6 +95,9 @@ class QuestionSplitter(StatelessComponent):
             text = message.get(TEXT) or ""
             parts = questions_of(text) if text else []
             if len(parts) < 2:
+                view = question_view(text)
+                if view is not None:
+                    out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: True}))
                 continue
             for part in parts:
                 out.append(Message(data={TEXT: part.text, _PART_OF: index, ASKED_KEY: part.asked}))
@@ -140,8 +153,11 @@ class CompoundCollector(GraphComponent):
             else:
                 parts.setdefault(owner, []).append(message)
         for index, message in enumerate(originals):
-            if index in parts:
-                self._collect(message, parts[index])
+            questions = [part for part in parts.get(index, []) if not part.get(_VIEW)]
+            if questions:
+                self._collect(message, questions)
+            for view in (part for part in parts.get(index, []) if part.get(_VIEW)):
+                _read_as_its_question(message, view)
         return originals
 
     def part_summary(self, part: Message) -> Dict[Text, Any]:
@@ -192,6 +208,21 @@ class CompoundCollector(GraphComponent):
         # its ranking), and one of them close to 1 would make the FallbackClassifier call a
         # clear compound message ambiguous ("Macao ID? Taiwan ID?" is foreign_credentials 0.96).
         message.set(INTENT_RANKING_KEY, [dict(compound)], add_to_output=True)
+
+
+def _read_as_its_question(message: Message, view: Message) -> None:
+    """Gives a long message its question's reading when that is the surer FAQ answer (module doc)."""
+    answers = faq_answers()
+    whole = message.get(INTENT) or {}
+    own = view.get(INTENT) or {}
+    if whole.get(INTENT_NAME_KEY) not in answers or own.get(INTENT_NAME_KEY) not in answers:
+        return
+    if own.get(INTENT_NAME_KEY) == whole.get(INTENT_NAME_KEY):
+        return
+    if float(own.get(PREDICTED_CONFIDENCE_KEY) or 0.0) <= float(whole.get(PREDICTED_CONFIDENCE_KEY) or 0.0):
+        return
+    message.set(INTENT, dict(own), add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(e) for e in view.get(INTENT_RANKING_KEY) or []], add_to_output=True)
 
 
 def asks_several_things(parts: List[Dict[Text, Any]]) -> bool:

@@ -1,7 +1,7 @@
 """Declines FAQ answers to messages about another procedure (:mod:`bot.core.elsewhere`)."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Text
+from typing import Dict, FrozenSet, List, Optional, Text
 
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.elsewhere import other_procedure
 from bot.core.suggest import OUT_OF_SCOPE
-from bot.core.topics import load_topics
+from bot.core.topics import faq_answers
 from bot.nlu.compound import part_owner
 from bot.nlu.stateless import StatelessComponent
 
@@ -51,7 +51,7 @@ class ElsewhereGate(StatelessComponent):
         Returns:
             The same messages.
         """
-        answers = {name for name, topic in load_topics().items() if topic.suggestable}
+        answers = faq_answers()
         verdicts: Dict[int, Optional[str]] = {}
         originals = 0
         for message in messages:
@@ -67,7 +67,7 @@ class ElsewhereGate(StatelessComponent):
         return messages
 
 
-def _decline(message: Message, procedure: Text, answers: Set[Text]) -> None:
+def _decline(message: Message, procedure: Text, answers: FrozenSet[Text]) -> None:
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) not in answers:
         return

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.questions import asks, is_question, names_a_detail, split_questions
+from bot.core.questions import asks, is_question, names_a_detail, question_view, split_questions
 
 
 @pytest.mark.parametrize(
@@ -214,3 +214,23 @@ def test_details_are_recognised_from_the_lexicon_and_provinces():
     assert names_a_detail("we file in Anhui")
     assert names_a_detail("在福建做个人备案")
     assert not names_a_detail("my order got rejected")
+
+
+@pytest.mark.parametrize("text, view", [
+    ("我们是港资企业，法人是香港人，网站负责人是内地员工。营业执照和员工身份证都没问题，核验单也盖好章了。"
+     "法人那边的证件应该传哪一种？", "企业香港人内地，法人那边的证件应该传哪一种？"),
+    ("My wife is the website owner on our personal filing. She tried the face check twice and it "
+     "failed. Any advice before she has another go?", "personal filing: Any advice before she has another go?"),
+])
+def test_the_question_view_of_a_long_message(text: str, view: str) -> None:
+    assert question_view(text) == view
+
+
+@pytest.mark.parametrize("text", [
+    "核验单在哪下载？",
+    "The licence is ready. Which ID does the owner upload?",  # one sentence of background
+    "I'm in Anhui. The form is signed. Which documents? And what size?",  # two questions
+    "",
+])
+def test_no_question_view(text: str) -> None:
+    assert question_view(text) is None

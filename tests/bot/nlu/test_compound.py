@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -116,3 +117,43 @@ def test_one_intent_for_different_details_asks_several_things():
                                 part("inform", "what about foreigners?", "foreign")])
     assert not asks_several_things([part("foreign_credentials", "which ID?", "macao"),
                                     part("inform", "I'm from Macao.", "macao")])
+
+
+LONG = ("We're a Hong Kong-owned company. The business licence and the form are ready. "
+        "Which ID does our Hong Kong owner upload?")
+
+
+def _long_message(tmp_path, whole, view):
+    """Runs the splitter and collector around a classifier that reads the whole message as
+    ``whole`` and its question alone as ``view`` ((intent, confidence) each)."""
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    collector = build(CompoundCollector, tmp_path / "collect", train=False).component
+    batch = splitter.process(messages(LONG))
+    assert len(batch) == 2  # the message and its question view
+    for message, (name, confidence) in zip(batch, (whole, view)):
+        message.set("intent", {"name": name, "confidence": confidence})
+        message.set("intent_ranking", [{"name": name, "confidence": confidence}])
+    [message] = collector.process(batch)
+    return message
+
+
+def test_a_long_message_takes_its_questions_surer_reading(tmp_path):
+    message = _long_message(tmp_path, ("faq_documents", 0.45), ("foreign_credentials", 0.85))
+    assert message.get("intent") == {"name": "foreign_credentials", "confidence": 0.85}
+    assert message.get("intent_ranking")[0]["name"] == "foreign_credentials"
+    assert message.get("compound") is None
+
+
+@pytest.mark.parametrize("whole, view", [
+    (("faq_documents", 0.9), ("foreign_credentials", 0.6)),   # the whole message is surer
+    (("faq_documents", 0.45), ("out_of_scope", 0.9)),         # the question alone declines
+    (("icp_other", 0.45), ("foreign_credentials", 0.9)),      # the whole message declines
+])
+def test_a_long_message_keeps_its_own_reading_otherwise(tmp_path, whole, view):
+    message = _long_message(tmp_path, whole, view)
+    assert message.get("intent")["name"] == whole[0]
+
+
+def test_short_messages_have_no_question_view(tmp_path):
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    assert len(splitter.process(messages("The licence is ready. Which ID does the owner upload?"))) == 1

@@ -141,6 +141,9 @@ class _Words:
     # "4 q's:", "three things:", "quick ones:" (English; Chinese: ``_ZH_COUNT_HEADING``).
     count_heading: re.Pattern
     zh_is_it_ok: re.Pattern
+    also: frozenset
+    # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
+    also_start: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -185,6 +188,10 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             re.IGNORECASE,
         ),
         zh_is_it_ok=re.compile(r"(?:" + _alternatives(zh["is_it_ok"]) + r")[\s？?。！!]*$"),
+        also_start=re.compile(
+            r"^[\W_]*(?:and\s+)?(?:(?:" + _alternatives(en["also"]) + r")\b|" + _alternatives(zh["also"]) + r")",
+            re.IGNORECASE,
+        ),
     )
 
 
@@ -593,6 +600,9 @@ def questions_of(text: str) -> List[Question]:
     if not text or not text.strip():
         return [Question(text, text)]
     leading, groups = _grouped(text)
+    if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
+        # "证件图片传不上去，清了缓存也没用；另外必须是彩色的吗": the statements asked too.
+        groups, leading = [leading] + groups, []
     if len(groups) <= 1:
         return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,

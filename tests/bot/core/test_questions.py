@@ -234,3 +234,21 @@ def test_the_question_view_of_a_long_message(text: str, view: str) -> None:
 ])
 def test_no_question_view(text: str) -> None:
     assert question_view(text) is None
+
+
+@pytest.mark.parametrize("text, parts", [
+    # "Also" / "另外" says the problem reported before it asked something too.
+    ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗", ["证件图片传不上去，清了缓存也没用；", "另外必须是彩色的吗"]),
+    ("The upload keeps failing in Chrome. Also, what size can the photos be?",
+     ["The upload keeps failing in Chrome.", "what size can the photos be?"]),
+])
+def test_statements_before_also_are_a_question(text, parts):
+    assert split_questions(text) == parts
+
+
+@pytest.mark.parametrize("text", [
+    "我在广东。另外核验单怎么签？",  # details only: they tailor the question
+    "身份证之外还有什么必须要传的",  # 还有 here is "what else", not "also"
+])
+def test_statements_without_also_stay_context(text):
+    assert len(split_questions(text)) == 1

@@ -124,6 +124,7 @@ class _Words:
     count_words: frozenset
     count_nouns: frozenset
     zh_joiners: Tuple[str, ...]
+    zh_modals: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
     # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also
@@ -173,6 +174,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     return _Words(
         **en,
         zh_joiners=tuple(zh["joiners"]),
+        zh_modals=tuple(zh["modals"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
         en_joiners=joiners,
@@ -197,7 +199,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
 
 _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
-    r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询|"
+    r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询|谁(?!都)|"
     r"给一个|给个|发一下|发个|求个|求一个|帮我(?:看|查|列|说|整理)"
     # A-not-A with any verb ("盖不盖章", "签不签", "传没传"), besides the listed ones
     r"|([\u4e00-\u9fff])[不没]\1"
@@ -388,7 +390,12 @@ def _split_joiners(sentence: str) -> List[str]:
     out: List[str] = []
     for piece in pieces:
         positions = sorted(
-            {m.start() for joiner in _words().zh_joiners for m in re.finditer(re.escape(joiner), piece)}
+            {
+                m.start()
+                for joiner in _words().zh_joiners
+                for m in re.finditer(re.escape(joiner), piece)
+                if not piece[: m.start()].endswith(_words().zh_modals)
+            }
         )
         # Longer joiners starting at the same place were found too: keep the first start only.
         bounds = [0] + [p for p in positions if p > 0] + [len(piece)]

@@ -252,3 +252,13 @@ def test_statements_before_also_are_a_question(text, parts):
 ])
 def test_statements_without_also_stay_context(text):
     assert len(split_questions(text)) == 1
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("主体负责人不是法人要传什么证明，核验单谁来签", ["主体负责人不是法人要传什么证明", "核验单谁来签"]),
+    # 另外 after 要不要 is "in addition", inside the question, not a new one.
+    ("负责人是香港人，证件传哪个？要不要另外准备授权书？",
+     ["负责人是香港人，证件传哪个？", "香港人，要不要另外准备授权书？"]),
+])
+def test_who_asks_and_an_adverb_after_a_modal_does_not_cut(text, parts):
+    assert split_questions(text) == parts

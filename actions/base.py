@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.core import tailoring
-from bot.core.details import DETAIL_ENTITIES
+from bot.core.details import DETAIL_ENTITIES, answer_values, unsettled
 from bot.core.list_request import wants_list
 from bot.rules.repository import RulesRepository
 
@@ -82,13 +82,15 @@ class TailoredAction(RulesAction):
     ) -> List[EventType]:
         """Answers the topic, asks for a missing detail, or falls back to general guidance."""
         asked = list(tracker.get_slot("asked_details") or [])
-        values = {name: tracker.get_slot(name) for name in DETAIL_ENTITIES}
         message = tracker.latest_message or {}
-        listing = wants_list(message.get("text") or "", message.get("entities") or [])
+        entities = message.get("entities") or []
+        values = answer_values({name: tracker.get_slot(name) for name in DETAIL_ENTITIES}, entities)
+        cleared = [SlotSet(name, None) for name in sorted(unsettled(entities))]
+        listing = wants_list(message.get("text") or "", entities)
         answer = tailoring.answer(self.topic, values, self.repository, asked, wants_list=listing)
         if answer.ask:
             dispatcher.utter_message(response=f"utter_ask_{answer.ask}")
-            return [
+            return cleared + [
                 SlotSet("pending_topic", self.topic),
                 SlotSet("asked_details", asked + [answer.ask]),
             ]
@@ -96,9 +98,9 @@ class TailoredAction(RulesAction):
             dispatcher.utter_message(response=response, **values)
         if answer.offer:
             # The list ends with an offer to check the user's province: its reply resumes here.
-            return [
+            return cleared + [
                 SlotSet("pending_topic", self.topic),
                 SlotSet("last_topic", self.topic),
                 SlotSet("asked_details", asked + [answer.offer]),
             ]
-        return [SlotSet("pending_topic", None), SlotSet("last_topic", self.topic)]
+        return cleared + [SlotSet("pending_topic", None), SlotSet("last_topic", self.topic)]

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import RulesAction
 from bot.core.compound import answer_parts
-from bot.core.details import DETAIL_ENTITIES
+from bot.core.details import DETAIL_ENTITIES, answer_values, unsettled
 
 
 class ActionAnswerQuestions(RulesAction):
@@ -32,9 +32,11 @@ class ActionAnswerQuestions(RulesAction):
         domain: Dict[Text, Any],
     ) -> List[EventType]:
         """Utters each part's answer in order; remembers the one detail asked for, if any."""
-        parts = (tracker.latest_message or {}).get("compound") or []
+        message = tracker.latest_message or {}
+        parts = message.get("compound") or []
         asked = list(tracker.get_slot("asked_details") or [])
-        values = {name: tracker.get_slot(name) for name in DETAIL_ENTITIES}
+        entities = message.get("entities") or []
+        values = answer_values({name: tracker.get_slot(name) for name in DETAIL_ENTITIES}, entities)
         reply = answer_parts(
             parts,
             values,
@@ -46,7 +48,7 @@ class ActionAnswerQuestions(RulesAction):
             dispatcher.utter_message(
                 response=utterance.response, buttons=list(utterance.buttons), **utterance.values
             )
-        events: List[EventType] = []
+        events: List[EventType] = [SlotSet(name, None) for name in sorted(unsettled(entities))]
         if reply.ask is not None:
             topic, detail = reply.ask
             events += [SlotSet("pending_topic", topic), SlotSet("asked_details", asked + [detail])]

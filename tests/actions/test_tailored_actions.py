@@ -127,3 +127,21 @@ def test_every_reply_carries_the_province_lists_and_the_rules_date(rules_repo, m
     assert message["app_provinces_zh"] == "安徽、重庆、福建、广东和辽宁"
     assert message["fingerprint_provinces_en"] == "Jiangxi and Xinjiang"
     assert message["rules_valid_as_of"] == rules_repo.valid_as_of().isoformat()
+
+
+def test_two_residencies_in_one_message_get_the_general_credentials(rules_repo, make_tracker):
+    # "法人是香港人，网站负责人是内地员工…法人那边的证件应该传哪一种？": Rasa filled the slot with
+    # the last residency named, not necessarily the person asked about.
+    entities = [{"entity": "residency", "value": "hong_kong"}, {"entity": "residency", "value": "mainland"}]
+    tracker = make_tracker(intent="foreign_credentials", slots={"residency": "mainland"}, entities=entities)
+    messages, events = run_action(ActionForeignCredentials(rules_repo), tracker)
+    assert responses(messages) == ["utter_credentials_general"]
+    assert slot_events(events)["residency"] is None
+
+
+def test_one_residency_named_twice_is_settled(rules_repo, make_tracker):
+    entities = [{"entity": "residency", "value": "taiwan"}, {"entity": "residency", "value": "taiwan"}]
+    tracker = make_tracker(intent="foreign_credentials", slots={"residency": "taiwan"}, entities=entities)
+    messages, events = run_action(ActionForeignCredentials(rules_repo), tracker)
+    assert responses(messages) == ["utter_credentials_taiwan"]
+    assert "residency" not in slot_events(events)

@@ -164,3 +164,18 @@ def test_the_latest_message_wins_over_the_conversation() -> None:
     )
     assert details == {"province": "gansu", "residency": "foreign"}
     assert Details().rule("app_upload") is None
+
+
+def test_a_detail_named_with_two_values_is_unsettled():
+    from bot.core.details import answer_values, unsettled
+
+    entities = [
+        {"entity": "residency", "value": "hong_kong"},
+        {"entity": "residency", "value": "mainland"},
+        {"entity": "province", "value": "fujian"},
+        {"entity": "province", "value": "fujian"},
+    ]
+    assert unsettled(entities) == {"residency"}
+    values = answer_values({"residency": "mainland", "province": "fujian"}, entities)
+    assert values["residency"] is None and values["province"] == "fujian"
+    assert "residency" not in merged_details({"residency": "foreign"}, entities)

@@ -125,6 +125,14 @@ from bot.core.questions import asks, is_question, names_a_detail, question_view,
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",
          ["we have two sites in beijing. do we need one form per site?",
           "beijing: the photos, jpg or png?"]),
+        # "Also" / "另外" says the problem reported before it asked something too.
+        ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗", ["证件图片传不上去，清了缓存也没用；", "另外必须是彩色的吗"]),
+        ("The upload keeps failing in Chrome. Also, what size can the photos be?",
+         ["The upload keeps failing in Chrome.", "what size can the photos be?"]),
+        # 谁 asks; 另外 after 要不要 is "in addition", inside the question, not a new one.
+        ("主体负责人不是法人要传什么证明，核验单谁来签", ["主体负责人不是法人要传什么证明", "核验单谁来签"]),
+        ("负责人是香港人，证件传哪个？要不要另外准备授权书？",
+         ["负责人是香港人，证件传哪个？", "香港人，要不要另外准备授权书？"]),
     ],
 )
 def test_compound_messages_are_cut_into_questions(text, expected):
@@ -184,7 +192,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "Can I upload jpg / png?",
         "the app is version 3.16.0. it doesn't work",
         "图片4.5M能传吗",
-        "身份证之外还有什么必须要传的",
+        "身份证之外还有什么必须要传的",  # 还有 here is "what else", not "also"
+        "我在广东。另外核验单怎么签？",  # details before "另外" tailor the question
         "Liaoning",
         "",
     ],
@@ -234,31 +243,3 @@ def test_the_question_view_of_a_long_message(text: str, view: str) -> None:
 ])
 def test_no_question_view(text: str) -> None:
     assert question_view(text) is None
-
-
-@pytest.mark.parametrize("text, parts", [
-    # "Also" / "另外" says the problem reported before it asked something too.
-    ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗", ["证件图片传不上去，清了缓存也没用；", "另外必须是彩色的吗"]),
-    ("The upload keeps failing in Chrome. Also, what size can the photos be?",
-     ["The upload keeps failing in Chrome.", "what size can the photos be?"]),
-])
-def test_statements_before_also_are_a_question(text, parts):
-    assert split_questions(text) == parts
-
-
-@pytest.mark.parametrize("text", [
-    "我在广东。另外核验单怎么签？",  # details only: they tailor the question
-    "身份证之外还有什么必须要传的",  # 还有 here is "what else", not "also"
-])
-def test_statements_without_also_stay_context(text):
-    assert len(split_questions(text)) == 1
-
-
-@pytest.mark.parametrize("text, parts", [
-    ("主体负责人不是法人要传什么证明，核验单谁来签", ["主体负责人不是法人要传什么证明", "核验单谁来签"]),
-    # 另外 after 要不要 is "in addition", inside the question, not a new one.
-    ("负责人是香港人，证件传哪个？要不要另外准备授权书？",
-     ["负责人是香港人，证件传哪个？", "香港人，要不要另外准备授权书？"]),
-])
-def test_who_asks_and_an_adverb_after_a_modal_does_not_cut(text, parts):
-    assert split_questions(text) == parts

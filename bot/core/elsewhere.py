@@ -10,42 +10,30 @@ would get.
 
 Procedures are matched first and their text is then left out, so a procedure whose name
 contains a filing word stays a procedure ("阿里云盘" is a cloud drive, not Alibaba Cloud).
-Latin phrases match whole words (a final "s" allowed), case-insensitively; Chinese phrases match
-anywhere.
+Phrases match as :func:`bot.core.phrases.compile_phrases` says, a final "s" allowed.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional, Pattern, Sequence
+from typing import Optional, Pattern
 
 import yaml
 
 from bot import settings
+from bot.core.phrases import compile_phrases
 
 LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def compile_phrases(phrases: Mapping[str, Sequence[str]]) -> Pattern[str]:
-    """One case-insensitive pattern for a lexicon entry's phrases (``{en: [...], zh: [...]}``).
-
-    Longer phrases are tried first, so "阿里云盘" wins over "阿里云".
-    """
-    words = sorted({str(p) for language in phrases.values() for p in language or []}, key=len, reverse=True)
-    alternatives = [
-        re.escape(w) if _HAN.search(w) else rf"(?<![a-z0-9]){re.escape(w.lower())}s?(?![a-z0-9])"
-        for w in words
-    ]
-    return re.compile("|".join(alternatives) if alternatives else r"(?!x)x", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
 def _patterns(path: Path) -> tuple[Pattern[str], Pattern[str]]:
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entry = lexicon.get("elsewhere") or {}
-    return compile_phrases(entry.get("procedures") or {}), compile_phrases(entry.get("filing_words") or {})
+    return (
+        compile_phrases(entry.get("procedures") or {}, plurals=True),
+        compile_phrases(entry.get("filing_words") or {}, plurals=True),
+    )
 
 
 def other_procedure(text: str, path: Path = LEXICON_FILE) -> Optional[str]:

@@ -1,38 +1,27 @@
 """Whether a message asks for the list of provinces ("which provinces...") rather than about one.
 
-The cue words live in ``data/lexicon.yml`` (``list_requests``), not here: Latin phrases match as
-whole words, case-insensitively; Chinese phrases match anywhere in the text. A message that
+The cue words live in ``data/lexicon.yml`` (``list_requests``), not here; they match as
+:func:`bot.core.phrases.compile_phrases` says (Latin whole words, Chinese anywhere). A message that
 names a province is about that province, so callers check the message's own province first.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Pattern, Sequence, Tuple
+from typing import Mapping, Pattern, Sequence
 
 import yaml
 
 from bot import settings
+from bot.core.phrases import compile_phrases
 
 LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def compile_cues(cues: Mapping[str, Sequence[str]]) -> Tuple[Pattern[str], Tuple[str, ...]]:
-    """One regular expression for the Latin cues (whole words) and the Chinese cues as they are."""
-    phrases = [str(p) for language in cues.values() for p in language or []]
-    latin = sorted((p.lower() for p in phrases if _LATIN.search(p)), key=len, reverse=True)
-    chinese = tuple(p for p in phrases if not _LATIN.search(p))
-    # Whole words: no letter or digit right before or after the phrase.
-    pattern = r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in latin) + r")(?![a-z0-9])"
-    return re.compile(pattern if latin else r"(?!x)x"), chinese
 
 
 @lru_cache(maxsize=4)
-def _cues(path: Path) -> Tuple[Pattern[str], Tuple[str, ...]]:
+def _cues(path: Path) -> Pattern[str]:
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return compile_cues(lexicon.get("list_requests") or {})
+    return compile_phrases(lexicon.get("list_requests") or {})
 
 
 def asks_for_list(text: str, path: Path = LEXICON_FILE) -> bool:
@@ -44,9 +33,7 @@ def asks_for_list(text: str, path: Path = LEXICON_FILE) -> bool:
     """
     if not text:
         return False
-    latin, chinese = _cues(path)
-    squashed = " ".join(text.lower().split())
-    return bool(latin.search(squashed)) or any(cue in text for cue in chinese)
+    return bool(_cues(path).search(" ".join(text.split())))
 
 
 def wants_list(text: str, entities: Sequence[Mapping[str, object]] = (), path: Path = LEXICON_FILE) -> bool:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.elsewhere import compile_phrases, other_procedure
+from bot.core.elsewhere import other_procedure
+from bot.core.phrases import compile_phrases
 
 
 @pytest.mark.parametrize("text, procedure", [
@@ -38,7 +39,7 @@ def test_messages_that_may_be_about_icp_filing(text: str) -> None:
 
 
 def test_latin_phrases_match_whole_words_with_a_plural() -> None:
-    pattern = compile_phrases({"en": ["exam"], "zh": ["考公"]})
+    pattern = compile_phrases({"en": ["exam"], "zh": ["考公"]}, plurals=True)
     assert pattern.search("two Exams this week")
     assert not pattern.search("for example")
     assert pattern.search("考公照片")

@@ -62,6 +62,7 @@ def load_topics(path: Path = TOPICS_FILE) -> Dict[str, Topic]:
     }
 
 
+@lru_cache(maxsize=4)
 def faq_answers(path: Path = TOPICS_FILE) -> frozenset:
     """The intents answered with FAQ facts (:attr:`Topic.suggestable`): not small talk, the
     handoff, `inform` or the declining replies."""

@@ -58,6 +58,7 @@ from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
 from bot.core.questions import COMPOUND_INTENT, MAX_ANSWERED, asks
+from bot.core.topics import faq_answers
 
 ROOT = settings.ROOT
 DEV_DIR = ROOT / "tests" / "devset"
@@ -192,16 +193,14 @@ def load_dev_items(folder: Path = DEV_DIR, cases: Path = DEV_CASES_DIR) -> Dict[
 
 
 def faq_intents(topics_file: Path = TOPICS_FILE) -> frozenset:
-    """Intents answered with FAQ facts: the topics of data/topics.yml that name an FAQ source.
+    """Intents answered with FAQ facts (:func:`bot.core.topics.faq_answers`: the topics of
+    data/topics.yml that name an FAQ source).
 
     Greetings, fallbacks, out-of-scope and near-topic replies, "details noted" and the handoff
     are not FAQ answers: giving one where an FAQ answer was right is a miss (counted in
     accuracy and in-scope rejection), not a confident wrong answer.
     """
-    data = yaml.safe_load(topics_file.read_text(encoding="utf-8")) or {}
-    return frozenset(
-        intent for intent, entry in (data.get("topics") or {}).items() if (entry or {}).get("source")
-    )
+    return faq_answers(topics_file)
 
 
 # --- Scoring ------------------------------------------------------------------------------------

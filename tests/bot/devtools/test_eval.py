@@ -197,8 +197,8 @@ def test_an_empty_split_falls_back_to_the_whole_message():
 def test_faq_intents_are_the_topics_with_an_faq_source(tmp_path: Path):
     topics = tmp_path / "topics.yml"
     topics.write_text(
-        "topics:\n  faq_documents: {source: x}\n  multi_domain: {source: y}\n"
-        "  nlu_fallback: {general: utter_default}\n  out_of_scope: {}\n",
+        "topics:\n  faq_documents: {source: x, general: utter_a}\n  multi_domain: {source: y, general: utter_b}\n"
+        "  nlu_fallback: {general: utter_default}\n  out_of_scope: {general: utter_c}\n",
         encoding="utf-8",
     )
     assert ev.faq_intents(topics) == {"faq_documents", "multi_domain"}

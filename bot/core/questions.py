@@ -57,7 +57,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -562,9 +562,13 @@ def split_questions(text: str) -> List[str]:
     return [question.text for question in questions_of(text)]
 
 
-def _grouped(text: str) -> Tuple[List[str], List[List[str]]]:
+@lru_cache(maxsize=256)
+def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     """The message's clauses: the statements before its first question, and one group of
-    clauses per question (a question's own clauses and the statements that follow it)."""
+    clauses per question (a question's own clauses and the statements that follow it).
+
+    Cached: the splitter asks for a message's questions and then, when it has one, for its
+    question view (:func:`question_view`), which need the same grouping."""
     leading: List[str] = []
     groups: List[List[str]] = []
     previous: Optional[_Clause] = None
@@ -599,7 +603,7 @@ def _grouped(text: str) -> Tuple[List[str], List[List[str]]]:
         previous = clause
     if held and groups:
         groups[-1].append(held)
-    return leading, groups
+    return tuple(leading), tuple(tuple(group) for group in groups)
 
 
 def questions_of(text: str) -> List[Question]:
@@ -609,7 +613,7 @@ def questions_of(text: str) -> List[Question]:
     leading, groups = _grouped(text)
     if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
         # "证件图片传不上去，清了缓存也没用；另外必须是彩色的吗": the statements asked too.
-        groups, leading = [leading] + groups, []
+        groups, leading = (leading, *groups), ()
     if len(groups) <= 1:
         return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,
@@ -666,7 +670,7 @@ def question_view(text: str) -> Optional[str]:
     return _with_context(_details_of(leading), "".join(groups[0]).strip())
 
 
-def _details_of(statements: List[str]) -> str:
+def _details_of(statements: Sequence[str]) -> str:
     """The details the statements name, as a preamble for a question (:func:`detail_phrases`)."""
     return detail_phrases("".join(c for c in statements if names_a_detail(c)))
 

@@ -13,7 +13,7 @@ rasa-sdk instantiates actions without arguments, which selects the process-wide 
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -33,6 +33,14 @@ def default_repository() -> RulesRepository:
     if _default_repository is None:
         _default_repository = RulesRepository()
     return _default_repository
+
+
+def answer_details(tracker: Tracker) -> Tuple[Dict[Text, Any], List[EventType]]:
+    """The details an answer to the latest message is tailored to, and the events that clear
+    the slots of details it named with two values (:func:`bot.core.details.unsettled`)."""
+    entities = (tracker.latest_message or {}).get("entities") or []
+    values = answer_values({name: tracker.get_slot(name) for name in DETAIL_ENTITIES}, entities)
+    return values, [SlotSet(name, None) for name in sorted(unsettled(entities))]
 
 
 class RulesAction(Action, metaclass=ABCMeta):
@@ -83,10 +91,8 @@ class TailoredAction(RulesAction):
         """Answers the topic, asks for a missing detail, or falls back to general guidance."""
         asked = list(tracker.get_slot("asked_details") or [])
         message = tracker.latest_message or {}
-        entities = message.get("entities") or []
-        values = answer_values({name: tracker.get_slot(name) for name in DETAIL_ENTITIES}, entities)
-        cleared = [SlotSet(name, None) for name in sorted(unsettled(entities))]
-        listing = wants_list(message.get("text") or "", entities)
+        values, cleared = answer_details(tracker)
+        listing = wants_list(message.get("text") or "", message.get("entities") or [])
         answer = tailoring.answer(self.topic, values, self.repository, asked, wants_list=listing)
         if answer.ask:
             dispatcher.utter_message(response=f"utter_ask_{answer.ask}")

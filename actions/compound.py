@@ -7,9 +7,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import RulesAction
+from actions.base import RulesAction, answer_details
 from bot.core.compound import answer_parts
-from bot.core.details import DETAIL_ENTITIES, answer_values, unsettled
 
 
 class ActionAnswerQuestions(RulesAction):
@@ -32,11 +31,9 @@ class ActionAnswerQuestions(RulesAction):
         domain: Dict[Text, Any],
     ) -> List[EventType]:
         """Utters each part's answer in order; remembers the one detail asked for, if any."""
-        message = tracker.latest_message or {}
-        parts = message.get("compound") or []
+        parts = (tracker.latest_message or {}).get("compound") or []
         asked = list(tracker.get_slot("asked_details") or [])
-        entities = message.get("entities") or []
-        values = answer_values({name: tracker.get_slot(name) for name in DETAIL_ENTITIES}, entities)
+        values, cleared = answer_details(tracker)
         reply = answer_parts(
             parts,
             values,
@@ -48,7 +45,7 @@ class ActionAnswerQuestions(RulesAction):
             dispatcher.utter_message(
                 response=utterance.response, buttons=list(utterance.buttons), **utterance.values
             )
-        events: List[EventType] = [SlotSet(name, None) for name in sorted(unsettled(entities))]
+        events: List[EventType] = list(cleared)
         if reply.ask is not None:
             topic, detail = reply.ask
             events += [SlotSet("pending_topic", topic), SlotSet("asked_details", asked + [detail])]

@@ -118,3 +118,15 @@ def test_an_unclear_part_is_quoted_as_the_user_wrote_it(rules_repo, make_tracker
     messages, _ = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
     assert messages[-1]["response"] == UNCLEAR_PART
     assert messages[-1]["part"] == "uh, the thing?"
+
+
+def test_a_residency_named_twice_is_not_tailored_to(rules_repo, make_tracker):
+    # "法人是香港人，网站负责人是内地员工。法人的证件传哪种？授权书要吗？"
+    parts = [_part("which ID does the legal rep upload?", "foreign_credentials"),
+             _part("do we need an authorization letter?", "authorization_letter")]
+    tracker = _tracker(make_tracker, parts, slots={"residency": "mainland"})
+    tracker.latest_message["entities"] = [{"entity": "residency", "value": "hong_kong"},
+                                          {"entity": "residency", "value": "mainland"}]
+    messages, events = run_action(ActionAnswerQuestions(rules_repo), tracker)
+    assert responses(messages)[0] == "utter_credentials_general"
+    assert slot_events(events)["residency"] is None

@@ -92,6 +92,28 @@ answers() {
     | grep -q text
 }
 
+check_own_instance() {
+  # A port answered by another server (a port taken between the free-port check and Rasa's
+  # bind, which comes after loading the model) looks like a working instance with other
+  # secrets: make sure the instance on the port is the process started here and takes this
+  # demo's agent token.
+  local port="$1" pid status
+  pid="$(cat "$RUN/rasa-$port.pid")"
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "error: the Rasa started for port $port exited; its log ($LOGS/rasa-$port.log) ends:" >&2
+    tail -20 "$LOGS/rasa-$port.log" >&2
+    return 1
+  fi
+  status="$(curl -s -o /dev/null -w '%{http_code}' -m 10 \
+    -H "Authorization: Bearer $(agent_token)" \
+    "http://127.0.0.1:$port/webhooks/agent/conversations?status=waiting")"
+  if [ "$status" != 200 ]; then
+    echo "error: port $port is answered by a server that is not this demo's (agent API said" \
+      "$status to the demo's token); stop it or set SCALE_RASA_PORTS" >&2
+    return 1
+  fi
+}
+
 start_redis() {
   # Locks are short-lived: no persistence. Loopback only, with a password.
   cat >"$DEMO/redis/redis.conf" <<EOF
@@ -239,6 +261,7 @@ case "$mode" in
     for port in "${RASA_PORTS[@]}"; do start_rasa "$port"; done
     for port in "${RASA_PORTS[@]}"; do
       wait_for "${READY_TIMEOUT:-240}" "Rasa on port $port" answers "$port"
+      check_own_instance "$port"
     done
     start_nginx
     trap - ERR

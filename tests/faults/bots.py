@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from bot.devtools.ports import free_ports
+
 REPO = Path(__file__).resolve().parents[2]
 SERVE = REPO / "scripts" / "serve.sh"
 ALLOWED_ORIGIN = "https://help.example.com"
@@ -30,9 +32,7 @@ def port_free(port: int) -> bool:
 
 def free_port() -> int:
     """A port nothing listens on now (other engineers' bots run on this machine too)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 @dataclass
@@ -142,7 +142,7 @@ def make_bot(workdir: Path, **extra: str) -> Bot:
         workdir: Directory for the SQLite databases (rules in ``workdir/rules/``).
         extra: Environment overrides, e.g. ``TRACKER_DB_URL``.
     """
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port = free_ports(2)
     return Bot(rasa_port, action_port, workdir, bot_env(workdir, rasa_port, action_port, **extra))
 
 

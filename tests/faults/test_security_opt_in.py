@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from tests.faults.bots import ALLOWED_ORIGIN, REPO, SERVE, free_port, port_free, request
+from bot.devtools.ports import free_ports
+from tests.faults.bots import ALLOWED_ORIGIN, REPO, SERVE, port_free, request
 
 pytestmark = pytest.mark.faults
 
@@ -49,7 +50,7 @@ def test_only_the_configured_origin_gets_cors_headers(fault_bot, origin):
     ids=["api-without-token", "wildcard-origin"],
 )
 def test_serve_refuses_unsafe_settings(settings, message):
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port = free_ports(2)
     env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_SERVER_PORT=str(action_port), **settings)
     result = subprocess.run(
         [str(SERVE), "start"], env=env, cwd=REPO, capture_output=True, text=True, timeout=60

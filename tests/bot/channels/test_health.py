@@ -1,7 +1,6 @@
 """The health checks against real stores: SQLite tracker store, rules database, HTTP server."""
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, AsyncIterator, Iterator
@@ -17,6 +16,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.devtools.ports import free_ports
 from bot.channels.health import (
     HEALTH_SENDER_ID,
     FallbackMonitor,
@@ -29,12 +29,6 @@ from bot.stores.lock_sqlite import SQLiteLockStore
 from bot.stores.db import create_engine_for, reset_engine
 from bot.rules.loader import DEFAULT_RULES_FILE, load
 from bot.server import patches
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +55,7 @@ async def action_server() -> AsyncIterator[str]:
     app.router.add_get("/health", lambda _: web.json_response({"status": "ok"}))
     runner = web.AppRunner(app)
     await runner.setup()
-    port = free_port()
+    port = free_ports(1)[0]
     await web.TCPSite(runner, "127.0.0.1", port).start()
     yield f"http://127.0.0.1:{port}/webhook"
     await runner.cleanup()
@@ -142,7 +136,7 @@ async def test_no_model_is_down(rules_env, action_server, sql_store):
 
 @pytest.mark.asyncio
 async def test_action_server_down_is_degraded(rules_env, sql_store):
-    agent = make_agent(sql_store, f"http://127.0.0.1:{free_port()}/webhook")
+    agent = make_agent(sql_store, f"http://127.0.0.1:{free_ports(1)[0]}/webhook")
     body, status = await check_health(agent, 60)
     assert (status, body["status"], body["action_server"]) == (503, "degraded", "unreachable")
 
@@ -199,7 +193,7 @@ async def test_other_tracker_stores_are_probed_by_a_read(rules_env, action_serve
 
 @pytest.mark.asyncio
 async def test_unreachable_redis_lock_store_is_degraded(rules_env, action_server, sql_store):
-    lock_store = AtomicRedisLockStore(url=f"redis://127.0.0.1:{free_port()}/0", socket_timeout=1)
+    lock_store = AtomicRedisLockStore(url=f"redis://127.0.0.1:{free_ports(1)[0]}/0", socket_timeout=1)
     body, status = await check_health(make_agent(sql_store, action_server, lock_store), 60)
     assert (status, body["lock_store"]) == (503, "unreachable")
 

@@ -10,7 +10,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import redis as sync_redis
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.devtools.ports import free_ports
 from bot.stores.lock_redis import AtomicRedisLockStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,16 +32,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a redis-server started for this module (no persistence, loopback only)."""
-    port = free_port()
+    port = free_ports(1)[0]
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -207,7 +201,7 @@ async def test_a_ticket_that_expired_while_waiting_raises_lock_error(redis_url, 
 
 @pytest.mark.asyncio
 async def test_unreachable_redis_runs_the_turn_unlocked(caplog):
-    store = make_store(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=1)
+    store = make_store(f"redis://127.0.0.1:{free_ports(1)[0]}/0", socket_timeout=1)
     with caplog.at_level(logging.ERROR, logger="bot.stores.lock_redis"):
         async with store.lock("c6") as ticket:
             assert ticket is None

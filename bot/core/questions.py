@@ -670,6 +670,43 @@ def question_view(text: str) -> Optional[str]:
     return _with_context(_details_of(leading), "".join(groups[0]).strip())
 
 
+def without_details(text: str) -> Optional[str]:
+    """The question of a one-question message with the details it names left out.
+
+    A province or a residency weighs heavily on the classifier, because most training examples
+    that name one ask where the app works or which ID a non-mainland owner uploads: "I'm in
+    Liaoning, filing as an individual. Can you walk me through uploading with the app?" reads
+    as the app's provinces, "Tibet, personal filing, Chinese citizen. Which documents do I
+    upload?" as the foreign owner's ID. Without the details ("I'm in , filing as an . Can you
+    walk me through uploading with the app?") the question reads as what it asks. See
+    :class:`bot.nlu.compound.CompoundCollector` for when this reading is preferred; the details
+    still tailor the answer (the entities are the whole message's).
+
+    Returns:
+        The text without its detail words, or None when it names none, asks several questions,
+        is a long message (:func:`question_view`), or has nothing left.
+    """
+    if not text or not text.strip() or not names_a_detail(text):
+        return None
+    leading, groups = _grouped(text)
+    if len(groups) != 1 or len(_sentences("".join(leading))) >= BACKGROUND_SENTENCES:
+        return None
+    latin, chinese = _detail_words()
+    spans = [m.span() for m in chinese.finditer(text)]
+    if len(text.lower()) == len(text):  # lower-casing keeps the offsets (it does but for rare letters)
+        spans += [m.span() for m in latin.finditer(text.lower())]
+    kept, end = [], 0
+    for start, stop in sorted(spans):
+        if start >= end:
+            kept.append(text[end:start])
+            end = stop
+    kept.append(text[end:])
+    rest = "".join(kept).strip(" ,，、:：;；。.")
+    if not rest or rest == text or not re.search(r"[\w\u3400-\u9fff]{2}", rest):
+        return None
+    return rest
+
+
 def _details_of(statements: Sequence[str]) -> str:
     """The details the statements name, as a preamble for a question (:func:`detail_phrases`)."""
     return detail_phrases("".join(c for c in statements if names_a_detail(c)))

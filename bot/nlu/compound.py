@@ -28,6 +28,14 @@ question alone is an FAQ answer read more surely than the whole message's (also 
 another one), the question's reading wins: a background that mentions the business licence and
 the form must not turn "法人那边的证件应该传哪一种？" into the documents list. A background that
 helps keeps the whole message's reading, which is then the surer one.
+
+A short message of one question that names details (a province, individual or company, a
+residency) is likewise read a second time without them (:func:`bot.core.questions.without_details`):
+"安徽个人备案，授权书能不能用APP传" reads as the app's provinces whole (most training examples
+that name a province ask that) and as what the app can upload without "安徽个人备案". That reading
+wins only when it is surer by more than :data:`DETAILS_VIEW_MARGIN`, since the detail is
+sometimes the very subject ("will a Hong Kong identity card do?"). The entities, and so the
+tailoring, stay the whole message's.
 """
 from __future__ import annotations
 
@@ -51,7 +59,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
-from bot.core.questions import COMPOUND_INTENT, question_view, questions_of
+from bot.core.questions import COMPOUND_INTENT, question_view, questions_of, without_details
 from bot.core.topics import faq_answers
 from bot.nlu.stateless import StatelessComponent
 
@@ -62,8 +70,14 @@ COMPOUND_KEY = "compound"
 ASKED_KEY = "asked"
 # Marks a part in the message list between the two components (never in the output).
 _PART_OF = "compound_part_of"
-# Marks a part that is a long message's question view, not one of several questions.
+# Marks a part that is another reading of its message, not one of several questions: the
+# value is the margin by which that reading must be surer to win.
 _VIEW = "compound_view"
+#: How much surer a long message's question must be read than the whole message to win.
+QUESTION_VIEW_MARGIN = 0.0
+#: How much surer a message must be read without its details to win: the details are often
+#: what the question is about ("will a Hong Kong identity card do?"), so a near tie keeps them.
+DETAILS_VIEW_MARGIN = 0.05
 #: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
 RANKING_KEPT = 5
 
@@ -95,9 +109,11 @@ class QuestionSplitter(StatelessComponent):
             text = message.get(TEXT) or ""
             parts = questions_of(text) if text else []
             if len(parts) < 2:
-                view = question_view(text)
+                view, margin = question_view(text), QUESTION_VIEW_MARGIN
+                if view is None:
+                    view, margin = without_details(text), DETAILS_VIEW_MARGIN
                 if view is not None:
-                    out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: True}))
+                    out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: margin}))
                 continue
             for part in parts:
                 out.append(Message(data={TEXT: part.text, _PART_OF: index, ASKED_KEY: part.asked}))
@@ -153,10 +169,10 @@ class CompoundCollector(GraphComponent):
             else:
                 parts.setdefault(owner, []).append(message)
         for index, message in enumerate(originals):
-            questions = [part for part in parts.get(index, []) if not part.get(_VIEW)]
+            questions = [part for part in parts.get(index, []) if part.get(_VIEW) is None]
             if questions:
                 self._collect(message, questions)
-            for view in (part for part in parts.get(index, []) if part.get(_VIEW)):
+            for view in (part for part in parts.get(index, []) if part.get(_VIEW) is not None):
                 _read_as_its_question(message, view)
         return originals
 
@@ -211,7 +227,8 @@ class CompoundCollector(GraphComponent):
 
 
 def _read_as_its_question(message: Message, view: Message) -> None:
-    """Gives a long message its question's reading when that is the surer FAQ answer (module doc)."""
+    """Gives a message the reading of its ``view`` (its question alone, or without its details)
+    when that is an FAQ answer surer by the view's margin than the whole message's (module doc)."""
     answers = faq_answers()
     whole = message.get(INTENT) or {}
     own = view.get(INTENT) or {}
@@ -219,7 +236,8 @@ def _read_as_its_question(message: Message, view: Message) -> None:
         return
     if own.get(INTENT_NAME_KEY) == whole.get(INTENT_NAME_KEY):
         return
-    if float(own.get(PREDICTED_CONFIDENCE_KEY) or 0.0) <= float(whole.get(PREDICTED_CONFIDENCE_KEY) or 0.0):
+    margin = float(view.get(_VIEW) or 0.0)
+    if float(own.get(PREDICTED_CONFIDENCE_KEY) or 0.0) <= float(whole.get(PREDICTED_CONFIDENCE_KEY) or 0.0) + margin:
         return
     message.set(INTENT, dict(own), add_to_output=True)
     message.set(INTENT_RANKING_KEY, [dict(e) for e in view.get(INTENT_RANKING_KEY) or []], add_to_output=True)

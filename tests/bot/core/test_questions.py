@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.questions import asks, is_question, names_a_detail, question_view, split_questions
+from bot.core.questions import (
+    asks,
+    is_question,
+    names_a_detail,
+    question_view,
+    split_questions,
+    without_details,
+)
 
 
 @pytest.mark.parametrize(
@@ -243,3 +250,26 @@ def test_the_question_view_of_a_long_message(text: str, view: str) -> None:
 ])
 def test_no_question_view(text: str) -> None:
     assert question_view(text) is None
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("安徽个人备案，授权书能不能用APP传", "授权书能不能用APP传"),
+    ("Tibet, personal filing, Chinese citizen. Which documents do I upload?", "Which documents do I upload?"),
+    ("I'm filing in Fujian as an individual, walk me through the app upload please",
+     "I'm filing in  as , walk me through the app upload please"),
+    ("广东能用APP传吗", "能用APP传吗"),
+])
+def test_a_question_without_its_details(text: str, rest: str) -> None:
+    assert without_details(text) == rest
+
+
+@pytest.mark.parametrize("text", [
+    "核验单在哪下载？",  # no details
+    "我在广东",  # nothing but details
+    "广东个人备案，核验单在哪下载？APP能传吗？",  # two questions
+    "我们是港资企业，法人是香港人，网站负责人是内地员工。营业执照和员工身份证都没问题，核验单也盖好章了。"
+    "法人那边的证件应该传哪一种？",  # a long message: its question view instead
+    "",
+])
+def test_no_reading_without_details(text: str) -> None:
+    assert without_details(text) is None

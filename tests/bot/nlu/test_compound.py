@@ -8,7 +8,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.questions import COMPOUND_INTENT
-from bot.nlu.compound import CompoundCollector, QuestionSplitter, asks_several_things
+from bot.nlu.compound import DETAILS_VIEW_MARGIN, CompoundCollector, QuestionSplitter, asks_several_things
 from tests.bot.nlu.components import build, messages
 
 # A stand-in classifier: intent by keyword, with the confidence given.
@@ -157,3 +157,33 @@ def test_a_long_message_keeps_its_own_reading_otherwise(tmp_path, whole, view):
 def test_short_messages_have_no_question_view(tmp_path):
     splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
     assert len(splitter.process(messages("The licence is ready. Which ID does the owner upload?"))) == 1
+
+
+DETAILED = "安徽个人备案，授权书能不能用APP传"
+
+
+def _read_with_and_without_details(tmp_path, whole, rest):
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    collector = build(CompoundCollector, tmp_path / "collect", train=False).component
+    batch = splitter.process(messages(DETAILED))
+    assert [m.get("text") for m in batch] == [DETAILED, "授权书能不能用APP传"]
+    for message, (name, confidence) in zip(batch, (whole, rest)):
+        message.set("intent", {"name": name, "confidence": confidence})
+        message.set("intent_ranking", [{"name": name, "confidence": confidence}])
+    [message] = collector.process(batch)
+    return message
+
+
+def test_a_question_read_clearly_surer_without_its_details_takes_that_reading(tmp_path):
+    message = _read_with_and_without_details(
+        tmp_path, ("app_upload_availability", 0.59), ("app_upload_scope", 0.79))
+    assert message.get("intent") == {"name": "app_upload_scope", "confidence": 0.79}
+    assert message.get("compound") is None
+
+
+@pytest.mark.parametrize("rest_confidence", [0.5, 0.59 + DETAILS_VIEW_MARGIN - 0.01])
+def test_a_near_tie_keeps_the_details(tmp_path, rest_confidence):
+    # "Will a Hong Kong identity card do?" is about the detail: only a clearly surer reading wins.
+    message = _read_with_and_without_details(
+        tmp_path, ("app_upload_availability", 0.59), ("app_upload_scope", rest_confidence))
+    assert message.get("intent")["name"] == "app_upload_availability"

@@ -34,8 +34,10 @@ residency) is likewise read a second time without them (:func:`bot.core.question
 "安徽个人备案，授权书能不能用APP传" reads as the app's provinces whole (most training examples
 that name a province ask that) and as what the app can upload without "安徽个人备案". That reading
 wins only when it is surer by more than :data:`DETAILS_VIEW_MARGIN`, since the detail is
-sometimes the very subject ("will a Hong Kong identity card do?"). The entities, and so the
-tailoring, stay the whole message's.
+sometimes the very subject ("will a Hong Kong identity card do?"). Each question of a compound
+message, which carries the message's details, is read without them the same way ("Taiwanese,
+Liaoning: what should he wear?" is the face check's tips, not the Taiwanese owner's ID). The
+entities, and so the tailoring, stay the whole message's.
 """
 from __future__ import annotations
 
@@ -73,6 +75,8 @@ _PART_OF = "compound_part_of"
 # Marks a part that is another reading of its message, not one of several questions: the
 # value is the margin by which that reading must be surer to win.
 _VIEW = "compound_view"
+# For a view of one of several questions, that question's position among them.
+_VIEW_OF = "compound_view_of"
 #: How much surer a long message's question must be read than the whole message to win.
 QUESTION_VIEW_MARGIN = 0.0
 #: How much surer a message must be read without its details to win: the details are often
@@ -115,8 +119,14 @@ class QuestionSplitter(StatelessComponent):
                 if view is not None:
                     out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: margin}))
                 continue
-            for part in parts:
+            for position, part in enumerate(parts):
                 out.append(Message(data={TEXT: part.text, _PART_OF: index, ASKED_KEY: part.asked}))
+                # A question carries the message's details ("广东个人，另外…"): read it without too.
+                rest = without_details(part.text)
+                if rest is not None:
+                    out.append(Message(data={
+                        TEXT: rest, _PART_OF: index, _VIEW: DETAILS_VIEW_MARGIN, _VIEW_OF: position,
+                    }))
         return out
 
 
@@ -170,10 +180,13 @@ class CompoundCollector(GraphComponent):
                 parts.setdefault(owner, []).append(message)
         for index, message in enumerate(originals):
             questions = [part for part in parts.get(index, []) if part.get(_VIEW) is None]
+            views = [part for part in parts.get(index, []) if part.get(_VIEW) is not None]
+            for view in views:
+                # A view of one question reads that question again; any other, the message.
+                position = view.get(_VIEW_OF)
+                _read_as_its_question(message if position is None else questions[position], view)
             if questions:
                 self._collect(message, questions)
-            for view in (part for part in parts.get(index, []) if part.get(_VIEW) is not None):
-                _read_as_its_question(message, view)
         return originals
 
     def part_summary(self, part: Message) -> Dict[Text, Any]:

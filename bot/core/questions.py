@@ -630,8 +630,10 @@ def questions_of(text: str) -> List[Question]:
         names, own = last_object(question)
         context = shared
         # A question that names a thing, or a person's details ("负责人是日本人咋整"), has a
-        # subject of its own.
-        if not names and about is not None and not names_a_detail(question):
+        # subject of its own; one that names only the app still asks about the thing before
+        # ("域名证书怎么下载 下载好了能用APP传吗").
+        takes_about = not names or (names_only_vehicles(question) and not names_only_vehicles(about or ""))
+        if takes_about and about is not None and not names_a_detail(question):
             if _CJK.search(question):
                 context = shared + about  # "核验单" + "又该怎么签？"
             elif _refers_back(question):  # "does it work in Fujian (app)?"
@@ -731,8 +733,8 @@ def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE
 
 
 @lru_cache(maxsize=2)
-def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, re.Pattern], ...]:
-    """(carried over?, pattern) for each thing of ``topic_objects`` and each language."""
+def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, bool, re.Pattern], ...]:
+    """(carried over?, a vehicle?, pattern) for each thing of ``topic_objects`` and each language."""
     data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
     found = []
     for entry in (data.get("topic_objects") or {}).values():
@@ -746,15 +748,26 @@ def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, re.Pattern]
                 re.escape(w) if _CJK.search(w) else rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])"
                 for w in sorted(words, key=len, reverse=True)
             )
-            found.append((entry.get("carry", True), re.compile(alternatives, re.IGNORECASE if language == "en" else 0)))
+            found.append((
+                entry.get("carry", True),
+                entry.get("vehicle", False),
+                re.compile(alternatives, re.IGNORECASE if language == "en" else 0),
+            ))
     return tuple(found)
+
+
+def names_only_vehicles(text: str) -> bool:
+    """Whether every thing of ``topic_objects`` that ``text`` names is a vehicle (the app): such
+    a question is still about the thing the question before named ("下载好了能用APP传吗")."""
+    kinds = [vehicle for _, vehicle, pattern in _object_words() if pattern.search(text)]
+    return bool(kinds) and all(kinds)
 
 
 def last_object(text: str) -> Tuple[bool, Optional[str]]:
     """Whether ``text`` names a thing of the lexicon's ``topic_objects``, and the last thing to
     carry over it names (as spelled in ``text``), if any."""
     names, best = False, None
-    for carry, pattern in _object_words():
+    for carry, _, pattern in _object_words():
         for match in pattern.finditer(text):
             names = True
             if carry and (best is None or match.end() > best[0]):

@@ -98,6 +98,9 @@ from bot.core.questions import (
         # before it named ("哪些省能用" after a question about the app).
         ("APP扫码上传怎么操作？另外哪些省能用？", ["APP扫码上传怎么操作？", "APP 另外哪些省能用？"]),
         ("核验单在哪下载？又该怎么签？", ["核验单在哪下载？", "核验单又该怎么签？"]),
+        # Naming only the app (a vehicle) still asks about the thing before: can the app take it?
+        ("域名证书怎么下载 下载好了能用APP传吗", ["域名证书怎么下载", "域名证书下载好了能用APP传吗"]),
+        ("授权书放哪？能用APP传不", ["授权书放哪？", "授权书能用APP传不"]),
         ("Where is the verification form? And how do I sign?",
          ["Where is the verification form?", "how do I sign (verification form)?"]),
         # ...never a thing it does not name: a question about images is a new subject.

@@ -16,9 +16,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.core.details import DETAIL_ENTITIES
-from bot.core.questions import asks
+from bot.core.questions import asks, last_object, names_a_detail
 
 INFORM = "inform"
+#: Answers that decline a question: a bare question right after one of them asks about the
+#: same declined subject ("公安备案要在多少天内办？要准备啥" asks what the PSB filing needs).
+DECLINED = ("out_of_scope", "icp_other")
+#: ...unless it is itself clearly a question of its own ("And what should she wear for it?"
+#: after a declined question about doing the face check from another city).
+CLEARLY_ITS_OWN = 0.6
 
 
 def name(part: Mapping[str, Any]) -> Optional[str]:
@@ -45,7 +51,10 @@ def resolve(parts: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     before it, asked for the follow-up's details.
 
     Only a confident ``inform`` part that asks (a question form) and names a detail, after a
-    confident question, is turned; other parts are returned as they are.
+    confident question, is turned; and a bare question (it names none of the FAQ's things and no
+    detail: "要准备啥", "how soon after?") right after a declined one, which asks about the
+    declined subject unless it is clearly a question of its own (:data:`CLEARLY_ITS_OWN`).
+    Other parts are returned as they are.
     """
     resolved: List[Dict[str, Any]] = []
     previous: Optional[Dict[str, Any]] = None
@@ -57,7 +66,25 @@ def resolve(parts: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
         ):
             part["intent"] = {**(part.get("intent") or {}), "name": name(previous)}
             part["follow_up"] = True
+        elif (
+            previous is not None and name(previous) in DECLINED and _bare(part)
+            and _confidence(part) < CLEARLY_ITS_OWN
+        ):
+            part["intent"] = {**(part.get("intent") or {}), "name": name(previous)}
+            part["confident"] = True
+            part["follow_up"] = True
         resolved.append(part)
         if part.get("confident") and name(part) != INFORM:
             previous = part
     return resolved
+
+
+def _bare(part: Mapping[str, Any]) -> bool:
+    """Whether the question, with the context the splitter gave it, names none of the FAQ's
+    things and no detail."""
+    text = str(part.get("text") or "")
+    return bool(text.strip()) and not last_object(text)[0] and not names_a_detail(text)
+
+
+def _confidence(part: Mapping[str, Any]) -> float:
+    return float((part.get("intent") or {}).get("confidence") or 0.0)

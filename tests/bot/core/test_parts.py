@@ -37,3 +37,34 @@ def test_statements_unclear_parts_and_leading_follow_ups_stay_as_they_are():
     assert unclear_before[1]["intent"]["name"] == "inform"
     first = resolve([part("what about Hunan?", "inform", province="hunan")])
     assert first[0]["intent"]["name"] == "inform"
+
+
+def _weak(text, name, confidence):
+    p = part(text, name)
+    p["intent"]["confidence"] = confidence
+    return p
+
+
+def test_a_bare_question_after_a_declined_one_asks_about_the_declined_subject():
+    parts = resolve([part("ICP备案下来以后，公安备案要在多少天内办？", "icp_other"),
+                     _weak("要准备啥", "faq_documents", 0.54)])
+    assert [p["intent"]["name"] for p in parts] == ["icp_other", "icp_other"]
+    assert parts[1]["follow_up"] is True
+    parts = resolve([part("Do we also need the PSB filing?", "icp_other"),
+                     _weak("How soon after?", "app_upload_howto", 0.35)])
+    assert parts[1]["intent"]["name"] == "icp_other"
+
+
+def test_a_question_after_a_declined_one_keeps_its_answer_when_it_has_a_subject_or_is_clear():
+    # It names a thing of the FAQ (the backdrop, carried by the splitter)...
+    named = resolve([part("幕布去哪申请邮寄？", "icp_other"),
+                     _weak("幕布拍照背景必须是白色的吗", "face_verification_tips", 0.55)])
+    assert named[1]["intent"]["name"] == "face_verification_tips"
+    # ...or is clearly a question of its own...
+    clear = resolve([part("Can she do the face check from another city?", "icp_other"),
+                     _weak("what should she wear for it?", "face_verification_tips", 0.83)])
+    assert clear[1]["intent"]["name"] == "face_verification_tips"
+    # ...or follows an answered question.
+    answered = resolve([part("where is the statement template?", "faq_authenticity_statement"),
+                        _weak("how soon?", "app_upload_howto", 0.4)])
+    assert answered[1]["intent"]["name"] == "app_upload_howto"

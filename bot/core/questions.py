@@ -123,6 +123,7 @@ class _Words:
     advice: frozenset
     count_words: frozenset
     count_nouns: frozenset
+    list_it: frozenset
     zh_joiners: Tuple[str, ...]
     zh_modals: Tuple[str, ...]
     zh_preamble: re.Pattern
@@ -141,6 +142,9 @@ class _Words:
     en_request: re.Pattern
     # "4 q's:", "three things:", "quick ones:" (English; Chinese: ``_ZH_COUNT_HEADING``).
     count_heading: re.Pattern
+    # A clause that only asks for the answer before it as a list ("帮我列个表", "give me the
+    # full list"): it belongs to that question.
+    list_it_only: re.Pattern
     zh_is_it_ok: re.Pattern
     also: frozenset
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
@@ -190,6 +194,12 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             re.IGNORECASE,
         ),
         zh_is_it_ok=re.compile(r"(?:" + _alternatives(zh["is_it_ok"]) + r")[\s？?。！!]*$"),
+        list_it_only=re.compile(
+            r"^[\W_]*(?:(?:and|also|so|please|pls|plz|then|just)\s+)*(?:"
+            + _alternatives(en["list_it"] | set(zh["list_it"]))
+            + r")(?:\s+(?:please|pls|plz|thanks))?[\s\W_]*(?:吧|呗|谢谢|行不行|好吗|可以吗)?[\W_]*$",
+            re.IGNORECASE,
+        ),
         also_start=re.compile(
             r"^[\W_]*(?:and\s+)?(?:(?:" + _alternatives(en["also"]) + r")\b|" + _alternatives(zh["also"]) + r")",
             re.IGNORECASE,
@@ -588,7 +598,9 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         held = ""
         if clause.opens:
             opening = []  # this sentence's clauses so far, while none of them asks
-        if _starts_new_question(previous, clause, first=not groups):
+        if groups and _words().list_it_only.match(clause.text):
+            groups[-1].append(clause.text)  # "...？帮我列个表": the same question, as a list
+        elif _starts_new_question(previous, clause, first=not groups):
             if groups and opening and clause.after_comma and not clause.asked_before:
                 # "And for the ICP itself, whose IDs...": the preamble goes with its question.
                 del groups[-1][-len(opening):]

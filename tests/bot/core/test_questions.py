@@ -98,6 +98,11 @@ from bot.core.questions import (
         # before it named ("哪些省能用" after a question about the app).
         ("APP扫码上传怎么操作？另外哪些省能用？", ["APP扫码上传怎么操作？", "APP 另外哪些省能用？"]),
         ("核验单在哪下载？又该怎么签？", ["核验单在哪下载？", "核验单又该怎么签？"]),
+        # Asking for the answer as a list is not another question; asking for the checklist is.
+        ("港澳台居民和外国人备案分别用什么证件，帮我列个表", ["港澳台居民和外国人备案分别用什么证件，帮我列个表"]),
+        ("Which provinces need a fingerprint on the form? Give me the full list",
+         ["Which provinces need a fingerprint on the form? Give me the full list"]),
+        ("核验单怎么签？另外帮我列个清单", ["核验单怎么签？", "核验单另外帮我列个清单"]),
         # Naming only the app (a vehicle) still asks about the thing before: can the app take it?
         ("域名证书怎么下载 下载好了能用APP传吗", ["域名证书怎么下载", "域名证书下载好了能用APP传吗"]),
         ("授权书放哪？能用APP传不", ["授权书放哪？", "授权书能用APP传不"]),

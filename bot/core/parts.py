@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.core.details import DETAIL_ENTITIES
-from bot.core.questions import asks, last_object, names_a_detail
+from bot.core.questions import asks, asks_the_same_again, last_object, names_a_detail
 
 INFORM = "inform"
 #: Answers that decline a question: a bare question right after one of them asks about the
@@ -51,7 +51,9 @@ def resolve(parts: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     before it, asked for the follow-up's details.
 
     Only a confident ``inform`` part that asks (a question form) and names a detail, after a
-    confident question, is turned; and a bare question (it names none of the FAQ's things and no
+    confident question, is turned; a question that names a detail and otherwise only asks the
+    same again ("新疆也一样吗", "Same for Macao?": :func:`bot.core.questions.asks_the_same_again`);
+    and a bare question (it names none of the FAQ's things and no
     detail: "要准备啥", "how soon after?") right after a declined one, which asks about the
     declined subject unless it is clearly a question of its own (:data:`CLEARLY_ITS_OWN`).
     Other parts are returned as they are.
@@ -65,6 +67,11 @@ def resolve(parts: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
             and own_details(part) and asks(part.get("text") or "")
         ):
             part["intent"] = {**(part.get("intent") or {}), "name": name(previous)}
+            part["follow_up"] = True
+        elif previous is not None and name(previous) != INFORM and asks_the_same_again(_asked(part)):
+            # "新疆也一样吗", "Same for Macao?": the question before, for this part's details.
+            part["intent"] = {**(part.get("intent") or {}), "name": name(previous)}
+            part["confident"] = True
             part["follow_up"] = True
         elif (
             previous is not None and name(previous) in DECLINED and _bare(part)
@@ -84,6 +91,10 @@ def _bare(part: Mapping[str, Any]) -> bool:
     things and no detail."""
     text = str(part.get("text") or "")
     return bool(text.strip()) and not last_object(text)[0] and not names_a_detail(text)
+
+
+def _asked(part: Mapping[str, Any]) -> str:
+    return str(part.get("asked") or part.get("text") or "")
 
 
 def _confidence(part: Mapping[str, Any]) -> float:

@@ -123,6 +123,7 @@ class _Words:
     advice: frozenset
     count_words: frozenset
     count_nouns: frozenset
+    same_again: frozenset
     list_it: frozenset
     zh_joiners: Tuple[str, ...]
     zh_modals: Tuple[str, ...]
@@ -145,6 +146,10 @@ class _Words:
     # A clause that only asks for the answer before it as a list ("帮我列个表", "give me the
     # full list"): it belongs to that question.
     list_it_only: re.Pattern
+    # "Same for Macao?", "新疆也一样吗" once their details are left out (:func:`asks_the_same_again`).
+    en_same_again: re.Pattern
+    zh_same_again: re.Pattern
+    zh_bare_ne: re.Pattern
     zh_is_it_ok: re.Pattern
     also: frozenset
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
@@ -194,6 +199,9 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             re.IGNORECASE,
         ),
         zh_is_it_ok=re.compile(r"(?:" + _alternatives(zh["is_it_ok"]) + r")[\s？?。！!]*$"),
+        en_same_again=re.compile(r"(?<![a-z])(?:" + _alternatives(en["same_again"]) + r")(?![a-z])", re.IGNORECASE),
+        zh_same_again=re.compile(r"(?:" + _alternatives(zh["same_again"]) + r")[\s？?。！!吧啊呀]*$"),
+        zh_bare_ne=re.compile(r"^(?:" + _alternatives(zh["same_again_fillers"]) + r")*呢$"),
         list_it_only=re.compile(
             r"^[\W_]*(?:(?:and|also|so|please|pls|plz|then|just)\s+)*(?:"
             + _alternatives(en["list_it"] | set(zh["list_it"]))
@@ -682,6 +690,27 @@ def question_view(text: str) -> Optional[str]:
     if len(groups) != 1 or len(_sentences("".join(leading))) < BACKGROUND_SENTENCES:
         return None
     return _with_context(_details_of(leading), "".join(groups[0]).strip())
+
+
+#: At most this many words (English) or characters (Chinese) besides the details, for a question
+#: to be only "the same for them?" (:func:`asks_the_same_again`).
+SAME_AGAIN_MAX_WORDS = 7
+SAME_AGAIN_MAX_CHARS = 8
+
+
+def asks_the_same_again(text: str) -> bool:
+    """Whether a question names a detail and otherwise only asks the question before it again:
+    "Same for Macao?", "and is it the same in Xinjiang?", "新疆也一样吗", "福建也可以吗"."""
+    if not text or not names_a_detail(text):
+        return False
+    rest = without_details(text) or ""
+    if _CJK.search(text):
+        core = re.sub(r"[\W_a-zA-Z0-9]+", "", rest)
+        if _words().zh_bare_ne.match(core):
+            return True
+        return len(core) <= SAME_AGAIN_MAX_CHARS and bool(_words().zh_same_again.search(rest.strip()))
+    words = _EN_WORD.findall(rest)
+    return len(words) <= SAME_AGAIN_MAX_WORDS and bool(_words().en_same_again.search(rest))
 
 
 def without_details(text: str) -> Optional[str]:

@@ -68,3 +68,15 @@ def test_a_question_after_a_declined_one_keeps_its_answer_when_it_has_a_subject_
     answered = resolve([part("where is the statement template?", "faq_authenticity_statement"),
                         _weak("how soon?", "app_upload_howto", 0.4)])
     assert answered[1]["intent"]["name"] == "app_upload_howto"
+
+
+def test_the_same_question_again_for_other_details_is_the_question_before():
+    parts = resolve([part("江西个人要按手印吗？", "authenticity_form", province="jiangxi"),
+                     _weak("新疆也一样吗", "authenticity_form", 0.35) | {"confident": False,
+                                                                      "entities": [{"entity": "province", "value": "xinjiang"}]}])
+    assert [p["intent"]["name"] for p in parts] == ["authenticity_form", "authenticity_form"]
+    assert parts[1]["confident"] is True and parts[1]["follow_up"] is True
+    assert key(parts[0]) != key(parts[1])  # answered again, for Xinjiang
+    same = resolve([part("Which ID do Hong Kong owners upload?", "foreign_credentials", residency="hong_kong"),
+                    part("Same for Macao?", "out_of_scope", residency="macao")])
+    assert same[1]["intent"]["name"] == "foreign_credentials"

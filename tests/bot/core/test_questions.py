@@ -5,6 +5,7 @@ import pytest
 
 from bot.core.questions import (
     asks,
+    asks_the_same_again,
     is_question,
     names_a_detail,
     question_view,
@@ -281,3 +282,19 @@ def test_a_question_without_its_details(text: str, rest: str) -> None:
 ])
 def test_no_reading_without_details(text: str) -> None:
     assert without_details(text) is None
+
+
+@pytest.mark.parametrize("text, same", [
+    ("新疆也一样吗", True),
+    ("那新疆呢", True),
+    ("福建也可以吗", True),
+    ("Same for Macao?", True),
+    ("and is it the same in Xinjiang?", True),
+    ("What about Hunan as a company?", True),
+    ("我在广东，怎么签呢", False),  # a question of its own
+    ("广东能用APP上传吗？", False),
+    ("Can I use the app in Guangdong as well?", False),
+    ("也一样吗", False),  # no detail: nothing new to ask it for
+])
+def test_asking_the_same_again_for_other_details(text: str, same: bool) -> None:
+    assert asks_the_same_again(text) is same

@@ -11,6 +11,12 @@ would get.
 Procedures are matched first and their text is then left out, so a procedure whose name
 contains a filing word stays a procedure ("阿里云盘" is a cloud drive, not Alibaba Cloud).
 Phrases match as :func:`bot.core.phrases.compile_phrases` says, a final "s" allowed.
+
+Filings next to ICP Filing (the public-security filing, the ICP licence: ``elsewhere.neighbours``)
+are ICP's world but not the FAQ's: "ICP备案下来了，公安备案要传什么材料" asks what the PSB filing
+needs, and the ICP documents list would be a confident, wrong answer. A question that names one
+after every word naming ICP Filing itself (``elsewhere.icp_words``) is about it
+(:func:`neighbouring_filing`); the gate turns its FAQ answer into the near-topic reply.
 """
 from __future__ import annotations
 
@@ -34,6 +40,39 @@ def _patterns(path: Path) -> tuple[Pattern[str], Pattern[str]]:
         compile_phrases(entry.get("procedures") or {}, plurals=True),
         compile_phrases(entry.get("filing_words") or {}, plurals=True),
     )
+
+
+@lru_cache(maxsize=4)
+def _neighbour_patterns(path: Path) -> tuple[Pattern[str], Pattern[str]]:
+    lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entry = lexicon.get("elsewhere") or {}
+    return compile_phrases(entry.get("neighbours") or {}), compile_phrases(entry.get("icp_words") or {})
+
+
+def neighbouring_filing(text: str, path: Path = LEXICON_FILE) -> Optional[str]:
+    """The filing next to ICP Filing a question is about, or None.
+
+    Args:
+        text: One question (a compound message's questions are judged one by one: "公安备案要传
+            什么材料？ICP这边核验单又该怎么签" asks one of each).
+        path: The lexicon holding ``elsewhere``.
+
+    Returns:
+        The last neighbouring filing named, as written, when no word naming ICP Filing itself
+        comes after it; else None.
+    """
+    if not text:
+        return None
+    neighbours, icp_words = _neighbour_patterns(path)
+    named = list(neighbours.finditer(text))
+    if not named:
+        return None
+    last = named[-1]
+    # ICP words inside a neighbour's name ("gongan beian") do not count.
+    rest = neighbours.sub(lambda m: " " * len(m.group(0)), text)
+    if any(m.start() > last.start() for m in icp_words.finditer(rest)):
+        return None
+    return last.group(0)
 
 
 def other_procedure(text: str, path: Path = LEXICON_FILE) -> Optional[str]:

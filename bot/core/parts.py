@@ -17,11 +17,12 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.core.details import DETAIL_ENTITIES
 from bot.core.questions import asks, asks_the_same_again, last_object, names_a_detail
+from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 
 INFORM = "inform"
 #: Answers that decline a question: a bare question right after one of them asks about the
 #: same declined subject ("公安备案要在多少天内办？要准备啥" asks what the PSB filing needs).
-DECLINED = ("out_of_scope", "icp_other")
+DECLINED = (OUT_OF_SCOPE, ICP_OTHER)
 #: ...unless it is itself clearly a question of its own ("And what should she wear for it?"
 #: after a declined question about doing the face check from another city).
 CLEARLY_ITS_OWN = 0.6

@@ -13,8 +13,8 @@ from rasa.shared.nlu.constants import (
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.elsewhere import other_procedure
-from bot.core.suggest import OUT_OF_SCOPE
+from bot.core.elsewhere import neighbouring_filing, other_procedure
+from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
 from bot.nlu.compound import part_owner
 from bot.nlu.stateless import StatelessComponent
@@ -40,6 +40,9 @@ class ElsewhereGate(StatelessComponent):
     (:mod:`bot.nlu.compound`) is judged with the message it came from, since the other
     procedure is often named in one question and not repeated in the next. Place it after the
     classifier and before ``DetailsOnlyIntent`` and ``CompoundCollector``.
+
+    A question about a filing next to ICP Filing ("公安备案要传什么材料"; :func:`neighbouring_filing`)
+    gets the near-topic answer (`icp_other`) the same way, judged question by question.
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -63,11 +66,15 @@ class ElsewhereGate(StatelessComponent):
             else:
                 procedure = verdicts.get(owner)
             if procedure is not None:
-                _decline(message, procedure, answers)
+                _decline(message, procedure, answers, OUT_OF_SCOPE)
+                continue
+            neighbour = neighbouring_filing(message.get(TEXT) or "")
+            if neighbour is not None:
+                _decline(message, neighbour, answers, ICP_OTHER)
         return messages
 
 
-def _decline(message: Message, procedure: Text, answers: FrozenSet[Text]) -> None:
+def _decline(message: Message, procedure: Text, answers: FrozenSet[Text], to: Text) -> None:
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) not in answers:
         return
@@ -75,11 +82,11 @@ def _decline(message: Message, procedure: Text, answers: FrozenSet[Text]) -> Non
     moved = sum(
         float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         for e in ranking
-        if e.get(INTENT_NAME_KEY) in answers or e.get(INTENT_NAME_KEY) == OUT_OF_SCOPE
+        if e.get(INTENT_NAME_KEY) in answers or e.get(INTENT_NAME_KEY) == to
     )
-    declined = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: min(1.0, moved)}
+    declined = {INTENT_NAME_KEY: to, PREDICTED_CONFIDENCE_KEY: min(1.0, moved)}
     others = [
-        e for e in ranking if e.get(INTENT_NAME_KEY) not in answers and e.get(INTENT_NAME_KEY) != OUT_OF_SCOPE
+        e for e in ranking if e.get(INTENT_NAME_KEY) not in answers and e.get(INTENT_NAME_KEY) != to
     ]
     message.set(INTENT, declined, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [dict(declined), *others], add_to_output=True)

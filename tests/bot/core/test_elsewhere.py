@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.elsewhere import other_procedure
+from bot.core.elsewhere import neighbouring_filing, other_procedure
 from bot.core.phrases import compile_phrases
 
 
@@ -48,3 +48,16 @@ def test_latin_phrases_match_whole_words_with_a_plural() -> None:
 def test_longer_phrases_win() -> None:
     pattern = compile_phrases({"zh": ["阿里云", "阿里云盘"]})
     assert pattern.search("阿里云盘传不上去").group(0) == "阿里云盘"
+
+
+@pytest.mark.parametrize("text, neighbour", [
+    ("公安备案要传什么材料？", "公安备案"),
+    ("ICP备案下来以后，公安备案要在多少天内办？要准备啥", "公安备案"),
+    ("What documents does the PSB filing need?", "PSB filing"),
+    ("gongan beian docs?", "gongan beian"),  # "beian" inside its name is not ICP Filing
+    ("公安备案和ICP备案分别要什么材料", None),  # ICP Filing named last: may be about it
+    ("做完公安备案还要传核验单吗", None),
+    ("ICP这边核验单又该怎么签", None),
+])
+def test_the_neighbouring_filing_a_question_is_about(text, neighbour) -> None:
+    assert neighbouring_filing(text) == neighbour

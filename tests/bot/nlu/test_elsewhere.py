@@ -62,3 +62,13 @@ def test_the_questions_of_a_message_share_its_verdict(tmp_path, gate: ElsewhereG
     assert len(about_social_security) == 3  # the message and its two questions
     assert all(m.get("intent")["name"] == "out_of_scope" for m in about_social_security)
     assert sum(m.get("intent")["name"] == "faq_image_requirements" for m in out) == 3
+
+
+def test_a_question_about_a_neighbouring_filing_gets_the_near_topic_answer(tmp_path, gate: ElsewhereGate) -> None:
+    [message] = gate.process(_classified(messages("ICP备案下来以后，公安备案要传什么材料？")))
+    assert message.get("intent") == {"name": "icp_other", "confidence": pytest.approx(0.8)}
+    assert message.get(ELSEWHERE_KEY) == "公安备案"
+    # Judged question by question: the ICP question of the same message keeps its answer.
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    batch = gate.process(_classified(splitter.process(messages("公安备案要传什么材料？ICP这边核验单又该怎么签"))))
+    assert [m.get("intent")["name"] for m in batch[1:]] == ["icp_other", "faq_image_requirements"]

@@ -123,18 +123,22 @@ LONG = ("We're a Hong Kong-owned company. The business licence and the form are 
         "Which ID does our Hong Kong owner upload?")
 
 
-def _long_message(tmp_path, whole, view):
-    """Runs the splitter and collector around a classifier that reads the whole message as
-    ``whole`` and its question alone as ``view`` ((intent, confidence) each)."""
+def _two_readings(tmp_path, text, whole, view, view_text):
+    """Runs the splitter and collector around a classifier that reads the message as ``whole``
+    and its other reading (``view_text``) as ``view`` ((intent, confidence) each)."""
     splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
     collector = build(CompoundCollector, tmp_path / "collect", train=False).component
-    batch = splitter.process(messages(LONG))
-    assert len(batch) == 2  # the message and its question view
+    batch = splitter.process(messages(text))
+    assert [m.get("text") for m in batch][1:] == [view_text]  # the message and one other reading
     for message, (name, confidence) in zip(batch, (whole, view)):
         message.set("intent", {"name": name, "confidence": confidence})
         message.set("intent_ranking", [{"name": name, "confidence": confidence}])
     [message] = collector.process(batch)
     return message
+
+
+def _long_message(tmp_path, whole, view):
+    return _two_readings(tmp_path, LONG, whole, view, "Hong Kong, company, business: Which ID does our Hong Kong owner upload?")
 
 
 def test_a_long_message_takes_its_questions_surer_reading(tmp_path):
@@ -163,15 +167,7 @@ DETAILED = "安徽个人备案，授权书能不能用APP传"
 
 
 def _read_with_and_without_details(tmp_path, whole, rest):
-    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
-    collector = build(CompoundCollector, tmp_path / "collect", train=False).component
-    batch = splitter.process(messages(DETAILED))
-    assert [m.get("text") for m in batch] == [DETAILED, "授权书能不能用APP传"]
-    for message, (name, confidence) in zip(batch, (whole, rest)):
-        message.set("intent", {"name": name, "confidence": confidence})
-        message.set("intent_ranking", [{"name": name, "confidence": confidence}])
-    [message] = collector.process(batch)
-    return message
+    return _two_readings(tmp_path, DETAILED, whole, rest, "授权书能不能用APP传")
 
 
 def test_a_question_read_clearly_surer_without_its_details_takes_that_reading(tmp_path):

@@ -713,6 +713,26 @@ def asks_the_same_again(text: str) -> bool:
     return len(words) <= SAME_AGAIN_MAX_WORDS and bool(_words().en_same_again.search(rest))
 
 
+def first_question_view(text: str) -> Optional[str]:
+    """The first question of a long compound message, with only the details its background
+    names (as the later questions get them): the whole background pulls it towards the topics
+    the background mentions. See :class:`bot.nlu.compound.CompoundCollector` for when it is
+    preferred.
+
+    Returns:
+        The view, or None unless the message asks two or more questions after at least
+        :data:`BACKGROUND_SENTENCES` sentences of statements.
+    """
+    if not text or not text.strip():
+        return None
+    leading, groups = _grouped(text)
+    if len(groups) < 2 or len(_sentences("".join(leading))) < BACKGROUND_SENTENCES:
+        return None
+    if _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
+        return None  # the statements asked too (questions_of)
+    return _with_context(_details_of(leading), "".join(groups[0]).strip())
+
+
 def without_details(text: str) -> Optional[str]:
     """The question of a one-question message with the details it names left out.
 

@@ -38,6 +38,10 @@ sometimes the very subject ("will a Hong Kong identity card do?"). Each question
 message, which carries the message's details, is read without them the same way ("Taiwanese,
 Liaoning: what should he wear?" is the face check's tips, not the Taiwanese owner's ID). The
 entities, and so the tailoring, stay the whole message's.
+
+The first question of a long compound message carries the whole background, which pulls it the
+same way; it is also read with only the details the background names
+(:func:`bot.core.questions.first_question_view`), and the surer reading wins.
 """
 from __future__ import annotations
 
@@ -61,7 +65,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
-from bot.core.questions import COMPOUND_INTENT, question_view, questions_of, without_details
+from bot.core.questions import COMPOUND_INTENT, first_question_view, question_view, questions_of, without_details
 from bot.core.topics import faq_answers
 from bot.nlu.stateless import StatelessComponent
 
@@ -119,6 +123,10 @@ class QuestionSplitter(StatelessComponent):
                 if view is not None:
                     out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: margin}))
                 continue
+            first = first_question_view(text)
+            if first is not None:
+                # A long message's first question, read with the details of its background only.
+                out.append(Message(data={TEXT: first, _PART_OF: index, _VIEW: QUESTION_VIEW_MARGIN, _VIEW_OF: 0}))
             for position, part in enumerate(parts):
                 out.append(Message(data={TEXT: part.text, _PART_OF: index, ASKED_KEY: part.asked}))
                 # A question carries the message's details ("广东个人，另外…"): read it without too.

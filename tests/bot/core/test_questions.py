@@ -6,6 +6,7 @@ import pytest
 from bot.core.questions import (
     asks,
     asks_the_same_again,
+    first_question_view,
     is_question,
     names_a_detail,
     question_view,
@@ -298,3 +299,14 @@ def test_no_reading_without_details(text: str) -> None:
 ])
 def test_asking_the_same_again_for_other_details(text: str, same: bool) -> None:
     assert asks_the_same_again(text) is same
+
+
+def test_the_first_question_of_a_long_compound_message_read_with_the_details_only() -> None:
+    text = ("个人博客备案，服务器买好了，域名也实名了。教程说要上传核验单，我已经在页面上点下载打印出来了。"
+            "签名有啥要求，签全名就行吗？要不要按手印？我在江西。")
+    assert first_question_view(text) == "个人，签名有啥要求，签全名就行吗？"
+    assert first_question_view("核验单在哪下载？签完怎么传？") is None  # no background
+    assert first_question_view("我在江西。核验单在哪下载？签完怎么传？") is None  # one sentence of it
+    assert first_question_view(
+        "我们是港资企业，法人是香港人。营业执照和员工身份证都没问题，核验单也盖好章了。法人那边的证件应该传哪一种？"
+    ) is None  # one question: question_view

@@ -209,3 +209,21 @@ def test_each_question_of_a_compound_message_is_also_read_without_its_details(tm
     # The question as asked and the text classified with its context stay the part's own.
     assert parts[1]["text"] == "台湾人辽宁，APP能用吗？"
     assert message.get("intent")["name"] == COMPOUND_INTENT
+
+
+def test_the_first_question_of_a_long_compound_message_takes_its_surer_reading_without_the_background(tmp_path):
+    text = ("个人博客备案，服务器买好了，域名也实名了。教程说要上传核验单，我已经在页面上点下载打印出来了。"
+            "签名有啥要求，签全名就行吗？要不要按手印？")
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    collector = build(CompoundCollector, tmp_path / "collect", train=False).component
+    batch = splitter.process(messages(text))
+    assert batch[1].get("text") == "个人，签名有啥要求，签全名就行吗？"  # the first question's view
+    for message in batch:
+        # The background (which names the download) pulls the message and its first question,
+        # as written, to the statement's download answer; without it, the question is the form's.
+        pulled = message.get("text").startswith("个人博客备案")
+        name, confidence = ("faq_authenticity_statement", 0.6) if pulled else ("authenticity_form", 0.9)
+        message.set("intent", {"name": name, "confidence": confidence})
+        message.set("intent_ranking", [{"name": name, "confidence": confidence}])
+    [message] = collector.process(batch)
+    assert [p["intent"]["name"] for p in message.get("compound")] == ["authenticity_form", "authenticity_form"]

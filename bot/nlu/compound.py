@@ -27,7 +27,10 @@ the same way: whole, and as its question with the details its background names. 
 question alone is an FAQ answer read more surely than the whole message's (also an FAQ answer,
 another one), the question's reading wins: a background that mentions the business licence and
 the form must not turn "法人那边的证件应该传哪一种？" into the documents list. A background that
-helps keeps the whole message's reading, which is then the surer one.
+helps keeps the whole message's reading, which is then the surer one. A whole message read as
+near-topic or out of scope gives way only to a question read surer by a clear margin
+(:data:`QUESTION_VIEW_MARGIN_OVER_DECLINED`): a background of migrations and other clouds makes
+a plain "what do I actually need to upload?" read as near-topic.
 
 A short message of one question that names details (a province, individual or company, a
 residency) is likewise read a second time without them (:func:`bot.core.questions.without_details`):
@@ -62,6 +65,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core.parts import DECLINED
 from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
@@ -77,15 +81,25 @@ ASKED_KEY = "asked"
 # Marks a part in the message list between the two components (never in the output).
 _PART_OF = "compound_part_of"
 # Marks a part that is another reading of its message, not one of several questions: the
-# value is the margin by which that reading must be surer to win.
+# value is its kind, QUESTION_VIEW or DETAILS_VIEW.
 _VIEW = "compound_view"
 # For a view of one of several questions, that question's position among them.
 _VIEW_OF = "compound_view_of"
+#: A long message's question read with the background's details only.
+QUESTION_VIEW = "question"
+#: A question read without the details it names.
+DETAILS_VIEW = "details"
 #: How much surer a long message's question must be read than the whole message to win.
 QUESTION_VIEW_MARGIN = 0.0
+#: ...and than a whole message read as declined (near-topic or out of scope): a background of
+#: migrations, deadlines and other clouds makes a plain "what do I upload?" read as near-topic.
+QUESTION_VIEW_MARGIN_OVER_DECLINED = 0.2
 #: How much surer a message must be read without its details to win: the details are often
 #: what the question is about ("will a Hong Kong identity card do?"), so a near tie keeps them.
+#: Never over a declined reading: a detail does not make a near-topic question answerable.
 DETAILS_VIEW_MARGIN = 0.05
+_MARGINS = {QUESTION_VIEW: (QUESTION_VIEW_MARGIN, QUESTION_VIEW_MARGIN_OVER_DECLINED), DETAILS_VIEW: (DETAILS_VIEW_MARGIN, None)}
+
 #: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
 RANKING_KEPT = 5
 
@@ -117,23 +131,23 @@ class QuestionSplitter(StatelessComponent):
             text = message.get(TEXT) or ""
             parts = questions_of(text) if text else []
             if len(parts) < 2:
-                view, margin = question_view(text), QUESTION_VIEW_MARGIN
+                view, kind = question_view(text), QUESTION_VIEW
                 if view is None:
-                    view, margin = without_details(text), DETAILS_VIEW_MARGIN
+                    view, kind = without_details(text), DETAILS_VIEW
                 if view is not None:
-                    out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: margin}))
+                    out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: kind}))
                 continue
             first = first_question_view(text)
             if first is not None:
                 # A long message's first question, read with the details of its background only.
-                out.append(Message(data={TEXT: first, _PART_OF: index, _VIEW: QUESTION_VIEW_MARGIN, _VIEW_OF: 0}))
+                out.append(Message(data={TEXT: first, _PART_OF: index, _VIEW: QUESTION_VIEW, _VIEW_OF: 0}))
             for position, part in enumerate(parts):
                 out.append(Message(data={TEXT: part.text, _PART_OF: index, ASKED_KEY: part.asked}))
                 # A question carries the message's details ("广东个人，另外…"): read it without too.
                 rest = without_details(part.text)
                 if rest is not None:
                     out.append(Message(data={
-                        TEXT: rest, _PART_OF: index, _VIEW: DETAILS_VIEW_MARGIN, _VIEW_OF: position,
+                        TEXT: rest, _PART_OF: index, _VIEW: DETAILS_VIEW, _VIEW_OF: position,
                     }))
         return out
 
@@ -249,15 +263,20 @@ class CompoundCollector(GraphComponent):
 
 def _read_as_its_question(message: Message, view: Message) -> None:
     """Gives a message the reading of its ``view`` (its question alone, or without its details)
-    when that is an FAQ answer surer by the view's margin than the whole message's (module doc)."""
+    when that is an FAQ answer surer by the view's margin than the whole message's reading,
+    an FAQ answer or, for a question view, a declined one (module doc)."""
     answers = faq_answers()
     whole = message.get(INTENT) or {}
     own = view.get(INTENT) or {}
-    if whole.get(INTENT_NAME_KEY) not in answers or own.get(INTENT_NAME_KEY) not in answers:
+    if own.get(INTENT_NAME_KEY) not in answers or own.get(INTENT_NAME_KEY) == whole.get(INTENT_NAME_KEY):
         return
-    if own.get(INTENT_NAME_KEY) == whole.get(INTENT_NAME_KEY):
+    over_answer, over_declined = _MARGINS[view.get(_VIEW)]
+    if whole.get(INTENT_NAME_KEY) in answers:
+        margin = over_answer
+    elif whole.get(INTENT_NAME_KEY) in DECLINED and over_declined is not None:
+        margin = over_declined
+    else:
         return
-    margin = float(view.get(_VIEW) or 0.0)
     if float(own.get(PREDICTED_CONFIDENCE_KEY) or 0.0) <= float(whole.get(PREDICTED_CONFIDENCE_KEY) or 0.0) + margin:
         return
     message.set(INTENT, dict(own), add_to_output=True)

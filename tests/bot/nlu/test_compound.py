@@ -151,7 +151,7 @@ def test_a_long_message_takes_its_questions_surer_reading(tmp_path):
 @pytest.mark.parametrize("whole, view", [
     (("faq_documents", 0.9), ("foreign_credentials", 0.6)),   # the whole message is surer
     (("faq_documents", 0.45), ("out_of_scope", 0.9)),         # the question alone declines
-    (("icp_other", 0.45), ("foreign_credentials", 0.9)),      # the whole message declines
+    (("icp_other", 0.75), ("foreign_credentials", 0.9)),      # it declines, the question is not clearly surer
 ])
 def test_a_long_message_keeps_its_own_reading_otherwise(tmp_path, whole, view):
     message = _long_message(tmp_path, whole, view)
@@ -227,3 +227,13 @@ def test_the_first_question_of_a_long_compound_message_takes_its_surer_reading_w
         message.set("intent_ranking", [{"name": name, "confidence": confidence}])
     [message] = collector.process(batch)
     assert [p["intent"]["name"] for p in message.get("compound")] == ["authenticity_form", "authenticity_form"]
+
+
+def test_a_long_message_read_as_declined_gives_way_to_a_clearly_surer_question(tmp_path):
+    message = _long_message(tmp_path, ("icp_other", 0.45), ("foreign_credentials", 0.9))
+    assert message.get("intent")["name"] == "foreign_credentials"
+
+
+def test_a_reading_without_details_never_overrides_a_declined_one(tmp_path):
+    message = _read_with_and_without_details(tmp_path, ("icp_other", 0.4), ("app_upload_scope", 0.95))
+    assert message.get("intent")["name"] == "icp_other"

@@ -223,6 +223,8 @@ _ZH_QUESTION = re.compile(
     r"|([\u4e00-\u9fff])[不没]\1"
     # a choice between two ("是要注销重新备，还是直接做变更")
     r"|是[^。？?]{1,20}还是"
+    # "V了没有" at the end ("我们省开通了没有")
+    r"|了没有?\s*[？?]?\s*$"
 )
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
 _ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,20}[不没]有?\s*[？?]?\s*$")

@@ -105,6 +105,8 @@ from bot.core.questions import (
         ("Which provinces need a fingerprint on the form? Give me the full list",
          ["Which provinces need a fingerprint on the form? Give me the full list"]),
         ("核验单怎么签？另外帮我列个清单", ["核验单怎么签？", "核验单另外帮我列个清单"]),
+        # "V了没有" at the end asks.
+        ("app扫码上传到底怎么弄的？另外我们省开通了没有", ["app扫码上传到底怎么弄的？", "app 另外我们省开通了没有"]),
         # Naming only the app (a vehicle) still asks about the thing before: can the app take it?
         ("域名证书怎么下载 下载好了能用APP传吗", ["域名证书怎么下载", "域名证书下载好了能用APP传吗"]),
         ("授权书放哪？能用APP传不", ["授权书放哪？", "授权书能用APP传不"]),

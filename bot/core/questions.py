@@ -229,7 +229,9 @@ _ZH_QUESTION = re.compile(
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
 _ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,20}[不没]有?\s*[？?]?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_ALTERNATIVE = re.compile(r"^\s*(?:or|还是|或者|或是)\b", re.IGNORECASE)
+# "…？Or…" / "…吗？还是…" offers another answer to the same question. (No \b after the Chinese:
+# between two Chinese characters there is no word boundary, so "还是得回电脑上传" never matched.)
+_ALTERNATIVE = re.compile(r"^\s*(?:or\b|还是|或者|或是)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,8 @@ from bot.core.questions import (
         ("Which provinces need a fingerprint on the form? Give me the full list",
          ["Which provinces need a fingerprint on the form? Give me the full list"]),
         ("核验单怎么签？另外帮我列个清单", ["核验单怎么签？", "核验单另外帮我列个清单"]),
+        # "A吗？还是B？" offers another answer to one question, after a question mark too.
+        ("授权书这种能用app传吗？还是得回电脑上传？", ["授权书这种能用app传吗？还是得回电脑上传？"]),
         # "V了没有" at the end asks.
         ("app扫码上传到底怎么弄的？另外我们省开通了没有", ["app扫码上传到底怎么弄的？", "app 另外我们省开通了没有"]),
         # Naming only the app (a vehicle) still asks about the thing before: can the app take it?

@@ -649,10 +649,18 @@ def questions_of(text: str) -> List[Question]:
     questions = ["".join(group).strip() for group in groups]
     parts = [Question(_with_context("".join(leading).strip(), questions[0]), _with_context("", questions[0]))]
     _, about = last_object("".join(leading) + questions[0])
+    previous = questions[0]
     for question in questions[1:]:
         asked = _with_context("", question)
         names, own = last_object(question)
         context = shared
+        again = _asked_again_for(question, _with_context("", previous))
+        previous = question if again is None else again  # "核验单呢？幕布呢？" chain
+        if again is not None:
+            # "授权书呢" after "app能传身份证吗": "app能传授权书吗".
+            parts.append(Question(_with_context(context, again), asked))
+            about = own
+            continue
         # A question that names a thing, or a person's details ("负责人是日本人咋整"), has a
         # subject of its own; one that names only the app still asks about the thing before
         # ("域名证书怎么下载 下载好了能用APP传吗").
@@ -668,6 +676,55 @@ def questions_of(text: str) -> List[Question]:
         # about the first one's thing.
         about = own
     return parts
+
+
+_EN_OBJECT_FOLLOW_UP = frozenset({"what", "about", "how", "and", "the", "also", "a", "an", "then", "ok", "so", "plus", "for"})
+
+
+def _outermost(spans: List[Tuple[int, int, bool]]) -> List[Tuple[int, int, bool]]:
+    """The spans not inside a longer one ("域名" inside "域名证书")."""
+    return [
+        span for span in spans
+        if not any(o[0] <= span[0] and span[1] <= o[1] and (o[1] - o[0]) > (span[1] - span[0]) for o in spans)
+    ]
+
+
+def _asked_again_for(question: str, previous: str) -> Optional[str]:
+    """The question before, asked again about another thing, when ``question`` only names that
+    thing ("授权书呢", "What about the authorization letter?", "And the domain certificate?"):
+    the previous question with its last thing (other than the app) replaced; None otherwise."""
+    if names_a_detail(question):
+        return None  # "那湖南呢" asks again for a detail (bot.core.parts)
+    spans = _outermost([
+        (m.start(), m.end(), carry and not vehicle)
+        for carry, vehicle, pattern in _object_words()
+        for m in pattern.finditer(question)
+    ])
+    # Only one of the FAQ's things ("授权书呢"), not an attribute ("格式呢" after "图片最大多大")
+    # nor the app.
+    if not spans or not all(thing for _, _, thing in spans):
+        return None
+    start, end, _ = max(spans, key=lambda span: span[1] - span[0])
+    thing = question[start:end]
+    rest = (question[:start] + " " + question[end:]).strip()
+    if _CJK.search(question):
+        if not _words().zh_bare_ne.match(re.sub(r"[\W_a-zA-Z0-9]+", "", rest)):
+            return None
+    elif not set(w.lower() for w in _EN_WORD.findall(rest)) <= _EN_OBJECT_FOLLOW_UP:
+        return None
+    before = [
+        (start, end)
+        for start, end, vehicle in _outermost([
+            (m.start(), m.end(), vehicle) for _, vehicle, pattern in _object_words() for m in pattern.finditer(previous)
+        ])
+        if not vehicle
+    ]
+    if not before:
+        return None
+    start, end = max(before)
+    if previous[end:end + 1] == "s" and not previous[end + 1:end + 2].isalpha():
+        end += 1  # "ID cards": the plural goes with the thing replaced
+    return previous[:start] + thing + previous[end:]
 
 
 #: Sentences of background before a message's only question that make it a long message, whose

@@ -105,6 +105,11 @@ from bot.core.questions import (
         ("Which provinces need a fingerprint on the form? Give me the full list",
          ["Which provinces need a fingerprint on the form? Give me the full list"]),
         ("核验单怎么签？另外帮我列个清单", ["核验单怎么签？", "核验单另外帮我列个清单"]),
+        # "X呢" / "What about X?" asks the question before again, about another of the FAQ's things.
+        ("app能传身份证吗？授权书呢？", ["app能传身份证吗？", "app能传授权书吗？"]),
+        ("域名证书在哪打印？核验单呢？", ["域名证书在哪打印？", "核验单在哪打印？"]),
+        ("Where is the domain cert? And the form?", ["Where is the domain cert?", "Where is the form?"]),
+        ("图片最大多大？格式呢？", ["图片最大多大？", "格式呢？"]),  # an attribute, not a thing
         # "A吗？还是B？" offers another answer to one question, after a question mark too.
         ("授权书这种能用app传吗？还是得回电脑上传？", ["授权书这种能用app传吗？还是得回电脑上传？"]),
         # "V了没有" at the end asks.
@@ -294,6 +299,8 @@ def test_no_reading_without_details(text: str) -> None:
     ("那新疆呢", True),
     ("福建也可以吗", True),
     ("Same for Macao?", True),
+    ("Is Hunan one of them?", True),
+    ("湖南在里面吗", True),
     ("and is it the same in Xinjiang?", True),
     ("What about Hunan as a company?", True),
     ("我在广东，怎么签呢", False),  # a question of its own

@@ -100,6 +100,11 @@ QUESTION_VIEW_MARGIN_OVER_DECLINED = 0.2
 DETAILS_VIEW_MARGIN = 0.05
 _MARGINS = {QUESTION_VIEW: (QUESTION_VIEW_MARGIN, QUESTION_VIEW_MARGIN_OVER_DECLINED), DETAILS_VIEW: (DETAILS_VIEW_MARGIN, None)}
 
+#: Parse-data key naming the other procedure or neighbouring filing a reading is about (set by
+#: :class:`bot.nlu.elsewhere.ElsewhereGate`; for logs and agents). No other reading of the
+#: message overrides such a reading: a question view without the background that named
+#: 公安备案 would otherwise turn "…现在要做公安备案。要传什么材料？" back into the documents list.
+ELSEWHERE_KEY = "elsewhere"
 #: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
 RANKING_KEPT = 5
 
@@ -265,6 +270,8 @@ def _read_as_its_question(message: Message, view: Message) -> None:
     """Gives a message the reading of its ``view`` (its question alone, or without its details)
     when that is an FAQ answer surer by the view's margin than the whole message's reading,
     an FAQ answer or, for a question view, a declined one (module doc)."""
+    if message.get(ELSEWHERE_KEY):
+        return  # declined for another procedure or a neighbouring filing: that stands
     answers = faq_answers()
     whole = message.get(INTENT) or {}
     own = view.get(INTENT) or {}

@@ -16,11 +16,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.core.elsewhere import neighbouring_filing, other_procedure
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
-from bot.nlu.compound import part_owner
+from bot.nlu.compound import ELSEWHERE_KEY, part_owner
 from bot.nlu.stateless import StatelessComponent
-
-#: Parse-data key naming the other procedure a declined message is about (for logs and agents).
-ELSEWHERE_KEY = "elsewhere"
 
 
 @DefaultV1Recipe.register(
@@ -75,6 +72,9 @@ class ElsewhereGate(StatelessComponent):
 
 
 def _decline(message: Message, procedure: Text, answers: FrozenSet[Text], to: Text) -> None:
+    # Recorded whatever the intent: no other reading of the message may answer it from the FAQ
+    # (bot.nlu.compound), even when the classifier already declined the message itself.
+    message.set(ELSEWHERE_KEY, procedure, add_to_output=True)
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) not in answers:
         return
@@ -90,4 +90,3 @@ def _decline(message: Message, procedure: Text, answers: FrozenSet[Text], to: Te
     ]
     message.set(INTENT, declined, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [dict(declined), *others], add_to_output=True)
-    message.set(ELSEWHERE_KEY, procedure, add_to_output=True)

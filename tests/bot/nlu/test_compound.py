@@ -9,6 +9,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.questions import COMPOUND_INTENT
 from bot.nlu.compound import DETAILS_VIEW_MARGIN, CompoundCollector, QuestionSplitter, asks_several_things
+from bot.nlu.elsewhere import ElsewhereGate
 from tests.bot.nlu.components import build, messages
 
 # A stand-in classifier: intent by keyword, with the confidence given.
@@ -236,4 +237,19 @@ def test_a_long_message_read_as_declined_gives_way_to_a_clearly_surer_question(t
 
 def test_a_reading_without_details_never_overrides_a_declined_one(tmp_path):
     message = _read_with_and_without_details(tmp_path, ("icp_other", 0.4), ("app_upload_scope", 0.95))
+    assert message.get("intent")["name"] == "icp_other"
+
+
+def test_no_other_reading_overrides_a_reading_about_a_neighbouring_filing(tmp_path):
+    # The question view ("要传什么材料？") no longer names 公安备案, which the background did.
+    text = "ICP备案已经下来了，网站也上线了。现在要做公安备案。要传什么材料？"
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    gate = build(ElsewhereGate, tmp_path / "gate", train=False).component
+    collector = build(CompoundCollector, tmp_path / "collect", train=False).component
+    batch = splitter.process(messages(text))
+    assert [m.get("text") for m in batch][1:] == ["要传什么材料？"]
+    for message, (name, confidence) in zip(batch, (("icp_other", 0.5), ("faq_documents", 0.9))):
+        message.set("intent", {"name": name, "confidence": confidence})
+        message.set("intent_ranking", [{"name": name, "confidence": confidence}])
+    [message] = collector.process(gate.process(batch))
     assert message.get("intent")["name"] == "icp_other"

@@ -33,20 +33,16 @@ LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
 
 
 @lru_cache(maxsize=4)
-def _patterns(path: Path) -> tuple[Pattern[str], Pattern[str]]:
+def _patterns(path: Path) -> tuple[Pattern[str], Pattern[str], Pattern[str], Pattern[str]]:
+    """Procedures, filing words, neighbouring filings and ICP Filing's own words (``elsewhere``)."""
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entry = lexicon.get("elsewhere") or {}
     return (
         compile_phrases(entry.get("procedures") or {}, plurals=True),
         compile_phrases(entry.get("filing_words") or {}, plurals=True),
+        compile_phrases(entry.get("neighbours") or {}),
+        compile_phrases(entry.get("icp_words") or {}),
     )
-
-
-@lru_cache(maxsize=4)
-def _neighbour_patterns(path: Path) -> tuple[Pattern[str], Pattern[str]]:
-    lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entry = lexicon.get("elsewhere") or {}
-    return compile_phrases(entry.get("neighbours") or {}), compile_phrases(entry.get("icp_words") or {})
 
 
 def neighbouring_filing(text: str, path: Path = LEXICON_FILE) -> Optional[str]:
@@ -63,7 +59,7 @@ def neighbouring_filing(text: str, path: Path = LEXICON_FILE) -> Optional[str]:
     """
     if not text:
         return None
-    neighbours, icp_words = _neighbour_patterns(path)
+    _, _, neighbours, icp_words = _patterns(path)
     named = list(neighbours.finditer(text))
     if not named:
         return None
@@ -88,7 +84,7 @@ def other_procedure(text: str, path: Path = LEXICON_FILE) -> Optional[str]:
     """
     if not text:
         return None
-    procedures, filing_words = _patterns(path)
+    procedures, filing_words, _, _ = _patterns(path)
     found = procedures.search(text)
     if found is None:
         return None

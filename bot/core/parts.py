@@ -63,21 +63,7 @@ def resolve(parts: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     previous: Optional[Dict[str, Any]] = None
     for part in parts:
         part = dict(part)
-        if (
-            name(part) == INFORM and part.get("confident") and previous is not None
-            and own_details(part) and asks(part.get("text") or "")
-        ):
-            part["intent"] = {**(part.get("intent") or {}), "name": name(previous)}
-            part["follow_up"] = True
-        elif previous is not None and name(previous) != INFORM and asks_the_same_again(_asked(part)):
-            # "新疆也一样吗", "Same for Macao?": the question before, for this part's details.
-            part["intent"] = {**(part.get("intent") or {}), "name": name(previous)}
-            part["confident"] = True
-            part["follow_up"] = True
-        elif (
-            previous is not None and name(previous) in DECLINED and _bare(part)
-            and _confidence(part) < CLEARLY_ITS_OWN
-        ):
+        if previous is not None and _asks_again(part, previous):
             part["intent"] = {**(part.get("intent") or {}), "name": name(previous)}
             part["confident"] = True
             part["follow_up"] = True
@@ -85,6 +71,16 @@ def resolve(parts: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
         if part.get("confident") and name(part) != INFORM:
             previous = part
     return resolved
+
+
+def _asks_again(part: Mapping[str, Any], previous: Mapping[str, Any]) -> bool:
+    """Whether ``part`` asks the (confident) question before it again (:func:`resolve`)."""
+    if name(part) == INFORM and part.get("confident") and own_details(part) and asks(part.get("text") or ""):
+        return True  # "what about foreigners?": only details, in a question form
+    if asks_the_same_again(_asked(part)):
+        return True  # "新疆也一样吗", "Same for Macao?": for this part's details
+    # "要准备啥" after a declined question: about the declined subject.
+    return name(previous) in DECLINED and _bare(part) and _confidence(part) < CLEARLY_ITS_OWN
 
 
 def _bare(part: Mapping[str, Any]) -> bool:

@@ -124,6 +124,8 @@ class _Words:
     count_words: frozenset
     count_nouns: frozenset
     same_again: frozenset
+    object_follow_up: frozenset
+    list_it_fillers: frozenset
     list_it: frozenset
     zh_joiners: Tuple[str, ...]
     zh_modals: Tuple[str, ...]
@@ -203,9 +205,10 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_same_again=re.compile(r"(?:" + _alternatives(zh["same_again"]) + r")[\s？?。！!吧啊呀]*$"),
         zh_bare_ne=re.compile(r"^(?:" + _alternatives(zh["same_again_fillers"]) + r")*呢$"),
         list_it_only=re.compile(
-            r"^[\W_]*(?:(?:and|also|so|please|pls|plz|then|just)\s+)*(?:"
+            r"^[\W_]*(?:(?:" + _alternatives(en["list_it_fillers"]) + r")\s+)*(?:"
             + _alternatives(en["list_it"] | set(zh["list_it"]))
-            + r")(?:\s+(?:please|pls|plz|thanks))?[\s\W_]*(?:吧|呗|谢谢|行不行|好吗|可以吗)?[\W_]*$",
+            + r")(?:\s+(?:" + _alternatives(en["list_it_fillers"]) + r"))*[\s\W_]*(?:"
+            + _alternatives(zh["list_it_endings"]) + r")?[\W_]*$",
             re.IGNORECASE,
         ),
         also_start=re.compile(
@@ -630,14 +633,20 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     return tuple(leading), tuple(tuple(group) for group in groups)
 
 
+def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
+    """:func:`_grouped`, except that statements followed by "Also, …" / "另外…" asked too
+    ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗"): they become the first question."""
+    leading, groups = _grouped(text)
+    if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
+        return (), (leading, *groups)
+    return leading, groups
+
+
 def questions_of(text: str) -> List[Question]:
     """Like :func:`split_questions`, with each question also as the user wrote it."""
     if not text or not text.strip():
         return [Question(text, text)]
-    leading, groups = _grouped(text)
-    if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
-        # "证件图片传不上去，清了缓存也没用；另外必须是彩色的吗": the statements asked too.
-        groups, leading = (leading, *groups), ()
+    leading, groups = _question_groups(text)
     if len(groups) <= 1:
         return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,
@@ -678,7 +687,10 @@ def questions_of(text: str) -> List[Question]:
     return parts
 
 
-_EN_OBJECT_FOLLOW_UP = frozenset({"what", "about", "how", "and", "the", "also", "a", "an", "then", "ok", "so", "plus", "for"})
+def _only_ne(rest: str) -> bool:
+    """Whether Chinese text, once a thing or a detail is left out, is only fillers and 呢
+    ("那…呢", "…的话呢")."""
+    return bool(_words().zh_bare_ne.match(re.sub(r"[\W_a-zA-Z0-9]+", "", rest)))
 
 
 def _outermost(spans: List[Tuple[int, int, bool]]) -> List[Tuple[int, int, bool]]:
@@ -708,9 +720,9 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     thing = question[start:end]
     rest = (question[:start] + " " + question[end:]).strip()
     if _CJK.search(question):
-        if not _words().zh_bare_ne.match(re.sub(r"[\W_a-zA-Z0-9]+", "", rest)):
+        if not _only_ne(rest):
             return None
-    elif not set(w.lower() for w in _EN_WORD.findall(rest)) <= _EN_OBJECT_FOLLOW_UP:
+    elif not set(w.lower() for w in _EN_WORD.findall(rest)) <= _words().object_follow_up:
         return None
     before = [
         (start, end)
@@ -766,9 +778,9 @@ def asks_the_same_again(text: str) -> bool:
         return False
     rest = without_details(text) or ""
     if _CJK.search(text):
-        core = re.sub(r"[\W_a-zA-Z0-9]+", "", rest)
-        if _words().zh_bare_ne.match(core):
+        if _only_ne(rest):
             return True
+        core = re.sub(r"[\W_a-zA-Z0-9]+", "", rest)
         return len(core) <= SAME_AGAIN_MAX_CHARS and bool(_words().zh_same_again.search(rest.strip()))
     words = _EN_WORD.findall(rest)
     return len(words) <= SAME_AGAIN_MAX_WORDS and bool(_words().en_same_again.search(rest))
@@ -786,11 +798,9 @@ def first_question_view(text: str) -> Optional[str]:
     """
     if not text or not text.strip():
         return None
-    leading, groups = _grouped(text)
+    leading, groups = _question_groups(text)
     if len(groups) < 2 or len(_sentences("".join(leading))) < BACKGROUND_SENTENCES:
         return None
-    if _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
-        return None  # the statements asked too (questions_of)
     return _with_context(_details_of(leading), "".join(groups[0]).strip())
 
 

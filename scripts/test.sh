@@ -60,7 +60,8 @@ step "Starting the bot (action server + Rasa) for live tests"
 # Tests run on their own ports and databases so a `make run` bot on 5005 is left alone. The
 # ports are drawn free at run time (bot/devtools/ports.py): fixed ones meet whatever else runs
 # on this machine, e.g. another checkout's tests.
-read -r _rasa_port _action_port <<<"$("$PY" -m bot.devtools.ports 2)"
+_ports="$("$PY" -m bot.devtools.ports 2)" || { echo "error: could not find free ports for the test bot" >&2; exit 1; }
+read -r _rasa_port _action_port <<<"$_ports"
 export RASA_PORT="${TEST_RASA_PORT:-$_rasa_port}" ACTION_SERVER_PORT="${TEST_ACTION_PORT:-$_action_port}"
 export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTION_SERVER_PORT/webhook"
 export TRACKER_DB_URL="sqlite:///$ROOT/var/test-tracker.db"
@@ -98,7 +99,8 @@ pytest_stage faults -m faults tests
 step "Scale-out: 2 Rasa instances behind nginx, shared PostgreSQL and Redis"
 scale_started=1
 # Free ports of its own too (the demo's fixed defaults are for people running it by hand).
-read -r _r1 _r2 _act _nginx _pg _redis <<<"$("$PY" -m bot.devtools.ports 6)"
+_ports="$("$PY" -m bot.devtools.ports 6)" || { echo "error: could not find free ports for the scale demo" >&2; exit 1; }
+read -r _r1 _r2 _act _nginx _pg _redis <<<"$_ports"
 export SCALE_RASA_PORTS="${SCALE_RASA_PORTS:-$_r1 $_r2}" SCALE_ACTION_PORT="${SCALE_ACTION_PORT:-$_act}" \
   SCALE_NGINX_PORT="${SCALE_NGINX_PORT:-$_nginx}" SCALE_PG_PORT="${SCALE_PG_PORT:-$_pg}" \
   SCALE_REDIS_PORT="${SCALE_REDIS_PORT:-$_redis}"

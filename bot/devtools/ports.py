@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import socket
 import sys
-from typing import List
+from typing import List, Optional
 
 #: Drawn from here: above the well-known and common service ports, below Linux's default
 #: ephemeral range (32768-60999), so no outgoing connection takes one in the meantime.
@@ -30,7 +30,7 @@ def is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def free_ports(count: int, rng: random.Random = None) -> List[int]:
+def free_ports(count: int, rng: Optional[random.Random] = None) -> List[int]:
     """``count`` distinct ports that nothing listens on now.
 
     Args:

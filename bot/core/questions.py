@@ -945,3 +945,14 @@ def detail_phrases(text: str) -> str:
     if not phrases:
         return ""
     return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"
+
+
+def asking_clauses(text: str) -> List[str]:
+    """The clauses of a message that ask something (step 2 of the module doc), in order.
+
+    "授权书盖好章了，传在哪一栏？" asks only "传在哪一栏？": what a question asks about is read
+    here, not in the statements around it (:mod:`bot.core.aspects`).
+    """
+    if not text or not text.strip():
+        return []
+    return [clause.text for clause in _clauses(text) if clause.question]

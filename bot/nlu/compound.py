@@ -105,6 +105,10 @@ _MARGINS = {QUESTION_VIEW: (QUESTION_VIEW_MARGIN, QUESTION_VIEW_MARGIN_OVER_DECL
 #: message overrides such a reading: a question view without the background that named
 #: 公安备案 would otherwise turn "…现在要做公安备案。要传什么材料？" back into the documents list.
 ELSEWHERE_KEY = "elsewhere"
+#: Parse-data key naming what a question asks that the FAQ does not say about the thing it
+#: names (:mod:`bot.core.aspects`; set by the same gate). It stands the same way: the message
+#: read without "要不要盖章" would be the authorization letter's answer again.
+UNCOVERED_KEY = "uncovered_aspect"
 #: How many ranked intents each part keeps (for "did you mean" and agent suggestions).
 RANKING_KEPT = 5
 
@@ -270,8 +274,8 @@ def _read_as_its_question(message: Message, view: Message) -> None:
     """Gives a message the reading of its ``view`` (its question alone, or without its details)
     when that is an FAQ answer surer by the view's margin than the whole message's reading,
     an FAQ answer or, for a question view, a declined one (module doc)."""
-    if message.get(ELSEWHERE_KEY):
-        return  # declined for another procedure or a neighbouring filing: that stands
+    if message.get(ELSEWHERE_KEY) or message.get(UNCOVERED_KEY):
+        return  # declined for another procedure, a neighbouring filing or an uncovered aspect: that stands
     answers = faq_answers()
     whole = message.get(INTENT) or {}
     own = view.get(INTENT) or {}

@@ -1,4 +1,5 @@
-"""Declines FAQ answers to messages about another procedure (:mod:`bot.core.elsewhere`)."""
+"""Declines FAQ answers to messages about another procedure (:mod:`bot.core.elsewhere`) or about
+what the FAQ does not say of the thing they name (:mod:`bot.core.aspects`)."""
 from __future__ import annotations
 
 from typing import Dict, FrozenSet, List, Optional, Text
@@ -13,10 +14,11 @@ from rasa.shared.nlu.constants import (
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.core.aspects import uncovered_aspect
 from bot.core.elsewhere import neighbouring_filing, other_procedure
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
-from bot.nlu.compound import ELSEWHERE_KEY, part_owner
+from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, part_owner
 from bot.nlu.stateless import StatelessComponent
 
 
@@ -39,7 +41,9 @@ class ElsewhereGate(StatelessComponent):
     classifier and before ``DetailsOnlyIntent`` and ``CompoundCollector``.
 
     A question about a filing next to ICP Filing ("公安备案要传什么材料"; :func:`neighbouring_filing`)
-    gets the near-topic answer (`icp_other`) the same way, judged question by question.
+    gets the near-topic answer (`icp_other`) the same way, judged question by question, and so
+    does a question about an aspect its FAQ answer does not cover ("授权书上要不要盖章":
+    :func:`uncovered_aspect`).
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -68,13 +72,20 @@ class ElsewhereGate(StatelessComponent):
             neighbour = neighbouring_filing(message.get(TEXT) or "")
             if neighbour is not None:
                 _decline(message, neighbour, answers, ICP_OTHER)
+                continue
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            aspect = uncovered_aspect(message.get(TEXT) or "", intent) if intent in answers else None
+            if aspect is not None:
+                _decline(message, aspect, answers, ICP_OTHER, key=UNCOVERED_KEY)
         return messages
 
 
-def _decline(message: Message, procedure: Text, answers: FrozenSet[Text], to: Text) -> None:
+def _decline(
+    message: Message, procedure: Text, answers: FrozenSet[Text], to: Text, key: Text = ELSEWHERE_KEY
+) -> None:
     # Recorded whatever the intent: no other reading of the message may answer it from the FAQ
     # (bot.nlu.compound), even when the classifier already declined the message itself.
-    message.set(ELSEWHERE_KEY, procedure, add_to_output=True)
+    message.set(key, procedure, add_to_output=True)
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) not in answers:
         return

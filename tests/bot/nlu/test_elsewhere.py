@@ -7,7 +7,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.compound import QuestionSplitter
-from bot.nlu.elsewhere import ELSEWHERE_KEY, ElsewhereGate
+from bot.nlu.elsewhere import ELSEWHERE_KEY, UNCOVERED_KEY, ElsewhereGate
 from tests.bot.nlu.components import build, messages
 
 RANKING = [
@@ -72,3 +72,17 @@ def test_a_question_about_a_neighbouring_filing_gets_the_near_topic_answer(tmp_p
     splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
     batch = gate.process(_classified(splitter.process(messages("公安备案要传什么材料？ICP这边核验单又该怎么签"))))
     assert [m.get("intent")["name"] for m in batch[1:]] == ["icp_other", "faq_image_requirements"]
+
+
+def test_a_question_about_an_aspect_its_answer_does_not_cover_gets_the_near_topic_answer(
+    tmp_path, gate: ElsewhereGate
+) -> None:
+    ranking = [{"name": "authorization_letter", "confidence": 0.86}, {"name": "authenticity_form", "confidence": 0.09}]
+    [message] = gate.process(_classified(messages("授权书上要不要盖章"), ranking))
+    assert message.get("intent") == {"name": "icp_other", "confidence": pytest.approx(0.95)}
+    assert message.get(UNCOVERED_KEY) == "盖章"
+    # The form's seal is in the FAQ: that question keeps its answer.
+    ranking = [{"name": "authenticity_form", "confidence": 0.9}, {"name": "icp_other", "confidence": 0.1}]
+    [message] = gate.process(_classified(messages("核验单要盖公章吗"), ranking))
+    assert message.get("intent")["name"] == "authenticity_form"
+    assert message.get(UNCOVERED_KEY) is None

@@ -1,0 +1,59 @@
+"""Whether a question asks something the FAQ does not say about the thing it names.
+
+"授权书上要不要盖章" names the authorization letter, and the classifier answers with the letter's
+FAQ section (put it in the same image as the owner's ID), which says nothing about a stamp:
+a confident, wrong answer. The FAQ answers some aspects for some things only: the form's seal,
+the documents' validity periods, the form's template. ``aspects`` of ``data/lexicon.yml`` lists
+the aspects and, for each, the answers whose facts speak to it; a question about an aspect that
+its answer does not cover is near-topic (:class:`bot.nlu.elsewhere.ElsewhereGate` declines it).
+
+Only the clauses that ask count (:func:`bot.core.questions.asking_clauses`): "授权书盖好章了，
+传在哪一栏？" asks where to upload the letter, and its stamp is a statement.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import FrozenSet, Optional, Pattern, Tuple
+
+import yaml
+
+from bot import settings
+from bot.core.phrases import compile_phrases
+from bot.core.questions import asking_clauses
+
+LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
+
+
+@lru_cache(maxsize=4)
+def _aspects(path: Path) -> Tuple[Tuple[str, Pattern[str], FrozenSet[str]], ...]:
+    """Each aspect's name, words and the answers that cover it."""
+    lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        (name, compile_phrases({k: v for k, v in entry.items() if k in ("en", "zh")}), frozenset(entry.get("answered_by") or ()))
+        for name, entry in (lexicon.get("aspects") or {}).items()
+    )
+
+
+def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> Optional[str]:
+    """The aspect a question asks about that ``answer`` does not cover, or None.
+
+    Args:
+        question: One question (with any statements around it: only its asking clauses count).
+        answer: The FAQ answer the classifier chose for it.
+        path: The lexicon holding ``aspects``.
+
+    Returns:
+        The words naming the first such aspect, as written ("盖章"); None when the question
+        names none, or only aspects the answer covers.
+    """
+    asked = " ".join(asking_clauses(question))
+    if not asked:
+        return None
+    for _, words, answered_by in _aspects(path):
+        if answer in answered_by:
+            continue
+        found = words.search(asked)
+        if found is not None:
+            return found.group(0)
+    return None

@@ -1,0 +1,50 @@
+"""bot.core.aspects: questions about what the FAQ does not say of the thing they name."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.core.aspects import LEXICON_FILE, uncovered_aspect
+from bot.core.topics import faq_answers
+
+
+@pytest.mark.parametrize(
+    "question, answer, aspect",
+    [
+        ("授权书上要不要盖章", "authorization_letter", "盖章"),
+        ("Does the authorization letter need a company stamp?", "authorization_letter", "stamp"),
+        ("核验单有没有有效期", "authenticity_form", "有效期"),
+        ("刷脸核验没通过的话后果是什么", "face_verification_tips", "后果"),
+        ("幕布要花钱买吗", "face_verification_tips", "花钱"),
+        ("授权书模板在哪下载", "authorization_letter", "模板"),
+        ("退回以后多久能重新提交", "rejected_reupload", "多久"),
+    ],
+)
+def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
+    assert uncovered_aspect(question, answer) == aspect
+
+
+@pytest.mark.parametrize(
+    "question, answer",
+    [
+        # The FAQ speaks to these: the form's seal, the documents' validity, the form's samples.
+        ("核验单要盖公章吗", "authenticity_form"),
+        ("身份证快过期了还能用吗", "faq_image_requirements"),
+        ("核验单模板在哪下载", "faq_authenticity_statement"),
+        # The aspect is in a statement, not in what is asked.
+        ("授权书盖好章了，传在哪一栏？", "authorization_letter"),
+        ("I stamped the authorization letter already, where do I upload it?", "authorization_letter"),
+        # "in charge of" is no charge.
+        ("The guy in charge of the website is British - which ID does he use?", "foreign_credentials"),
+        # No aspect at all.
+        ("授权书传到哪一栏？", "authorization_letter"),
+    ],
+)
+def test_a_covered_or_unasked_aspect_is_no_reason(question, answer) -> None:
+    assert uncovered_aspect(question, answer) is None
+
+
+def test_the_answers_named_are_faq_answers() -> None:
+    aspects = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))["aspects"]
+    named = {answer for entry in aspects.values() for answer in entry.get("answered_by") or []}
+    assert named <= faq_answers()

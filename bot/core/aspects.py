@@ -9,6 +9,12 @@ its answer does not cover is near-topic (:class:`bot.nlu.elsewhere.ElsewhereGate
 
 Only the clauses that ask count (:func:`bot.core.questions.asking_clauses`): "授权书盖好章了，
 传在哪一栏？" asks where to upload the letter, and its stamp is a statement.
+
+The thing a question names decides as well as the answer the classifier chose: "授权书上除了法人
+签字，还必须盖公章吗？" reads as the form's signing rules (签字, 公章), which do speak of seals, but it
+asks about the letter. The things of ``topic_objects`` with an ``answer`` (the form, the letter,
+the certificate, the backdrop) stand for that answer; a question naming some of them asks about
+an aspect only they could cover.
 """
 from __future__ import annotations
 
@@ -23,6 +29,17 @@ from bot.core.phrases import compile_phrases
 from bot.core.questions import asking_clauses
 
 LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
+
+
+@lru_cache(maxsize=4)
+def _things(path: Path) -> Tuple[Tuple[str, Pattern[str]], ...]:
+    """Each thing of ``topic_objects`` that has an FAQ answer of its own: that answer, its words."""
+    lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        (entry["answer"], compile_phrases({k: v for k, v in entry.items() if k in ("en", "zh")}))
+        for entry in (lexicon.get("topic_objects") or {}).values()
+        if entry.get("answer")
+    )
 
 
 @lru_cache(maxsize=4)
@@ -45,13 +62,18 @@ def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> O
 
     Returns:
         The words naming the first such aspect, as written ("盖章"); None when the question
-        names none, or only aspects the answer covers.
+        names none, or only aspects covered by the answer and by the things it names.
     """
     asked = " ".join(asking_clauses(question))
     if not asked:
         return None
+    # The things the asking clauses name, else those of the whole question ("授权书上除了签字，
+    # 还必须盖公章吗？" names the letter before the clause that asks).
+    named = {thing for thing, words in _things(path) if words.search(asked)} or {
+        thing for thing, words in _things(path) if words.search(question)
+    }
     for _, words, answered_by in _aspects(path):
-        if answer in answered_by:
+        if answer in answered_by and (not named or named & answered_by):
             continue
         found = words.search(asked)
         if found is not None:

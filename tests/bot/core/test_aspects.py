@@ -48,3 +48,15 @@ def test_the_answers_named_are_faq_answers() -> None:
     aspects = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))["aspects"]
     named = {answer for entry in aspects.values() for answer in entry.get("answered_by") or []}
     assert named <= faq_answers()
+
+
+def test_the_thing_named_decides_as_well_as_the_answer() -> None:
+    # Read as the form's signing rules, which speak of seals; asked about the letter.
+    assert uncovered_aspect("授权书上除了法人签字，还必须盖公章吗？", "authenticity_form") == "盖公章"
+    # Both things named: the form's seal answers it.
+    assert uncovered_aspect("授权书和核验单都要盖公章吗？", "authenticity_form") is None
+
+
+def test_the_things_answers_are_faq_answers() -> None:
+    objects = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))["topic_objects"]
+    assert {entry["answer"] for entry in objects.values() if entry.get("answer")} <= faq_answers()

@@ -61,3 +61,16 @@ def test_longer_phrases_win() -> None:
 ])
 def test_the_neighbouring_filing_a_question_is_about(text, neighbour) -> None:
     assert neighbouring_filing(text) == neighbour
+
+
+@pytest.mark.parametrize(
+    "text, neighbour",
+    [
+        ("用港澳通行证备案 短信核验那个证件号后6位填哪个？", "短信核验"),
+        ("Got the text from the ministry, where do I enter the SMS code?", "SMS code"),
+        # Named before the ICP words: context, not the subject.
+        ("短信核验过了，核验单还要重新签吗", None),
+    ],
+)
+def test_the_text_message_check_is_a_step_next_to_the_documents(text, neighbour) -> None:
+    assert neighbouring_filing(text) == neighbour

@@ -239,6 +239,10 @@ def test_question_cues():
     assert is_question("so can i use the app")
     assert not is_question("my order got rejected")
     assert not is_question("我是台湾人")
+    # 吧 after "can" asks for a yes; after a plain statement it does not.
+    assert is_question("另外回乡证能当负责人证件用吧")
+    assert is_question("重庆应该可以用app传吧")
+    assert not is_question("那就先这样吧")
     assert asks("I'm from Hong Kong, can I use my HKID?")
     assert asks("Liaoning?")
     assert not asks("I'm a Taiwan resident")

@@ -515,6 +515,7 @@ def _too_short(text: str) -> bool:
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
+_ZH_YES_NO = re.compile(r"^\s*(?:那|那么|还|又|就)?(?:能不能|能否|可不可以|需不需要|要不要|是不是|用不用|会不会|有没有)|[吗么][\s？?]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
 
@@ -544,6 +545,13 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
             # Chinese writers chain whole questions with commas ("要按指纹吗，用什么证件",
             # "要传哪些材料，图片多大"): a question after a direct question is a new one; after
             # an indirect one ("不知道两个域名怎么填，能不能写在一起") it goes on.
+            if _ZH_YES_NO.search(clause.text) and not (
+                last_object(clause.text.replace("上传", "传"))[0] or names_a_detail(clause.text)
+            ):
+                # A yes-or-no clause naming nothing of its own goes on with the question before
+                # ("是不是还必须用App传，能不能改成在电脑上传？", "放在网站什么位置，需不需要加链接？");
+                # 上传 names the act there, not a thing.
+                return False
             return previous.question and not _words().zh_indirect.search(previous.text)
         # English commas join the parts of one question ("I'm not sure what files it expects,
         # can you list them"). A new one: a direct question after a direct question, with a

@@ -198,6 +198,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         # "Would this other way do?" asks the question before again, not a new one.
         "备案号是必须放在首页底部正中间吗 放侧边栏行不行",
         "备案审核期间网站非得关站吗，挂个维护页行不行",
+        # A yes-or-no clause naming nothing of its own goes on with the question before.
+        "这次重新提交的时候是不是还必须用App传，能不能改成在电脑上传？",
+        "备案号具体要放在网站的什么位置，需不需要加链接？",
         # A request that only points back asks for more of the same question.
         "Which provinces currently support uploading through the app? List them please.",
         "上传页面上那几个框分别对应哪些材料，能一项项列出来吗",

@@ -67,6 +67,9 @@ from bot.core.questions import (
         ("授权书能和负责人身份证拼一张图吗，拼完超过4M了咋办", ["授权书能和负责人身份证拼一张图吗", "拼完超过4M了咋办"]),
         ("ECS续费有没有优惠码啊？另外核验单是在上传页面那里下载的吧",
          ["ECS续费有没有优惠码啊？", "另外核验单是在上传页面那里下载的吧"]),
+        # A request for a list of other things is a question of its own.
+        ("福建的企业备案，核验单模板在哪里下？顺便帮我们列一下要准备的全部材料",
+         ["福建的企业备案，核验单模板在哪里下？", "福建企业备案，顺便帮我们列一下要准备的全部材料"]),
         ("quick ones: where's the domain cert, and what ID for a Macao owner?",
          ["where's the domain cert", "what ID for a Macao owner?"]),
         ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",

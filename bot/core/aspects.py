@@ -43,12 +43,16 @@ def _things(path: Path) -> Tuple[Tuple[str, Pattern[str]], ...]:
 
 
 @lru_cache(maxsize=4)
-def _aspects(path: Path) -> Tuple[Tuple[str, Pattern[str], FrozenSet[str]], ...]:
-    """Each aspect's name, words and the answers that cover it."""
+def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[str]], ...]:
+    """Each aspect's words, the answers that cover it and the words that make it not count."""
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
-        (name, compile_phrases({k: v for k, v in entry.items() if k in ("en", "zh")}), frozenset(entry.get("answered_by") or ()))
-        for name, entry in (lexicon.get("aspects") or {}).items()
+        (
+            compile_phrases({k: v for k, v in entry.items() if k in ("en", "zh")}),
+            frozenset(entry.get("answered_by") or ()),
+            compile_phrases({"any": entry.get("unless") or []}),
+        )
+        for entry in (lexicon.get("aspects") or {}).values()
     )
 
 
@@ -62,9 +66,11 @@ def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> O
 
     Returns:
         The words naming the first such aspect, as written ("盖章"); None when the question
-        names none, or only aspects covered by the answer and by the things it names.
+        names none, or only aspects covered by the answer and by the things it names, or
+        names them only next to one of the aspect's ``unless`` words.
     """
-    asked = " ".join(asking_clauses(question))
+    clauses = asking_clauses(question)
+    asked = " ".join(clauses)
     if not asked:
         return None
     # The things the asking clauses name, else those of the whole question ("授权书上除了签字，
@@ -72,10 +78,12 @@ def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> O
     named = {thing for thing, words in _things(path) if words.search(asked)} or {
         thing for thing, words in _things(path) if words.search(question)
     }
-    for _, words, answered_by in _aspects(path):
+    for words, answered_by, unless in _aspects(path):
         if answer in answered_by and (not named or named & answered_by):
             continue
-        found = words.search(asked)
-        if found is not None:
-            return found.group(0)
+        for clause in clauses:
+            # "拿复印件盖个章传上去可以吗" asks whether a copy will do, which the FAQ answers.
+            found = words.search(clause)
+            if found is not None and not unless.search(clause):
+                return found.group(0)
     return None

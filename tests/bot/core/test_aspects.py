@@ -18,6 +18,8 @@ from bot.core.topics import faq_answers
         ("幕布要花钱买吗", "face_verification_tips", "花钱"),
         ("授权书模板在哪下载", "authorization_letter", "模板"),
         ("退回以后多久能重新提交", "rejected_reupload", "多久"),
+        # Only the form and its domain list are stamped in the FAQ.
+        ("营业执照扫描件上需要另外盖章吗？", "faq_image_requirements", "盖章"),
     ],
 )
 def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
@@ -36,6 +38,9 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         ("I stamped the authorization letter already, where do I upload it?", "authorization_letter"),
         # "in charge of" is no charge.
         ("The guy in charge of the website is British - which ID does he use?", "foreign_credentials"),
+        # A stamped copy: "colour scans or photos of the originals" answers it.
+        ("营业执照原件不在手上，拿复印件盖个章拍照传上去可以吗", "faq_image_requirements"),
+        ("can the business license be a stamped photocopy or must be the original?", "faq_image_requirements"),
         # No aspect at all.
         ("授权书传到哪一栏？", "authorization_letter"),
     ],

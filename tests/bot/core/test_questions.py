@@ -204,6 +204,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         # A yes-or-no clause naming nothing of its own goes on with the question before.
         "这次重新提交的时候是不是还必须用App传，能不能改成在电脑上传？",
         "备案号具体要放在网站的什么位置，需不需要加链接？",
+        "上传的证件必须原件拍照吗，复印件拍照能过不？",
+        "签好的核验单有效期是多久，上个月签的现在还能拿来用不？",
         # A request that only points back asks for more of the same question.
         "Which provinces currently support uploading through the app? List them please.",
         "上传页面上那几个框分别对应哪些材料，能一项项列出来吗",

@@ -717,12 +717,12 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     if names_a_detail(question):
         return None  # "那湖南呢" asks again for a detail (bot.core.parts)
     spans = _outermost([
-        (m.start(), m.end(), carry and not vehicle)
-        for carry, vehicle, pattern in _object_words()
+        (m.start(), m.end(), again and not vehicle)
+        for _, vehicle, again, pattern in _object_words()
         for m in pattern.finditer(question)
     ])
-    # Only one of the FAQ's things ("授权书呢"), not an attribute ("格式呢" after "图片最大多大")
-    # nor the app.
+    # Only one of the FAQ's things or a document ("授权书呢", "营业执照呢"), not an attribute
+    # ("格式呢" after "图片最大多大") nor the app.
     if not spans or not all(thing for _, _, thing in spans):
         return None
     start, end, _ = max(spans, key=lambda span: span[1] - span[0])
@@ -736,7 +736,7 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     before = [
         (start, end)
         for start, end, vehicle in _outermost([
-            (m.start(), m.end(), vehicle) for _, vehicle, pattern in _object_words() for m in pattern.finditer(previous)
+            (m.start(), m.end(), vehicle) for _, vehicle, _, pattern in _object_words() for m in pattern.finditer(previous)
         ])
         if not vehicle
     ]
@@ -874,8 +874,10 @@ def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE
 
 
 @lru_cache(maxsize=2)
-def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, bool, re.Pattern], ...]:
-    """(carried over?, a vehicle?, pattern) for each thing of ``topic_objects`` and each language."""
+def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, bool, bool, re.Pattern], ...]:
+    """(carried over?, a vehicle?, asked again about?, pattern) for each thing of ``topic_objects``
+    and each language. Things carried over are asked again about too ("授权书呢"); so are
+    documents (``again``) that are not carried over ("营业执照呢")."""
     data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
     found = []
     for entry in (data.get("topic_objects") or {}).values():
@@ -892,6 +894,7 @@ def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, bool, re.Pa
             found.append((
                 entry.get("carry", True),
                 entry.get("vehicle", False),
+                entry.get("again", entry.get("carry", True)),
                 re.compile(alternatives, re.IGNORECASE if language == "en" else 0),
             ))
     return tuple(found)
@@ -900,7 +903,7 @@ def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, bool, re.Pa
 def names_only_vehicles(text: str) -> bool:
     """Whether every thing of ``topic_objects`` that ``text`` names is a vehicle (the app): such
     a question is still about the thing the question before named ("下载好了能用APP传吗")."""
-    kinds = [vehicle for _, vehicle, pattern in _object_words() if pattern.search(text)]
+    kinds = [vehicle for _, vehicle, _, pattern in _object_words() if pattern.search(text)]
     return bool(kinds) and all(kinds)
 
 
@@ -908,7 +911,7 @@ def last_object(text: str) -> Tuple[bool, Optional[str]]:
     """Whether ``text`` names a thing of the lexicon's ``topic_objects``, and the last thing to
     carry over it names (as spelled in ``text``), if any."""
     names, best = False, None
-    for carry, _, pattern in _object_words():
+    for carry, _, _, pattern in _object_words():
         for match in pattern.finditer(text):
             names = True
             if carry and (best is None or match.end() > best[0]):

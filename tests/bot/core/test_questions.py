@@ -112,6 +112,7 @@ from bot.core.questions import (
         ("app能传身份证吗？授权书呢？", ["app能传身份证吗？", "app能传授权书吗？"]),
         ("域名证书在哪打印？核验单呢？", ["域名证书在哪打印？", "核验单在哪打印？"]),
         ("Where is the domain cert? And the form?", ["Where is the domain cert?", "Where is the form?"]),
+        ("app上能传核验单吗？营业执照呢", ["app上能传核验单吗？", "app上能传营业执照吗？"]),  # a document
         ("图片最大多大？格式呢？", ["图片最大多大？", "格式呢？"]),  # an attribute, not a thing
         # "A吗？还是B？" offers another answer to one question, after a question mark too.
         ("授权书这种能用app传吗？还是得回电脑上传？", ["授权书这种能用app传吗？还是得回电脑上传？"]),

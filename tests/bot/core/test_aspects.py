@@ -18,6 +18,8 @@ from bot.core.topics import faq_answers
         ("幕布要花钱买吗", "face_verification_tips", "花钱"),
         ("授权书模板在哪下载", "authorization_letter", "模板"),
         ("退回以后多久能重新提交", "rejected_reupload", "多久"),
+        ("那块背景布咋申请？", "face_verification_tips", "申请"),
+        ("Do I have to mail the backdrop back after the photo?", "face_verification_tips", "mail"),
         # Only the form and its domain list are stamped in the FAQ.
         ("营业执照扫描件上需要另外盖章吗？", "faq_image_requirements", "盖章"),
     ],
@@ -41,6 +43,8 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         # A stamped copy: "colour scans or photos of the originals" answers it.
         ("营业执照原件不在手上，拿复印件盖个章拍照传上去可以吗", "faq_image_requirements"),
         ("can the business license be a stamped photocopy or must be the original?", "faq_image_requirements"),
+        # Where to get the certificate is in the FAQ.
+        ("域名证书在哪申请", "faq_domain_certificate"),
         # No aspect at all.
         ("授权书传到哪一栏？", "authorization_letter"),
     ],

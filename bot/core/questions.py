@@ -249,6 +249,9 @@ class _Clause:
     item: bool = False
     # An earlier clause of the same sentence asks something.
     asked_before: bool = False
+    # The clause opens a sentence cut from the one before at a space between Chinese words
+    # (chat style: "被驳回了 还要用app重新传吗 能不能电脑传"), not at a punctuation mark.
+    spaced: bool = False
 
 
 def _only_filler(text: str) -> bool:
@@ -438,8 +441,9 @@ def _clauses(text: str) -> List[_Clause]:
     # "when", 什么... start relative clauses ("It asks for an ID card, which I don't have.",
     # "我不太清楚分别要传什么。"), not questions.
     marks_questions = bool(re.search(r"[?？]", text))
-    for sentence in sentences:
+    for index, sentence in enumerate(sentences):
         start = len(clauses)
+        spaced = index > 0 and sentence[:1].isspace() and bool(_CJK.search(sentences[index - 1][-1:]))
         statement = marks_questions and sentence.rstrip().endswith((".", "。", ":", "：")) and not enumerated
         for j, joined in enumerate(_split_joiners(sentence)):
             parts = re.split(r"(?<=[,，])", joined)
@@ -451,9 +455,10 @@ def _clauses(text: str) -> List[_Clause]:
                     _ENUMERATION.match(part.lstrip()) or _BARE_NUMBER.match(part.lstrip())
                 )
                 question = (is_question(part) and not statement) or item
-                clauses.append(
-                    _Clause(part, question, opens=k == 0, after_comma=k > 0, item=item, asked_before=asked)
-                )
+                clauses.append(_Clause(
+                    part, question, opens=k == 0, after_comma=k > 0, item=item, asked_before=asked,
+                    spaced=spaced and j == 0 and k == 0,
+                ))
                 asked = asked or question
         own = clauses[start:]
         if statement and own and _direct_question(own[-1].text, no_auxiliary=True) and not (
@@ -520,6 +525,17 @@ _ZH_YES_NO = re.compile(r"^\s*(?:那|那么|还|又|就)?(?:能不能|能否|可
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
 
 
+def _continues_yes_no(text: str) -> bool:
+    """Whether a Chinese clause after a comma goes on with the question before: a yes-or-no
+    clause naming nothing of its own ("是不是还必须用App传，能不能改成在电脑上传？", "放在网站什么位置，
+    需不需要加链接？"); 上传 names the act there, not a thing."""
+    if text.lstrip().startswith(tuple(_words().zh_joiners)):
+        return False  # "另外…" opens a question of its own
+    return bool(_ZH_YES_NO.search(text)) and not (
+        last_object(text.replace("上传", "传"))[0] or names_a_detail(text)
+    )
+
+
 def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bool) -> bool:
     if not clause.question or _ALTERNATIVE.match(clause.text):
         return False
@@ -545,12 +561,7 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
             # Chinese writers chain whole questions with commas ("要按指纹吗，用什么证件",
             # "要传哪些材料，图片多大"): a question after a direct question is a new one; after
             # an indirect one ("不知道两个域名怎么填，能不能写在一起") it goes on.
-            if _ZH_YES_NO.search(clause.text) and not (
-                last_object(clause.text.replace("上传", "传"))[0] or names_a_detail(clause.text)
-            ):
-                # A yes-or-no clause naming nothing of its own goes on with the question before
-                # ("是不是还必须用App传，能不能改成在电脑上传？", "放在网站什么位置，需不需要加链接？");
-                # 上传 names the act there, not a thing.
+            if _continues_yes_no(clause.text):
                 return False
             return previous.question and not _words().zh_indirect.search(previous.text)
         # English commas join the parts of one question ("I'm not sure what files it expects,
@@ -566,6 +577,8 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
             words[0] in _words().question_start and len(words) >= 3
             and words[1] not in _words().back_references
         )
+    if clause.spaced and previous is not None and previous.question and _continues_yes_no(clause.text):
+        return False  # a space between Chinese sentences stands for a comma there
     return clause.opens
 
 

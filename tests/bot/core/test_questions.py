@@ -112,6 +112,8 @@ from bot.core.questions import (
         ("app能传身份证吗？授权书呢？", ["app能传身份证吗？", "app能传授权书吗？"]),
         ("域名证书在哪打印？核验单呢？", ["域名证书在哪打印？", "核验单在哪打印？"]),
         ("Where is the domain cert? And the form?", ["Where is the domain cert?", "Where is the form?"]),
+        # "另外…" opens a question of its own, yes-or-no or not.
+        ("APP上传怎么操作 另外刷脸对背景有要求没", ["APP上传怎么操作", "APP 另外刷脸对背景有要求没"]),
         ("app上能传核验单吗？营业执照呢", ["app上能传核验单吗？", "app上能传营业执照吗？"]),  # a document
         ("图片最大多大？格式呢？", ["图片最大多大？", "格式呢？"]),  # an attribute, not a thing
         # "A吗？还是B？" offers another answer to one question, after a question mark too.
@@ -206,6 +208,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "这次重新提交的时候是不是还必须用App传，能不能改成在电脑上传？",
         "备案号具体要放在网站的什么位置，需不需要加链接？",
         "上传的证件必须原件拍照吗，复印件拍照能过不？",
+        # ...after a space between Chinese sentences too (chat style).
+        "被驳回了 还要用app重新传吗 能不能电脑传",
         "签好的核验单有效期是多久，上个月签的现在还能拿来用不？",
         # A request that only points back asks for more of the same question.
         "Which provinces currently support uploading through the app? List them please.",

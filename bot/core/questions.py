@@ -205,7 +205,8 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_same_again=re.compile(r"(?:" + _alternatives(zh["same_again"]) + r")[\s？?。！!吧啊呀]*$"),
         zh_bare_ne=re.compile(r"^(?:" + _alternatives(zh["same_again_fillers"]) + r")*呢$"),
         list_it_only=re.compile(
-            r"^[\W_]*(?:(?:" + _alternatives(en["list_it_fillers"]) + r")\s+)*(?:"
+            r"^[\W_]*(?:(?:" + _alternatives(en["list_it_fillers"]) + r")\s+|(?:"
+            + _alternatives(zh["list_it_fillers"]) + r"))*(?:"
             + _alternatives(en["list_it"] | set(zh["list_it"]))
             + r")(?:\s+(?:" + _alternatives(en["list_it_fillers"]) + r"))*[\s\W_]*(?:"
             + _alternatives(zh["list_it_endings"]) + r")?[\W_]*$",
@@ -220,7 +221,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
 
 _ZH_QUESTION = re.compile(
     r"[吗嘛呢么]|什么|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
-    r"行不行|多少|多大|多久|(?<!好)几(?![乎个])|请问|为何|为什么|求助|求问|咨询|谁(?!都)|"
+    r"行不行|多少|多大|多久|(?<![好那这])几(?![乎个])|请问|为何|为什么|求助|求问|咨询|谁(?!都)|"
     r"给一个|给个|发一下|发个|求个|求一个|帮我们?(?:看|查|列|说|整理)|列一下"
     # A-not-A with any verb ("盖不盖章", "签不签", "传没传"), besides the listed ones
     r"|([\u4e00-\u9fff])[不没]\1"

@@ -74,3 +74,7 @@ def test_the_neighbouring_filing_a_question_is_about(text, neighbour) -> None:
 )
 def test_the_text_message_check_is_a_step_next_to_the_documents(text, neighbour) -> None:
     assert neighbouring_filing(text) == neighbour
+
+
+def test_a_wechat_account_verification_is_another_procedure() -> None:
+    assert other_procedure("服务号认证要传营业执照和法人身份证，图片有大小限制吗") == "服务号认证"

@@ -217,6 +217,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "if it is the same, do I sign twice?",
         "For a company is the seal needed on the form?",
         "刷脸那一下要穿啥、能不能戴眼镜？",  # short details of one question
+        "APP里面能传授权委托书这种吗，还是只能传身份证、执照那几样",  # 那几样: "those", not "how many"
+        "哪些省份的个人备案核验单要按手印，都列一下",  # asked again as a list
         "What are all the accepted ID types for owners who aren't mainland Chinese (HK, Macao, Taiwan)?",
         "When the app asks for the face check, what should I wear?",
         "I'm the contact and my friend is the legal rep and will run the site. Which documents "

@@ -254,6 +254,11 @@ def test_question_cues():
     assert is_question("so can i use the app")
     assert not is_question("my order got rejected")
     assert not is_question("我是台湾人")
+    # Words that only look like question cues in statements.
+    for statement in ("我前几天已经传了", "几年前备过一次案", "我传了这么多次都失败", "那么我们就用电脑传",
+                      "身份证十几年了", "什么都没传", "想在阿里云给个人网站备案"):
+        assert not is_question(statement), statement
+    assert is_question("有效期要几年") and is_question("核验单传了么")
     # 吧 after "can" asks for a yes; after a plain statement it does not.
     assert is_question("另外回乡证能当负责人证件用吧")
     assert is_question("重庆应该可以用app传吧")

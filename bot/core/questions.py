@@ -523,6 +523,7 @@ def _too_short(text: str) -> bool:
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
+_ZH_SWITCH = re.compile(r"^\s*(?:那|那么)?(?:能否|能不能|可不可以|可否|可以|能)?(?:改为|改成|换成|换为|改用|换用)")
 _ZH_YES_NO = re.compile(r"^\s*(?:那|那么|还|又|就)?(?:能不能|能否|可不可以|需不需要|要不要|是不是|用不用|会不会|有没有)|(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
@@ -535,7 +536,7 @@ def _continues_yes_no(text: str) -> bool:
     if text.lstrip().startswith(tuple(_words().zh_joiners)):
         return False  # "另外…" opens a question of its own
     return bool(_ZH_YES_NO.search(text)) and not (
-        last_object(text.replace("上传", "传"))[0] or names_a_detail(text)
+        last_object(re.sub(r"上+传", "传", text))[0] or names_a_detail(text)
     )
 
 
@@ -582,6 +583,10 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         )
     if clause.spaced and previous is not None and previous.question and _continues_yes_no(clause.text):
         return False  # a space between Chinese sentences stands for a comma there
+    if previous is not None and previous.question and _ZH_SWITCH.match(clause.text) and _continues_yes_no(clause.text):
+        # "是否还必须用App上传？能否改为在电脑上上传？" offers another way of doing what was asked
+        # (naming no thing of its own: "换成手机APP传可以不" asks about the app).
+        return False
     return clause.opens
 
 

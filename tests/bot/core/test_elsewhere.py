@@ -78,3 +78,9 @@ def test_the_text_message_check_is_a_step_next_to_the_documents(text, neighbour)
 
 def test_a_wechat_account_verification_is_another_procedure() -> None:
     assert other_procedure("服务号认证要传营业执照和法人身份证，图片有大小限制吗") == "服务号认证"
+
+
+def test_applying_for_a_business_licence_is_another_procedure() -> None:
+    assert other_procedure("个体户营业执照网上怎么办？身份证要传正反面吗") == "营业执照网上怎么办"
+    # A licence that is about to expire is the filing's business.
+    assert other_procedure("营业执照快过期了，备案还能用吗") is None

@@ -114,6 +114,8 @@ from bot.core.questions import (
         ("Where is the domain cert? And the form?", ["Where is the domain cert?", "Where is the form?"]),
         # "另外…" opens a question of its own, yes-or-no or not.
         ("APP上传怎么操作 另外刷脸对背景有要求没", ["APP上传怎么操作", "APP 另外刷脸对背景有要求没"]),
+        # ...unless it names a thing of its own: the app.
+        ("是浏览器的问题吗？换成手机APP传可以不", ["是浏览器的问题吗？", "换成手机APP传可以不"]),
         ("app上能传核验单吗？营业执照呢", ["app上能传核验单吗？", "app上能传营业执照吗？"]),  # a document
         ("图片最大多大？格式呢？", ["图片最大多大？", "格式呢？"]),  # an attribute, not a thing
         # "A吗？还是B？" offers another answer to one question, after a question mark too.
@@ -210,6 +212,10 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "上传的证件必须原件拍照吗，复印件拍照能过不？",
         # ...after a space between Chinese sentences too (chat style).
         "被驳回了 还要用app重新传吗 能不能电脑传",
+        # Another way of doing what was just asked, naming no thing of its own.
+        "重新提交时是否还必须用手机App上传资料？能否改为在电脑上上传？",
+        # Asked again as a list, however politely.
+        "请问多个域名填写核验单的规定，各省份分别是怎样的？能否按省份分类列出来？",
         "签好的核验单有效期是多久，上个月签的现在还能拿来用不？",
         # A request that only points back asks for more of the same question.
         "Which provinces currently support uploading through the app? List them please.",

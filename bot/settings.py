@@ -23,6 +23,8 @@ from typing import Callable, Dict, Iterator, Mapping, Optional
 #: The project's root folder (the checkout): the one place that computes it.
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
+#: The words the NLU and the splitter read (cues, fillers, things, aspects, other procedures).
+LEXICON_FILE = DATA_DIR / "lexicon.yml"
 VAR_DIR = ROOT / "var"
 WEB_DIR = ROOT / "web"
 MODEL_PATH = ROOT / "models" / "icp-assistant.tar.gz"

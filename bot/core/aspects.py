@@ -28,7 +28,7 @@ from bot import settings
 from bot.core.phrases import compile_phrases
 from bot.core.questions import asking_clauses
 
-LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
+LEXICON_FILE = settings.LEXICON_FILE
 
 
 @lru_cache(maxsize=4)

@@ -91,7 +91,7 @@ def parse(text: Text) -> Optional[Command]:
 @lru_cache(maxsize=1)
 def lexicon_values() -> Dict[Text, frozenset]:
     """Applicant types and residencies of ``data/lexicon.yml``."""
-    lexicon = yaml.safe_load((settings.DATA_DIR / "lexicon.yml").read_text(encoding="utf-8"))
+    lexicon = yaml.safe_load(settings.LEXICON_FILE.read_text(encoding="utf-8"))
     return {name: frozenset(lexicon[name]) for name in (APPLICANT_TYPE, RESIDENCY)}
 
 

@@ -15,7 +15,7 @@ import yaml
 from bot import settings
 from bot.core.phrases import compile_phrases
 
-LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
+LEXICON_FILE = settings.LEXICON_FILE
 
 
 @lru_cache(maxsize=4)

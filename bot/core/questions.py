@@ -63,7 +63,7 @@ import yaml
 
 from bot import settings
 
-LEXICON_FILE = settings.DATA_DIR / "lexicon.yml"
+LEXICON_FILE = settings.LEXICON_FILE
 PROVINCES_FILE = settings.DATA_DIR / "provinces.yml"
 
 #: How many questions of one message are answered; the reply says when there were more.

@@ -13,8 +13,8 @@ Only the clauses that ask count (:func:`bot.core.questions.asking_clauses`): "�
 The thing a question names decides as well as the answer the classifier chose: "授权书上除了法人
 签字，还必须盖公章吗？" reads as the form's signing rules (签字, 公章), which do speak of seals, but it
 asks about the letter. The things of ``topic_objects`` with an ``answer`` (the form, the letter,
-the certificate, the backdrop) stand for that answer; a question naming some of them asks about
-an aspect only they could cover.
+the certificate, the backdrop; :func:`bot.core.questions.answers_of_things`) stand for that
+answer; a question naming some of them asks about an aspect only they could cover.
 """
 from __future__ import annotations
 
@@ -26,20 +26,9 @@ import yaml
 
 from bot import settings
 from bot.core.phrases import compile_phrases
-from bot.core.questions import asking_clauses
+from bot.core.questions import answers_of_things, asking_clauses
 
 LEXICON_FILE = settings.LEXICON_FILE
-
-
-@lru_cache(maxsize=4)
-def _things(path: Path) -> Tuple[Tuple[str, Pattern[str]], ...]:
-    """Each thing of ``topic_objects`` that has an FAQ answer of its own: that answer, its words."""
-    lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return tuple(
-        (entry["answer"], compile_phrases({k: v for k, v in entry.items() if k in ("en", "zh")}))
-        for entry in (lexicon.get("topic_objects") or {}).values()
-        if entry.get("answer")
-    )
 
 
 @lru_cache(maxsize=4)
@@ -48,7 +37,7 @@ def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[st
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
         (
-            compile_phrases({k: v for k, v in entry.items() if k in ("en", "zh")}),
+            compile_phrases({language: entry.get(language) or [] for language in ("en", "zh")}),
             frozenset(entry.get("answered_by") or ()),
             compile_phrases({"any": entry.get("unless") or []}),
         )
@@ -75,9 +64,7 @@ def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> O
         return None
     # The things the asking clauses name, else those of the whole question ("授权书上除了签字，
     # 还必须盖公章吗？" names the letter before the clause that asks).
-    named = {thing for thing, words in _things(path) if words.search(asked)} or {
-        thing for thing, words in _things(path) if words.search(question)
-    }
+    named = answers_of_things(asked) or answers_of_things(question)
     for words, answered_by, unless in _aspects(path):
         if answer in answered_by and (not named or named & answered_by):
             continue

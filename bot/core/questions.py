@@ -57,7 +57,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 import yaml
 
@@ -435,7 +435,9 @@ def _split_joiners(sentence: str) -> List[str]:
     return [p for p in out if p.strip()]
 
 
-def _clauses(text: str) -> List[_Clause]:
+@lru_cache(maxsize=256)
+def _clauses(text: str) -> Tuple[_Clause, ...]:
+    # Cached: the splitter's grouping and the aspect check (asking_clauses) read the same texts.
     clauses: List[_Clause] = []
     sentences = _sentences(text)
     # Items of an enumeration ("1) documents 2) size limit") are questions even without a cue.
@@ -469,16 +471,14 @@ def _clauses(text: str) -> List[_Clause]:
         ):
             # "hunan, 9 domains, how do we fit them on the form." asks, with a full stop: a
             # direct question ending the sentence, unlike "When I downloaded it, it looked...".
-            last = own[-1]
-            clauses[-1] = _Clause(last.text, True, last.opens, last.after_comma, last.item, last.asked_before)
+            clauses[-1] = replace(own[-1], question=True)
             own = clauses[start:]
         # A sentence that ends with "?" asks something even when no clause has a cue
         # ("Also the photos, jpg or png?"); its first clause carries the question.
         if own and not any(c.question for c in own) and sentence.strip().endswith(("?", "？")) \
                 and len(_EN_WORD.findall(sentence)) + len(_CJK.findall(sentence)) >= 2:
-            clauses[start] = _Clause(own[0].text, True, own[0].opens, own[0].after_comma, own[0].item,
-                                     own[0].asked_before)
-    return clauses
+            clauses[start] = replace(own[0], question=True)
+    return tuple(clauses)
 
 
 def _asks_for_more(text: str) -> bool:
@@ -738,9 +738,9 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     if names_a_detail(question):
         return None  # "那湖南呢" asks again for a detail (bot.core.parts)
     spans = _outermost([
-        (m.start(), m.end(), again and not vehicle)
-        for _, vehicle, again, pattern in _object_words()
-        for m in pattern.finditer(question)
+        (m.start(), m.end(), thing.again and not thing.vehicle)
+        for thing in _object_words()
+        for m in thing.pattern.finditer(question)
     ])
     # Only one of the FAQ's things or a document ("授权书呢", "营业执照呢"), not an attribute
     # ("格式呢" after "图片最大多大") nor the app.
@@ -757,7 +757,7 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     before = [
         (start, end)
         for start, end, vehicle in _outermost([
-            (m.start(), m.end(), vehicle) for _, vehicle, _, pattern in _object_words() for m in pattern.finditer(previous)
+            (m.start(), m.end(), thing.vehicle) for thing in _object_words() for m in thing.pattern.finditer(previous)
         ])
         if not vehicle
     ]
@@ -894,11 +894,20 @@ def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE
     return pattern, re.compile(_alternatives(chinese) or r"(?!)")
 
 
+class _Thing(NamedTuple):
+    """One thing of ``topic_objects`` in one language (data/lexicon.yml explains the keys)."""
+
+    carry: bool  # carried over to a next question that names none
+    vehicle: bool  # the app: a question naming only it is still about the thing before
+    again: bool  # "X呢" asks the question before again about it
+    answer: Optional[str]  # the FAQ answer about the thing itself, if it has one
+    pattern: re.Pattern
+
+
 @lru_cache(maxsize=2)
-def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, bool, bool, re.Pattern], ...]:
-    """(carried over?, a vehicle?, asked again about?, pattern) for each thing of ``topic_objects``
-    and each language. Things carried over are asked again about too ("授权书呢"); so are
-    documents (``again``) that are not carried over ("营业执照呢")."""
+def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[_Thing, ...]:
+    """Each thing of ``topic_objects``, once per language. Things carried over are asked again
+    about too ("授权书呢"); so are documents (``again``) that are not carried over ("营业执照呢")."""
     data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
     found = []
     for entry in (data.get("topic_objects") or {}).values():
@@ -912,19 +921,26 @@ def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[Tuple[bool, bool, bool,
                 re.escape(w) if _CJK.search(w) else rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])"
                 for w in sorted(words, key=len, reverse=True)
             )
-            found.append((
-                entry.get("carry", True),
-                entry.get("vehicle", False),
-                entry.get("again", entry.get("carry", True)),
-                re.compile(alternatives, re.IGNORECASE if language == "en" else 0),
+            found.append(_Thing(
+                carry=entry.get("carry", True),
+                vehicle=entry.get("vehicle", False),
+                again=entry.get("again", entry.get("carry", True)),
+                answer=entry.get("answer"),
+                pattern=re.compile(alternatives, re.IGNORECASE if language == "en" else 0),
             ))
     return tuple(found)
+
+
+def answers_of_things(text: str) -> FrozenSet[str]:
+    """The FAQ answers of the things ``text`` names that have one of their own (the form, the
+    letter, the certificate, the backdrop: ``topic_objects`` with an ``answer``)."""
+    return frozenset(t.answer for t in _object_words() if t.answer and t.pattern.search(text))
 
 
 def names_only_vehicles(text: str) -> bool:
     """Whether every thing of ``topic_objects`` that ``text`` names is a vehicle (the app): such
     a question is still about the thing the question before named ("下载好了能用APP传吗")."""
-    kinds = [vehicle for _, vehicle, _, pattern in _object_words() if pattern.search(text)]
+    kinds = [thing.vehicle for thing in _object_words() if thing.pattern.search(text)]
     return bool(kinds) and all(kinds)
 
 
@@ -932,10 +948,10 @@ def last_object(text: str) -> Tuple[bool, Optional[str]]:
     """Whether ``text`` names a thing of the lexicon's ``topic_objects``, and the last thing to
     carry over it names (as spelled in ``text``), if any."""
     names, best = False, None
-    for carry, _, _, pattern in _object_words():
-        for match in pattern.finditer(text):
+    for thing in _object_words():
+        for match in thing.pattern.finditer(text):
             names = True
-            if carry and (best is None or match.end() > best[0]):
+            if thing.carry and (best is None or match.end() > best[0]):
                 best = (match.end(), match.group(0))
     return names, best[1] if best else None
 

@@ -81,11 +81,12 @@ class ElsewhereGate(StatelessComponent):
 
 
 def _decline(
-    message: Message, procedure: Text, answers: FrozenSet[Text], to: Text, key: Text = ELSEWHERE_KEY
+    message: Message, reason: Text, answers: FrozenSet[Text], to: Text, key: Text = ELSEWHERE_KEY
 ) -> None:
-    # Recorded whatever the intent: no other reading of the message may answer it from the FAQ
-    # (bot.nlu.compound), even when the classifier already declined the message itself.
-    message.set(key, procedure, add_to_output=True)
+    # The reason (the procedure, filing or aspect named) is recorded whatever the intent: no
+    # other reading of the message may answer it from the FAQ (bot.nlu.compound), even when the
+    # classifier already declined the message itself.
+    message.set(key, reason, add_to_output=True)
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) not in answers:
         return

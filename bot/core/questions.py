@@ -153,6 +153,10 @@ class _Words:
     zh_same_again: re.Pattern
     zh_bare_ne: re.Pattern
     zh_is_it_ok: re.Pattern
+    # A yes-or-no clause (lexicon ``yes_no``, or ending in 吗 / "能…不") and one offering another
+    # way of doing what was asked (``switch``): see :func:`_continues_yes_no`.
+    zh_yes_no: re.Pattern
+    zh_switch: re.Pattern
     also: frozenset
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
     also_start: re.Pattern
@@ -201,6 +205,14 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             re.IGNORECASE,
         ),
         zh_is_it_ok=re.compile(r"(?:" + _alternatives(zh["is_it_ok"]) + r")[\s？?。！!]*$"),
+        zh_yes_no=re.compile(
+            r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"])
+            + r")|(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$"
+        ),
+        zh_switch=re.compile(
+            r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"])
+            + r"|可否|可以|能)?(?:" + _alternatives(zh["switch"]) + r")"
+        ),
         en_same_again=re.compile(r"(?<![a-z])(?:" + _alternatives(en["same_again"]) + r")(?![a-z])", re.IGNORECASE),
         zh_same_again=re.compile(r"(?:" + _alternatives(zh["same_again"]) + r")[\s？?。！!吧啊呀]*$"),
         zh_bare_ne=re.compile(r"^(?:" + _alternatives(zh["same_again_fillers"]) + r")*呢$"),
@@ -523,19 +535,21 @@ def _too_short(text: str) -> bool:
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
-_ZH_SWITCH = re.compile(r"^\s*(?:那|那么)?(?:能否|能不能|可不可以|可否|可以|能)?(?:改为|改成|换成|换为|改用|换用)")
-_ZH_YES_NO = re.compile(r"^\s*(?:那|那么|还|又|就)?(?:能不能|能否|可不可以|需不需要|要不要|是不是|用不用|会不会|有没有)|(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
 
 
 def _continues_yes_no(text: str) -> bool:
-    """Whether a Chinese clause after a comma goes on with the question before: a yes-or-no
-    clause naming nothing of its own ("是不是还必须用App传，能不能改成在电脑上传？", "放在网站什么位置，
-    需不需要加链接？"); 上传 names the act there, not a thing."""
+    """Whether a Chinese question clause may go on with the question before it rather than ask
+    a new one: a yes-or-no clause (lexicon ``yes_no``) naming no thing and no detail of its own
+    ("是不是还必须用App传，能不能改成在电脑上传？", "放在网站什么位置，需不需要加链接？"). Used after a
+    comma, after a space between Chinese sentences, and for clauses offering another way
+    (``switch``). 上传 names the act there, not a thing (``topic_objects.other`` lists it so that
+    a question about uploading carries no thing over: dropping it from there broke more than it
+    fixed)."""
     if text.lstrip().startswith(tuple(_words().zh_joiners)):
         return False  # "另外…" opens a question of its own
-    return bool(_ZH_YES_NO.search(text)) and not (
+    return bool(_words().zh_yes_no.search(text)) and not (
         last_object(re.sub(r"上+传", "传", text))[0] or names_a_detail(text)
     )
 
@@ -583,7 +597,7 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         )
     if clause.spaced and previous is not None and previous.question and _continues_yes_no(clause.text):
         return False  # a space between Chinese sentences stands for a comma there
-    if previous is not None and previous.question and _ZH_SWITCH.match(clause.text) and _continues_yes_no(clause.text):
+    if previous is not None and previous.question and _words().zh_switch.match(clause.text) and _continues_yes_no(clause.text):
         # "是否还必须用App上传？能否改为在电脑上上传？" offers another way of doing what was asked
         # (naming no thing of its own: "换成手机APP传可以不" asks about the app).
         return False

@@ -15,7 +15,7 @@ from rasa.shared.core.events import BotUttered, Event
 from sqlalchemy.engine import Engine
 
 from bot.channels import push
-from bot.channels.safety import stored_tracker
+from bot.channels.safety import as_message, stored_tracker
 from bot.core.handoff import NOTICE_KEY
 from bot.stores.db import get_engine
 from bot.stores.handoff import HandoffStore
@@ -65,7 +65,7 @@ def render(
     generated = agent.nlg.generate_from_slots(response, dict(slots), RENDER_CHANNEL, **values)
     if not generated:
         return []
-    return [{k: v for k, v in generated.items() if v and k in ("text", "buttons", "image")}]
+    return [as_message(generated)]
 
 
 async def send(

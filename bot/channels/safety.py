@@ -43,6 +43,17 @@ async def stored_tracker(agent: Any, sender_id: Text) -> Any:
         return None
 
 
+#: What a rendered domain response brings to a channel message. The rest of it only chooses
+#: among its variations (``condition``, ``channel``): the variation chosen for a Chinese speaker
+#: must not arrive with its selector.
+MESSAGE_KEYS = ("text", "buttons", "image", "custom", "attachment")
+
+
+def as_message(generated: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The parts of a rendered domain response that belong in a channel message."""
+    return {k: v for k, v in generated.items() if v and k in MESSAGE_KEYS}
+
+
 def render(
     agent: Any,
     responses: List[Text],
@@ -50,13 +61,13 @@ def render(
     recipient_id: Text,
     channel: Text,
 ) -> List[Dict[Text, Any]]:
-    """Renders domain responses to channel messages with the given slot values."""
+    """Renders domain responses to channel messages with the given slot values (:func:`as_message`)."""
     messages = []
     for name in responses:
         generated = agent.nlg.generate_from_slots(name, slots, channel)
         if generated:
             message = {"recipient_id": recipient_id}
-            message.update({k: v for k, v in generated.items() if v})
+            message.update(as_message(generated))
             messages.append(message)
     return messages
 

@@ -70,3 +70,14 @@ def test_a_compound_message_gets_the_general_answer_of_each_question():
     assert general_responses(parse, load_topics()) == ["utter_multi_domain_general", "utter_faq_documents"]
     assert general_responses({"intent": {"name": "greet"}}, load_topics()) == ["utter_greet"]
     assert general_responses({"intent": {"name": "nonsense"}}, load_topics()) == []
+
+
+def test_a_rendered_variation_arrives_without_its_selector():
+    from bot.channels.safety import render
+
+    chosen = {"text": "请输入你想问的问题", "condition": [{"type": "slot", "name": "language", "value": "zh"}],
+              "channel": None, "buttons": []}
+    agent = SimpleNamespace(nlg=SimpleNamespace(generate_from_slots=lambda name, slots, channel: dict(chosen)))
+    assert render(agent, ["utter_empty_message"], {"language": "zh"}, "u1", "rest") == [
+        {"recipient_id": "u1", "text": "请输入你想问的问题"}
+    ]

@@ -22,6 +22,12 @@ from bot.core.topics import faq_answers
         ("Do I have to mail the backdrop back after the photo?", "face_verification_tips", "mail"),
         # Only the form and its domain list are stamped in the FAQ.
         ("营业执照扫描件上需要另外盖章吗？", "faq_image_requirements", "盖章"),
+        # The FAQ says the owner adds a fingerprint in Jiangxi and Xinjiang, not with which finger.
+        ("江西个人备案按手印用哪个手指？", "authenticity_form", "哪个手指"),
+        ("Which finger do I use for the fingerprint on the form?", "authenticity_form", "Which finger"),
+        # It never asks for a photo of the owner holding the ID.
+        ("个人备案要不要手持身份证的照片？", "faq_documents", "手持身份证"),
+        ("Do I need a selfie holding my ID card?", "faq_documents", "selfie holding"),
     ],
 )
 def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:

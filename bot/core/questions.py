@@ -322,10 +322,12 @@ def is_question(text: str) -> bool:
         # in a statement ("一次备几个域名 核验单写不下").
         if "几个" in stripped and (_ZH_QUESTION_END.search(stripped) or _ZH_HOW_MANY.search(stripped)):
             return True
-        # A-not-A questions ending in 不/没 ("山东能用这个功能不"), and 吧 asking for a yes
-        # ("签个名就行吧", "回乡证能当负责人证件用吧").
+        # A-not-A questions ending in 不/没 ("山东能用这个功能不"), 吧 asking for a yes
+        # ("签个名就行吧", "回乡证能当负责人证件用吧", "核验单要盖公章吧") and "is it true"
+        # after hearsay ("听说江西还要按手印，真的假的").
         if _ZH_A_NOT_A.search(stripped) or re.search(r"(?:[行以对是]了?|的)吧\s*[？?]?\s*$", stripped) \
-                or re.search(r"(?:能|可以|应该)[^，。,！!]{0,12}吧\s*[？?]?\s*$", stripped):
+                or re.search(r"(?:能|可以|应该|必须|需要|要|得)[^，。,！!]{0,12}吧\s*[？?]?\s*$", stripped) \
+                or re.search(r"真的假的|是真是假|真的吗|是真的不", stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:

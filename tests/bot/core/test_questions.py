@@ -108,6 +108,15 @@ from bot.core.questions import (
         ("Which provinces need a fingerprint on the form? Give me the full list",
          ["Which provinces need a fingerprint on the form? Give me the full list"]),
         ("核验单怎么签？另外帮我列个清单", ["核验单怎么签？", "核验单另外帮我列个清单"]),
+        ("备案上传图片支持的格式有哪些，全列一下", ["备案上传图片支持的格式有哪些，全列一下"]),
+        ("哪些省要按手印？能全列一下吗", ["哪些省要按手印？能全列一下吗"]),
+        ("Which provinces use the widened form? Need the full list.",
+         ["Which provinces use the widened form? Need the full list."]),
+        # 吧 after a modal asks for a yes; "真的假的" after hearsay asks whether it is true.
+        ("3个域名能写在同一张核验单上吗？公司备案的话核验单要盖公章吧",
+         ["3个域名能写在同一张核验单上吗？", "公司备案的话核验单要盖公章吧"]),
+        ("核验单在哪下载？听说江西个人备案还要按手印，真的假的",
+         ["核验单在哪下载？", "听说江西个人备案还要按手印，真的假的"]),
         # "X呢" / "What about X?" asks the question before again, about another of the FAQ's things.
         ("app能传身份证吗？授权书呢？", ["app能传身份证吗？", "app能传授权书吗？"]),
         ("域名证书在哪打印？核验单呢？", ["域名证书在哪打印？", "核验单在哪打印？"]),

@@ -32,14 +32,16 @@ LEXICON_FILE = settings.LEXICON_FILE
 
 
 @lru_cache(maxsize=4)
-def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[str]], ...]:
-    """Each aspect's words, the answers that cover it and the words that make it not count."""
+def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[str], bool], ...]:
+    """Each aspect's words, the answers that cover it, the words that make it not count and
+    whether it counts in the statements around the question too (``anywhere``)."""
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
         (
             compile_phrases({language: entry.get(language) or [] for language in ("en", "zh")}),
             frozenset(entry.get("answered_by") or ()),
             compile_phrases({"any": entry.get("unless") or []}),
+            bool(entry.get("anywhere")),
         )
         for entry in (lexicon.get("aspects") or {}).values()
     )
@@ -65,10 +67,11 @@ def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> O
     # The things the asking clauses name, else those of the whole question ("授权书上除了签字，
     # 还必须盖公章吗？" names the letter before the clause that asks).
     named = answers_of_things(asked) or answers_of_things(question)
-    for words, answered_by, unless in _aspects(path):
+    for words, answered_by, unless, anywhere in _aspects(path):
         if answer in answered_by and (not named or named & answered_by):
             continue
-        for clause in clauses:
+        # "腾讯云买的域名，证书在哪打印？" asks about that registrar's certificate.
+        for clause in [question] if anywhere else clauses:
             # "拿复印件盖个章传上去可以吗" asks whether a copy will do, which the FAQ answers.
             found = words.search(clause)
             if found is not None and not unless.search(clause):

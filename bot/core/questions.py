@@ -158,6 +158,9 @@ class _Words:
     zh_yes_no: re.Pattern
     zh_switch: re.Pattern
     also: frozenset
+    # A condition ("要是…的话，", "if we host it in Hong Kong,"): see :func:`asking_clauses`.
+    conditional: frozenset
+    condition: re.Pattern
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
     also_start: re.Pattern
 
@@ -192,6 +195,11 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_modals=tuple(zh["modals"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
+        condition=re.compile(
+            r"^\W*(?:(?:" + _alternatives(en["conditional"]) + r")\b|(?:" + _alternatives(zh["conditional"])
+            + r"))|(?:" + _alternatives(zh["conditional_end"]) + r")[\s，,]*$",
+            re.IGNORECASE,
+        ),
         en_joiners=joiners,
         en_run_on=run_on,
         en_request=re.compile(
@@ -1017,7 +1025,16 @@ def asking_clauses(text: str) -> List[str]:
 
     "授权书盖好章了，传在哪一栏？" asks only "传在哪一栏？": what a question asks about is read
     here, not in the statements around it (:mod:`bot.core.aspects`).
+    A condition right before the clause that asks is part of the question: "要是服务器买香港的，
+    是不是就不用传这些资料了？" asks about a Hong Kong server.
     """
     if not text or not text.strip():
         return []
-    return [clause.text for clause in _clauses(text) if clause.question]
+    clauses = _clauses(text)
+    return [
+        clause.text
+        for clause, after in zip(clauses, clauses[1:] + (None,))
+        if clause.question or (
+            after is not None and after.question and after.after_comma and _words().condition.search(clause.text)
+        )
+    ]

@@ -28,6 +28,18 @@ from bot.core.topics import faq_answers
         # It never asks for a photo of the owner holding the ID.
         ("个人备案要不要手持身份证的照片？", "faq_documents", "手持身份证"),
         ("Do I need a selfie holding my ID card?", "faq_documents", "selfie holding"),
+        # Accounts, appeals, passport pages, site names, hosting abroad, other registrars and an
+        # administration's own app: none is in the FAQ.
+        ("国际站的账号能用阿里云app传资料吗？", "app_upload_availability", "国际站"),
+        ("另外申诉入口在哪", "app_upload_howto", "申诉"),
+        ("那护照要拍哪几页", "foreign_credentials", "哪几页"),
+        ("个人网站名称到底怎么起才不会被当成企业站？", "multi_domain", "网站名称"),
+        ("腾讯云买的域名，证书在哪打印？", "faq_domain_certificate", "腾讯云"),
+        ("上海是不是得用管局那个app核验", "app_upload_availability", "管局那个app"),
+        # A condition right before the clause that asks is part of the question.
+        ("要是服务器买香港的，是不是就不用传这一堆资料了？", "faq_documents", "服务器买香港"),
+        ("If we host it in Hong Kong, do we still upload all these documents?", "faq_documents",
+         "host it in Hong Kong"),
     ],
 )
 def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
@@ -53,6 +65,12 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         ("域名证书在哪申请", "faq_domain_certificate"),
         # No aspect at all.
         ("授权书传到哪一栏？", "authorization_letter"),
+        # A domain transferred in is an Alibaba Cloud domain: the FAQ's steps apply.
+        ("域名原来在腾讯云，转入阿里云以后证书在哪打印？", "faq_domain_certificate"),
+        # Another registrar is named, but the question is not about the certificate.
+        ("腾讯云买的域名，备案要传哪些资料？", "faq_documents"),
+        # The server abroad is a statement, not a condition of the question.
+        ("我们服务器以前在香港，现在迁到阿里云了。核验单怎么签？", "authenticity_form"),
     ],
 )
 def test_a_covered_or_unasked_aspect_is_no_reason(question, answer) -> None:

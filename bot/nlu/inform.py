@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Dict, Iterable, List, Set, Text
 
@@ -21,7 +22,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.details import DETAIL_ENTITIES
-from bot.core.questions import asks
+from bot.core.questions import answers_of_things, asks
+from bot.nlu.compound import part_owner
+from bot.core.tailoring import DETAIL_TOPICS
 from bot.core.suggest import DECLINING
 from bot.nlu.tokenizer import TEXT_PIECES
 from bot import settings
@@ -117,7 +120,7 @@ class DetailsOnlyIntent(GraphComponent):
                 if asks(text):
                     _not_inform(message)
                     continue
-                if not self._states_details(message, entities):
+                if not (self._states_details(message, entities) or _decided_by_details(message, entities, text)):
                     continue
             inform = {INTENT_NAME_KEY: INFORM_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [
@@ -176,6 +179,24 @@ class DetailsOnlyIntent(GraphComponent):
                 for start in range(max(0, end - self._longest_chinese_filler), end)
             )
         return reachable[-1]
+
+
+def _decided_by_details(message: Message, entities: List[Dict[Text, Any]], text: Text) -> bool:
+    """A statement whose answer its details decide ("补充一下：网站负责人是香港居民，备案地在上海。"
+    read as the credentials answer): it gives details, and is answered as details, so that a
+    topic under way is answered again for them rather than replaced (with none under way the
+    reply is the same, :data:`bot.core.tailoring.DETAIL_TOPICS`). Not when it names one of the
+    FAQ's things ("广东个人备案 核验单签字" asks about the form in a few words), nor when it
+    offers a choice, which asks without a cue ("证件交护照还是居留许可"), nor for one question
+    of a compound message (the message asks)."""
+    if part_owner(message) is not None or _CHOICE.search(text):
+        return False
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    named = {entity.get("entity") for entity in entities}
+    return any(DETAIL_TOPICS.get(detail) == intent for detail in named) and not answers_of_things(text)
+
+
+_CHOICE = re.compile(r"还是|\bor\b", re.IGNORECASE)
 
 
 def _not_inform(message: Message) -> None:

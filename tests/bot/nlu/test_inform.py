@@ -197,6 +197,13 @@ def _classified_as(trained_extractor: Built, storage: Path, text: str, intent: s
         ("我在广东，上传一直失败", "faq_cannot_upload", 0.6, "faq_cannot_upload"),
         ("我们公司在北京，是要注销重新备，还是直接做变更", "icp_other", 0.5, "icp_other"),
         ("the weather is nice today", "out_of_scope", 0.5, "out_of_scope"),
+        # A statement of the details that decide the answer the classifier chose gives details,
+        # however sure the classifier is: a topic under way is answered again for them.
+        ("补充一下：网站负责人是香港居民，备案地在上海。", "foreign_credentials", 0.9, "inform"),
+        ("FYI I'm a foreigner (French passport), filing as an individual.", "foreign_credentials", 0.9, "inform"),
+        # Not when it names one of the FAQ's things, nor when it offers a choice.
+        ("广东个人备案 核验单签字", "authenticity_form", 0.9, "authenticity_form"),
+        ("日本籍，住上海，个人备案证件交护照还是居留许可", "foreign_credentials", 0.9, "foreign_credentials"),
     ],
 )
 def test_statements_of_details_are_not_declined_unless_the_classifier_is_sure(

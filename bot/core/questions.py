@@ -128,6 +128,7 @@ class _Words:
     list_it_fillers: frozenset
     list_it: frozenset
     zh_joiners: Tuple[str, ...]
+    zh_next_step: Tuple[str, ...]
     zh_modals: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
@@ -192,6 +193,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     return _Words(
         **en,
         zh_joiners=tuple(zh["joiners"]),
+        zh_next_step=tuple(zh["next_step"]),
         zh_modals=tuple(zh["modals"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
@@ -253,7 +255,7 @@ _ZH_QUESTION = re.compile(
     r"|了没有?\s*[？?]?\s*$"
 )
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
-_ZH_A_NOT_A = re.compile(r"[能可会行是有要用][^，。？?,]{0,20}[不没]有?\s*[？?]?\s*$")
+_ZH_A_NOT_A = re.compile(r"(?:[能可会行是有要用够算收]|支持|接受|认可|需要)[^，。？?,]{0,20}[不没]有?\s*[？?]?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # "…？Or…" / "…吗？还是…" offers another answer to the same question. (No \b after the Chinese:
 # between two Chinese characters there is no word boundary, so "还是得回电脑上传" never matched.)
@@ -557,8 +559,8 @@ def _continues_yes_no(text: str) -> bool:
     (``switch``). 上传 names the act there, not a thing (``topic_objects.other`` lists it so that
     a question about uploading carries no thing over: dropping it from there broke more than it
     fixed)."""
-    if text.lstrip().startswith(tuple(_words().zh_joiners)):
-        return False  # "另外…" opens a question of its own
+    if text.lstrip().startswith(tuple(_words().zh_joiners) + _words().zh_next_step):
+        return False  # "另外…" and "传完…" open a question of their own
     return bool(_words().zh_yes_no.search(text)) and not (
         last_object(re.sub(r"上+传", "传", text))[0] or names_a_detail(text)
     )

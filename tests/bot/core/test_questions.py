@@ -117,6 +117,11 @@ from bot.core.questions import (
          ["3个域名能写在同一张核验单上吗？", "公司备案的话核验单要盖公章吧"]),
         ("核验单在哪下载？听说江西个人备案还要按手印，真的假的",
          ["核验单在哪下载？", "听说江西个人备案还要按手印，真的假的"]),
+        ("哪几个省要用加宽版核验单？给个完整名单", ["哪几个省要用加宽版核验单？给个完整名单"]),
+        # The next step is a question of its own, not a yes-or-no continuation; so is a file
+        # format, and "支持…不" asks.
+        ("手机APP能传哪些资料 传完还要在电脑上点提交吗", ["手机APP能传哪些资料", "APP 传完还要在电脑上点提交吗"]),
+        ("贵州 要传啥材料 核验单黑笔签吗 支持pdf不", ["贵州要传啥材料", "贵州，核验单黑笔签吗", "贵州，支持pdf不"]),
         # "X呢" / "What about X?" asks the question before again, about another of the FAQ's things.
         ("app能传身份证吗？授权书呢？", ["app能传身份证吗？", "app能传授权书吗？"]),
         ("域名证书在哪打印？核验单呢？", ["域名证书在哪打印？", "核验单在哪打印？"]),

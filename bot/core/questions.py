@@ -578,8 +578,11 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         return True
     if _asks_for_more(clause.text) and not clause.item:
         return False  # "List them please.", "能一项项列出来吗": more of the question before
-    if _words().zh_is_it_ok.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)):
-        return False  # "放侧边栏行不行": another way of doing what the question before asks about
+    if _words().zh_is_it_ok.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)) \
+            and not (clause.after_comma and previous is not None and not previous.question):
+        # "放侧边栏行不行": another way of doing what the question before asks about; but after
+        # a statement of its own sentence it asks about that ("还有电脑端传图也卡住，换个浏览器能行吗").
+        return False
     if clause.after_comma:
         if previous is None:
             return False

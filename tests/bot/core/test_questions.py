@@ -122,6 +122,9 @@ from bot.core.questions import (
         # format, and "支持…不" asks.
         ("手机APP能传哪些资料 传完还要在电脑上点提交吗", ["手机APP能传哪些资料", "APP 传完还要在电脑上点提交吗"]),
         ("贵州 要传啥材料 核验单黑笔签吗 支持pdf不", ["贵州要传啥材料", "贵州，核验单黑笔签吗", "贵州，支持pdf不"]),
+        # "…行吗" after a statement of its own sentence asks about that statement.
+        ("app扫码传不上去，是不是版本太旧了？还有电脑端传图也卡住，换个浏览器能行吗",
+         ["app扫码传不上去，是不是版本太旧了？", "还有电脑端传图也卡住，换个浏览器能行吗"]),
         # "X呢" / "What about X?" asks the question before again, about another of the FAQ's things.
         ("app能传身份证吗？授权书呢？", ["app能传身份证吗？", "app能传授权书吗？"]),
         ("域名证书在哪打印？核验单呢？", ["域名证书在哪打印？", "核验单在哪打印？"]),

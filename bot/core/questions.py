@@ -1031,15 +1031,29 @@ def asking_clauses(text: str) -> List[str]:
     "授权书盖好章了，传在哪一栏？" asks only "传在哪一栏？": what a question asks about is read
     here, not in the statements around it (:mod:`bot.core.aspects`).
     A condition right before the clause that asks is part of the question: "要是服务器买香港的，
-    是不是就不用传这些资料了？" asks about a Hong Kong server.
+    是不是就不用传这些资料了？" asks about a Hong Kong server; so are the clauses after it up to
+    the question mark ending its sentence.
     """
     if not text or not text.strip():
         return []
     clauses = _clauses(text)
-    return [
-        clause.text
-        for clause, after in zip(clauses, clauses[1:] + (None,))
-        if clause.question or (
-            after is not None and after.question and after.after_comma and _words().condition.search(clause.text)
+    asked = [
+        clause.question or (
+            after is not None and after.question and after.after_comma
+            and bool(_words().condition.search(clause.text))
         )
+        for clause, after in zip(clauses, clauses[1:] + (None,))
     ]
+    # So are the clauses after it up to the question mark that ends its sentence ("上海是不是不能
+    # 用阿里云App核验，得下管局自己的App？").
+    for i, clause in enumerate(clauses):
+        if not clause.question:
+            continue
+        j = i + 1
+        while j < len(clauses) and clauses[j].after_comma and not clauses[j].question \
+                and not _ALTERNATIVE.match(clauses[j].text):  # "…，还是得等幕布寄到？" offers another answer
+            j += 1
+        last = clauses[j - 1].text.rstrip()
+        if j > i + 1 and last.endswith(("?", "？")):
+            asked[i + 1:j] = [True] * (j - i - 1)
+    return [clause.text for clause, asks_it in zip(clauses, asked) if asks_it]

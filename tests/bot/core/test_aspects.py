@@ -36,6 +36,8 @@ from bot.core.topics import faq_answers
         ("个人网站名称到底怎么起才不会被当成企业站？", "multi_domain", "网站名称"),
         ("腾讯云买的域名，证书在哪打印？", "faq_domain_certificate", "腾讯云"),
         ("上海是不是得用管局那个app核验", "app_upload_availability", "管局那个app"),
+        # The clauses after the one that asks, up to its question mark, are asked too.
+        ("上海是不是不能用阿里云App核验，得下管局自己的App？", "app_upload_availability", "管局自己的App"),
         # A condition right before the clause that asks is part of the question.
         ("要是服务器买香港的，是不是就不用传这一堆资料了？", "faq_documents", "服务器买香港"),
         ("If we host it in Hong Kong, do we still upload all these documents?", "faq_documents",

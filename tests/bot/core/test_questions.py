@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.questions import (
+    asking_clauses,
     asks,
     asks_the_same_again,
     first_question_view,
@@ -368,3 +369,13 @@ def test_the_first_question_of_a_long_compound_message_read_with_the_details_onl
     assert first_question_view(
         "我们是港资企业，法人是香港人。营业执照和员工身份证都没问题，核验单也盖好章了。法人那边的证件应该传哪一种？"
     ) is None  # one question: question_view
+
+
+def test_asking_clauses_take_a_condition_before_and_the_rest_of_the_sentence_after() -> None:
+    assert asking_clauses("要是服务器买香港的，是不是就不用传这些资料了？") == [
+        "要是服务器买香港的，", "是不是就不用传这些资料了？"]
+    assert asking_clauses("上海是不是不能用阿里云App核验，得下管局自己的App？") == [
+        "上海是不是不能用阿里云App核验，", "得下管局自己的App？"]
+    # A statement before the question is not asked, nor is another answer offered after it.
+    assert asking_clauses("授权书盖好章了，传在哪一栏？") == ["传在哪一栏？"]
+    assert asking_clauses("我是站在白墙前面拍，还是得等幕布寄到再拍？") == ["我是站在白墙前面拍，"]

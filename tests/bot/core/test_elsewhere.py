@@ -15,6 +15,9 @@ from bot.core.phrases import compile_phrases
     ("My Amazon seller account wants a brand authorization letter, where do I upload it?", "Amazon"),
     ("what size can photos be for a visa application", "visa application"),
     ("Which documents do banks want for a bank account?", "bank account"),
+    # A domain name alone does not make it ICP Filing: SSL certificates are for domains too.
+    ("How many domain names can I put on one multi-domain SSL certificate?", "SSL certificate"),
+    ("SSL证书申请要验证域名，怎么弄", "SSL证书"),
 ])
 def test_messages_about_another_procedure(text: str, procedure: str) -> None:
     assert other_procedure(text) == procedure

@@ -1,4 +1,5 @@
-"""Reads Traditional Chinese messages as Simplified ones (:mod:`bot.core.script`).
+"""Reads Traditional Chinese messages as Simplified ones (:mod:`bot.core.script`), and words
+mistyped with a pinyin input method as meant (:mod:`bot.core.ime`).
 
 First in the pipeline, before the question splitter: every later component (splitter,
 tokenizer, entities, featurizers) sees Simplified text, which is what the training data, the
@@ -14,6 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core.ime import correct
 from bot.core.script import to_simplified
 from bot.nlu.stateless import StatelessComponent
 
@@ -41,4 +43,33 @@ class SimplifiedChinese(StatelessComponent):
                 converted = to_simplified(text)
                 if converted != text:
                     message.set(TEXT, converted)
+        return messages
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class ImeSlips(StatelessComponent):
+    """Reads the lexicon's words that a pinyin input method got wrong by a character of the same
+    sound as the words themselves ("和验单", "域名正书": :mod:`bot.core.ime`), keeping the text's
+    length. After :class:`SimplifiedChinese` (the sounds table is Simplified) and before the
+    question splitter."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples are left as written: those with slips teach the classifier the
+        slips this table does not know (two-character words, other sounds)."""
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Corrects the text of each message in place.
+
+        Args:
+            messages: Messages with their text.
+        """
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                corrected = correct(text)
+                if corrected != text:
+                    message.set(TEXT, corrected)
         return messages

@@ -5,7 +5,7 @@ import yaml
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.script import SimplifiedChinese
+from bot.nlu.script import ImeSlips, SimplifiedChinese
 
 CONFIG = Path(__file__).resolve().parents[3] / "config.yml"
 
@@ -20,3 +20,18 @@ def test_messages_are_converted_in_place_and_others_left_alone():
 def test_it_runs_first_so_the_splitter_and_entities_see_simplified_text():
     pipeline = [c["name"] for c in yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["pipeline"]]
     assert pipeline[0] == "bot.nlu.script.SimplifiedChinese"
+    # Input-method slips are read on the Simplified text, before the splitter reads it.
+    assert pipeline[1] == "bot.nlu.script.ImeSlips"
+
+
+def test_input_method_slips_are_read_as_meant_at_run_time_only():
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    component = ImeSlips()
+    messages = [Message(data={TEXT: "和验单在哪下载"}), Message(data={TEXT: "which ID?"}), Message(data={})]
+    assert component.process(messages) is messages
+    assert [m.get(TEXT) for m in messages] == ["核验单在哪下载", "which ID?", None]
+    # Training examples stay as written: those with slips teach the classifier the others.
+    example = Message(data={TEXT: "和验单在哪下载"})
+    component.process_training_data(TrainingData([example]))
+    assert example.get(TEXT) == "和验单在哪下载"

@@ -110,6 +110,10 @@ check_own_instance() {
   if [ "$status" != 200 ]; then
     echo "error: port $port is answered by a server that is not this demo's (agent API said" \
       "$status to the demo's token); stop it or set SCALE_RASA_PORTS" >&2
+    # What listens there, against the pid started here: the cause of a rare 401 in CI is
+    # not found yet (docs/deployment.md, "Scale-out demo").
+    echo "the demo started pid $pid for port $port; listening on it now:" >&2
+    ss -ltnp "sport = :$port" >&2 2>/dev/null || true
     return 1
   fi
 }

@@ -8,7 +8,7 @@ the channel's text in the ``UserUttered`` event; only the parse data carries the
 """
 from __future__ import annotations
 
-from typing import List
+from typing import Callable, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import TEXT
@@ -37,13 +37,7 @@ class SimplifiedChinese(StatelessComponent):
         Args:
             messages: Messages with their text.
         """
-        for message in messages:
-            text = message.get(TEXT)
-            if text:
-                converted = to_simplified(text)
-                if converted != text:
-                    message.set(TEXT, converted)
-        return messages
+        return _rewrite(messages, to_simplified)
 
 
 @DefaultV1Recipe.register(
@@ -66,10 +60,15 @@ class ImeSlips(StatelessComponent):
         Args:
             messages: Messages with their text.
         """
-        for message in messages:
-            text = message.get(TEXT)
-            if text:
-                corrected = correct(text)
-                if corrected != text:
-                    message.set(TEXT, corrected)
-        return messages
+        return _rewrite(messages, correct)
+
+
+def _rewrite(messages: List[Message], rewrite: Callable[[str], str]) -> List[Message]:
+    """Replaces each message's text with ``rewrite(text)`` where that differs."""
+    for message in messages:
+        text = message.get(TEXT)
+        if text:
+            rewritten = rewrite(text)
+            if rewritten != text:
+                message.set(TEXT, rewritten)
+    return messages

@@ -162,6 +162,17 @@ class _Words:
     # A condition ("要是…的话，", "if we host it in Hong Kong,"): see :func:`asking_clauses`.
     conditional: frozenset
     condition: re.Pattern
+    # "…? Or…" / "…吗？还是…" at the start of a clause offers another answer to the same question;
+    # anywhere, a choice (:func:`offers_choice`). No \b after the Chinese words: between two
+    # Chinese characters there is no word boundary ("还是得回电脑上传").
+    alternatives: frozenset
+    alternative_start: re.Pattern
+    choice: re.Pattern
+    # Yes-or-no asking without a question word (:func:`is_question`; lexicon ``ba_modals``,
+    # ``is_it_true``, ``a_not_a_verbs``).
+    zh_yes_with_ba: re.Pattern
+    zh_is_it_true: re.Pattern
+    zh_a_not_a: re.Pattern
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
     also_start: re.Pattern
 
@@ -197,6 +208,19 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_modals=tuple(zh["modals"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
+        alternative_start=re.compile(
+            r"^\s*(?:(?:" + _alternatives(en["alternatives"]) + r")\b|" + _alternatives(zh["alternatives"]) + r")",
+            re.IGNORECASE,
+        ),
+        choice=re.compile(
+            r"(?<![a-z])(?:" + _alternatives(en["alternatives"]) + r")(?![a-z])|" + _alternatives(zh["alternatives"]),
+            re.IGNORECASE,
+        ),
+        zh_yes_with_ba=re.compile(
+            r"(?:[行以对是]了?|的)吧\s*[？?]?\s*$|(?:" + _alternatives(zh["ba_modals"]) + r")[^，。,！!]{0,12}吧\s*[？?]?\s*$"
+        ),
+        zh_is_it_true=re.compile(_alternatives(zh["is_it_true"])),
+        zh_a_not_a=re.compile(r"(?:" + _alternatives(zh["a_not_a_verbs"]) + r")[^，。？?,]{0,20}[不没]有?\s*[？?]?\s*$"),
         condition=re.compile(
             r"^\W*(?:(?:" + _alternatives(en["conditional"]) + r")\b|(?:" + _alternatives(zh["conditional"])
             + r"))|(?:" + _alternatives(zh["conditional_end"]) + r")[\s，,]*$",
@@ -255,11 +279,7 @@ _ZH_QUESTION = re.compile(
     r"|了没有?\s*[？?]?\s*$"
 )
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
-_ZH_A_NOT_A = re.compile(r"(?:[能可会行是有要用够算收]|支持|接受|认可|需要)[^，。？?,]{0,20}[不没]有?\s*[？?]?\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# "…？Or…" / "…吗？还是…" offers another answer to the same question. (No \b after the Chinese:
-# between two Chinese characters there is no word boundary, so "还是得回电脑上传" never matched.)
-_ALTERNATIVE = re.compile(r"^\s*(?:or\b|还是|或者|或是)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -335,9 +355,8 @@ def is_question(text: str) -> bool:
         # A-not-A questions ending in 不/没 ("山东能用这个功能不"), 吧 asking for a yes
         # ("签个名就行吧", "回乡证能当负责人证件用吧", "核验单要盖公章吧") and "is it true"
         # after hearsay ("听说江西还要按手印，真的假的").
-        if _ZH_A_NOT_A.search(stripped) or re.search(r"(?:[行以对是]了?|的)吧\s*[？?]?\s*$", stripped) \
-                or re.search(r"(?:能|可以|应该|必须|需要|要|得)[^，。,！!]{0,12}吧\s*[？?]?\s*$", stripped) \
-                or re.search(r"真的假的|是真是假|真的吗|是真的不", stripped):
+        if _words().zh_a_not_a.search(stripped) or _words().zh_yes_with_ba.search(stripped) \
+                or _words().zh_is_it_true.search(stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:
@@ -567,7 +586,7 @@ def _continues_yes_no(text: str) -> bool:
 
 
 def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bool) -> bool:
-    if not clause.question or _ALTERNATIVE.match(clause.text):
+    if not clause.question or _words().alternative_start.match(clause.text):
         return False
     if _too_short(clause.text) and not clause.item:
         # A fragment ("请问", "how,") is part of a question, unless it is a sentence of two
@@ -1025,6 +1044,12 @@ def detail_phrases(text: str) -> str:
     return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"
 
 
+def offers_choice(text: str) -> bool:
+    """Whether ``text`` offers a choice between two ("证件交护照还是居留许可", "passport or
+    permit"), which asks without a question word."""
+    return bool(_words().choice.search(text))
+
+
 def asking_clauses(text: str) -> List[str]:
     """The clauses of a message that ask something (step 2 of the module doc), in order.
 
@@ -1051,7 +1076,7 @@ def asking_clauses(text: str) -> List[str]:
             continue
         j = i + 1
         while j < len(clauses) and clauses[j].after_comma and not clauses[j].question \
-                and not _ALTERNATIVE.match(clauses[j].text):  # "…，还是得等幕布寄到？" offers another answer
+                and not _words().alternative_start.match(clauses[j].text):  # "…，还是得等幕布寄到？" offers another answer
             j += 1
         last = clauses[j - 1].text.rstrip()
         if j > i + 1 and last.endswith(("?", "？")):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any, Dict, Iterable, List, Set, Text
 
@@ -22,10 +21,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.details import DETAIL_ENTITIES
-from bot.core.questions import answers_of_things, asks
-from bot.nlu.compound import part_owner
-from bot.core.tailoring import DETAIL_TOPICS
+from bot.core.questions import answers_of_things, asks, offers_choice
 from bot.core.suggest import DECLINING
+from bot.core.tailoring import DETAIL_TOPICS
+from bot.nlu.compound import part_owner
 from bot.nlu.tokenizer import TEXT_PIECES
 from bot import settings
 
@@ -189,14 +188,11 @@ def _decided_by_details(message: Message, entities: List[Dict[Text, Any]], text:
     FAQ's things ("广东个人备案 核验单签字" asks about the form in a few words), nor when it
     offers a choice, which asks without a cue ("证件交护照还是居留许可"), nor for one question
     of a compound message (the message asks)."""
-    if part_owner(message) is not None or _CHOICE.search(text):
+    if part_owner(message) is not None or offers_choice(text):
         return False
     intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
     named = {entity.get("entity") for entity in entities}
     return any(DETAIL_TOPICS.get(detail) == intent for detail in named) and not answers_of_things(text)
-
-
-_CHOICE = re.compile(r"还是|\bor\b", re.IGNORECASE)
 
 
 def _not_inform(message: Message) -> None:

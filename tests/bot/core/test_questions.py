@@ -6,6 +6,7 @@ import pytest
 from bot.core.questions import (
     asking_clauses,
     asks,
+    offers_choice,
     asks_the_same_again,
     first_question_view,
     is_question,
@@ -379,3 +380,13 @@ def test_asking_clauses_take_a_condition_before_and_the_rest_of_the_sentence_aft
     # A statement before the question is not asked, nor is another answer offered after it.
     assert asking_clauses("授权书盖好章了，传在哪一栏？") == ["传在哪一栏？"]
     assert asking_clauses("我是站在白墙前面拍，还是得等幕布寄到再拍？") == ["我是站在白墙前面拍，"]
+
+
+@pytest.mark.parametrize("text, choice", [
+    ("日本籍，住上海，个人备案证件交护照还是居留许可", True),
+    ("Taiwan owner, passport or residence permit", True),
+    ("补充一下：网站负责人是香港居民，备案地在上海。", False),
+    ("I'm from Oregon, filing a personal site", False),  # "or" inside a word is no choice
+])
+def test_a_choice_between_two_asks_without_a_question_word(text: str, choice: bool) -> None:
+    assert offers_choice(text) is choice

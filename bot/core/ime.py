@@ -26,7 +26,7 @@ import yaml
 
 from bot import settings
 
-SOUNDS_FILE = settings.ROOT / "data" / "ime_sounds.yml"
+SOUNDS_FILE = settings.DATA_DIR / "ime_sounds.yml"
 
 
 def _allowed_slips(length: int) -> int:

@@ -17,8 +17,7 @@ from typing import Dict, Iterable, List
 import yaml
 
 from bot import settings
-
-SOUNDS_FILE = settings.ROOT / "data" / "ime_sounds.yml"
+from bot.core.ime import SOUNDS_FILE
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 
 

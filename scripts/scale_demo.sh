@@ -60,9 +60,16 @@ stop_all() {
 }
 
 secret() {
-  # A random secret kept in var/scale (mode 600), created on first use.
-  local f="$1"
-  [ -s "$f" ] || (umask 077; od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$f")
+  # A random secret kept in var/scale (mode 600), created on first use. Created under a
+  # temporary name and hard-linked into place, which fails if the file exists: two callers at
+  # once (background subshells) end up with the same secret, never one each.
+  local f="$1" tmp
+  if [ ! -s "$f" ]; then
+    tmp="$f.$BASHPID.tmp"
+    (umask 077; od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$tmp")
+    ln "$tmp" "$f" 2>/dev/null || true
+    rm -f "$tmp"
+  fi
   cat "$f"
 }
 
@@ -110,8 +117,7 @@ check_own_instance() {
   if [ "$status" != 200 ]; then
     echo "error: port $port is answered by a server that is not this demo's (agent API said" \
       "$status to the demo's token); stop it or set SCALE_RASA_PORTS" >&2
-    # What listens there, against the pid started here: the cause of a rare 401 in CI is
-    # not found yet (docs/deployment.md, "Scale-out demo").
+    # What listens there, against the pid started here.
     echo "the demo started pid $pid for port $port; listening on it now:" >&2
     ss -ltnp "sport = :$port" >&2 2>/dev/null || true
     return 1
@@ -159,7 +165,14 @@ start_actions() {
 }
 
 start_rasa() {
-  local port="$1" endpoints="endpoints.yml"
+  # The secrets are read here, before the background job: the command substitutions of a
+  # backgrounded command run in its subshell, and two instances starting at once on a fresh
+  # checkout each created their own agent token, so one instance refused the other's (401).
+  local port="$1" endpoints="endpoints.yml" token password tracker rules
+  token="$(agent_token)"
+  password="$(redis_password)"
+  tracker="$(tracker_url)"
+  rules="$(rules_url)"
   if [ "$LOCK_STORE" = stock ]; then
     write_stock_endpoints
     endpoints="$DEMO/endpoints-stock.yml"
@@ -167,13 +180,13 @@ start_rasa() {
   # Secrets go through the environment, never the command line (visible to every user).
   RASA_PORT="$port" \
   ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTION_PORT/webhook" \
-  TRACKER_DB_URL="$(tracker_url)" \
-  RULES_DB_URL="$(rules_url)" \
-  LOCK_STORE_URL="redis://:$(redis_password)@127.0.0.1:$REDIS_PORT/0" \
+  TRACKER_DB_URL="$tracker" \
+  RULES_DB_URL="$rules" \
+  LOCK_STORE_URL="redis://:$password@127.0.0.1:$REDIS_PORT/0" \
   LOCK_STORE_TYPE="bot.stores.lock_redis.AtomicRedisLockStore" \
-  SOCKETIO_REDIS_URL="redis://:$(redis_password)@127.0.0.1:$REDIS_PORT/0" \
-  AGENT_ASSIST_TOKEN="$(agent_token)" \
-  SCALE_REDIS_PORT="$REDIS_PORT" SCALE_REDIS_PASSWORD="$(redis_password)" \
+  SOCKETIO_REDIS_URL="redis://:$password@127.0.0.1:$REDIS_PORT/0" \
+  AGENT_ASSIST_TOKEN="$token" \
+  SCALE_REDIS_PORT="$REDIS_PORT" SCALE_REDIS_PASSWORD="$password" \
     "$RASA" run --model "$MODEL" --interface 127.0.0.1 --port "$port" \
       --credentials "${CREDENTIALS:-credentials.yml}" --endpoints "$endpoints" \
       >"$LOGS/rasa-$port.log" 2>&1 & echo $! >"$RUN/rasa-$port.pid"

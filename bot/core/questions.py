@@ -175,6 +175,9 @@ class _Words:
     zh_a_not_a: re.Pattern
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
     also_start: re.Pattern
+    # "先说下情况：", "Some context:" (lexicon ``context_prefaces``): see :func:`announces_context`.
+    context_prefaces: frozenset
+    context_preface: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -256,6 +259,10 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             + _alternatives(en["list_it"] | set(zh["list_it"]))
             + r")(?:\s+(?:" + _alternatives(en["list_it_fillers"]) + r"))*[\s\W_]*(?:"
             + _alternatives(zh["list_it_endings"]) + r")?[\W_]*$",
+            re.IGNORECASE,
+        ),
+        context_preface=re.compile(
+            r"(?<![a-z])(?:" + _alternatives(en["context_prefaces"]) + r")(?![a-z])|" + _alternatives(zh["context_prefaces"]),
             re.IGNORECASE,
         ),
         also_start=re.compile(
@@ -508,6 +515,18 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                     spaced=spaced and j == 0 and k == 0,
                 ))
                 asked = asked or question
+        # A condition that reads as a question ("要是有好几个域名，又该怎么写": 几) is the
+        # condition of the question after its comma, not a question of its own.
+        for i in range(start, len(clauses) - 1):
+            if clauses[i].question and not clauses[i].item and clauses[i + 1].question \
+                    and clauses[i + 1].after_comma and _CJK.search(clauses[i].text) \
+                    and _words().condition.search(clauses[i].text):
+                clauses[i] = replace(clauses[i], question=False)
+                asked = False
+                for k in range(start, len(clauses)):
+                    asked = asked and not clauses[k].opens
+                    clauses[k] = replace(clauses[k], asked_before=asked)
+                    asked = asked or clauses[k].question
         own = clauses[start:]
         if statement and own and _direct_question(own[-1].text, no_auxiliary=True) and not (
             own[-1].after_comma and _first_words(own[-1].text)[:1] in (["which"], ["who"], ["where"], ["when"])
@@ -592,6 +611,9 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         # A fragment ("请问", "how,") is part of a question, unless it is a sentence of two
         # words or more asking on its own ("What formats? Can I...", "fingerprint needed?").
         whole = clause.opens and not clause.after_comma and clause.text.strip().endswith(("?", "？"))
+        if not first and clause.after_comma and not clause.asked_before and previous is not None \
+                and not previous.question and _words().condition.search(previous.text):
+            return True  # "…吗？如果是个人，怎么签": the condition's own question
         return whole and (first or len(_EN_WORD.findall(clause.text)) + len(_CJK.findall(clause.text)) >= 2)
     if first:
         return True
@@ -1042,6 +1064,12 @@ def detail_phrases(text: str) -> str:
     if not phrases:
         return ""
     return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"
+
+
+def announces_context(text: str) -> bool:
+    """Whether ``text`` says it describes the user's case ("先说下情况：", "补充一下：", "Some
+    context:"): a message that does and asks nothing gives details for what comes next."""
+    return bool(_words().context_preface.search(text))
 
 
 def offers_choice(text: str) -> bool:

@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.details import DETAIL_ENTITIES
-from bot.core.questions import answers_of_things, asks, offers_choice
+from bot.core.questions import announces_context, answers_of_things, asks, offers_choice
 from bot.core.suggest import DECLINING
 from bot.core.tailoring import DETAIL_TOPICS
 from bot.nlu.compound import part_owner
@@ -119,7 +119,11 @@ class DetailsOnlyIntent(GraphComponent):
                 if asks(text):
                     _not_inform(message)
                     continue
-                if not (self._states_details(message, entities) or _decided_by_details(message, entities, text)):
+                if not (
+                    self._states_details(message, entities)
+                    or _decided_by_details(message, entities, text)
+                    or _announces_details(message, entities, text)
+                ):
                     continue
             inform = {INTENT_NAME_KEY: INFORM_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [
@@ -193,6 +197,18 @@ def _decided_by_details(message: Message, entities: List[Dict[Text, Any]], text:
     intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
     named = {entity.get("entity") for entity in entities}
     return any(DETAIL_TOPICS.get(detail) == intent for detail in named) and not answers_of_things(text)
+
+
+def _announces_details(message: Message, entities: List[Dict[Text, Any]], text: Text) -> bool:
+    """A statement that says it describes the user's case and names a detail ("先说下情况：北京的
+    公司，网站负责人就是法人本人。", "Some context: we're a company in Hubei."): the user has
+    not asked yet, whatever the statement's words look like to the classifier (a checklist
+    request, a rejected order). Not for one question of a compound message."""
+    return (
+        part_owner(message) is None
+        and announces_context(text)
+        and any(entity.get("entity") in DETAIL_ENTITIES for entity in entities)
+    )
 
 
 def _not_inform(message: Message) -> None:

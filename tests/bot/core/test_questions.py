@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.questions import (
+    announces_context,
     asking_clauses,
     asks,
     offers_choice,
@@ -32,6 +33,11 @@ from bot.core.questions import (
          ["what documents do I need", "what is the size limit", "where is the template"]),
         # Chinese questions chained with commas and joiners.
         ("核验单要按指纹吗，域名证书在哪里下载", ["核验单要按指纹吗", "域名证书在哪里下载"]),
+        # A condition before its comma belongs to the question after it, even one that reads as a
+        # question itself (几), and even a short one.
+        ("新疆个人备案核验单要按手印对吧？要是有好几个域名，又该怎么写",
+         ["新疆个人备案核验单要按手印对吧？", "要是有好几个域名，又该怎么写"]),
+        ("核验单要盖章吗？如果是个人，怎么签", ["核验单要盖章吗？", "如果是个人，怎么签"]),
         ("图片有什么要求？另外核验单怎么签字", ["图片有什么要求？", "另外核验单怎么签字"]),
         # Chat shorthand: "+" or "/" between questions, Chinese sentences separated by spaces.
         ("which docs do i need + what size should they be", ["which docs do i need", "what size should they be"]),
@@ -380,6 +386,17 @@ def test_asking_clauses_take_a_condition_before_and_the_rest_of_the_sentence_aft
     # A statement before the question is not asked, nor is another answer offered after it.
     assert asking_clauses("授权书盖好章了，传在哪一栏？") == ["传在哪一栏？"]
     assert asking_clauses("我是站在白墙前面拍，还是得等幕布寄到再拍？") == ["我是站在白墙前面拍，"]
+
+
+@pytest.mark.parametrize("text, announces", [
+    ("先说下情况：北京的公司，网站负责人就是法人本人。", True),
+    ("补充一下：河南，企业备案，三个域名", True),
+    ("Some context: we're a small company in Hubei.", True),
+    ("北京的公司，网站负责人就是法人本人。", False),
+    ("Give me the full context of the rules.", False),
+])
+def test_a_message_may_announce_that_it_describes_the_case(text: str, announces: bool) -> None:
+    assert announces_context(text) is announces
 
 
 @pytest.mark.parametrize("text, choice", [

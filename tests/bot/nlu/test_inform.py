@@ -201,6 +201,11 @@ def _classified_as(trained_extractor: Built, storage: Path, text: str, intent: s
         # however sure the classifier is: a topic under way is answered again for them.
         ("补充一下：网站负责人是香港居民，备案地在上海。", "foreign_credentials", 0.9, "inform"),
         ("FYI I'm a foreigner (French passport), filing as an individual.", "foreign_credentials", 0.9, "inform"),
+        # A statement that says it describes the case gives details, whatever it looks like.
+        ("先说下情况：北京的公司，网站负责人就是法人本人，准备走阿里云备案。", "checklist", 0.65, "inform"),
+        ("我这边是河南郑州的公司，上周刚被管局退回一次，先跟你说一下情况。", "rejected_reupload", 0.9, "inform"),
+        ("Some context: we're a small company in Hubei, first filing.", "checklist", 0.8, "inform"),
+        ("补充一下，核验单在哪下载？", "faq_authenticity_statement", 0.9, "faq_authenticity_statement"),
         # Not when it names one of the FAQ's things, nor when it offers a choice.
         ("广东个人备案 核验单签字", "authenticity_form", 0.9, "authenticity_form"),
         ("日本籍，住上海，个人备案证件交护照还是居留许可", "foreign_credentials", 0.9, "foreign_credentials"),

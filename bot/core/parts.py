@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.core.details import DETAIL_ENTITIES
-from bot.core.questions import asks, asks_the_same_again, last_object, names_a_detail
+from bot.core.questions import asks, asks_the_same_again, names_a_detail, names_nothing_of_its_own
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 
 INFORM = "inform"
@@ -85,9 +85,9 @@ def _asks_again(part: Mapping[str, Any], previous: Mapping[str, Any]) -> bool:
 
 def _bare(part: Mapping[str, Any]) -> bool:
     """Whether the question, with the context the splitter gave it, names none of the FAQ's
-    things and no detail."""
+    things (the app and uploading are no things of their own) and no detail."""
     text = str(part.get("text") or "")
-    return bool(text.strip()) and not last_object(text)[0] and not names_a_detail(text)
+    return bool(text.strip()) and names_nothing_of_its_own(text) and not names_a_detail(text)
 
 
 def _asked(part: Mapping[str, Any]) -> str:

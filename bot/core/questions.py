@@ -969,6 +969,7 @@ class _Thing(NamedTuple):
 
     carry: bool  # carried over to a next question that names none
     vehicle: bool  # the app: a question naming only it is still about the thing before
+    act: bool  # uploading: what every question here is about, no thing of its own
     again: bool  # "X呢" asks the question before again about it
     answer: Optional[str]  # the FAQ answer about the thing itself, if it has one
     pattern: re.Pattern
@@ -994,6 +995,7 @@ def _object_words(lexicon: Path = LEXICON_FILE) -> Tuple[_Thing, ...]:
             found.append(_Thing(
                 carry=entry.get("carry", True),
                 vehicle=entry.get("vehicle", False),
+                act=entry.get("act", False),
                 again=entry.get("again", entry.get("carry", True)),
                 answer=entry.get("answer"),
                 pattern=re.compile(alternatives, re.IGNORECASE if language == "en" else 0),
@@ -1012,6 +1014,12 @@ def names_only_vehicles(text: str) -> bool:
     a question is still about the thing the question before named ("下载好了能用APP传吗")."""
     kinds = [thing.vehicle for thing in _object_words() if thing.pattern.search(text)]
     return bool(kinds) and all(kinds)
+
+
+def names_nothing_of_its_own(text: str) -> bool:
+    """Whether ``text`` names no thing of ``topic_objects`` but the app and the act of uploading
+    ("在哪上传？", "能用APP传吗")."""
+    return all(thing.vehicle or thing.act for thing in _object_words() if thing.pattern.search(text))
 
 
 def last_object(text: str) -> Tuple[bool, Optional[str]]:

@@ -53,6 +53,10 @@ def test_a_bare_question_after_a_declined_one_asks_about_the_declined_subject():
     parts = resolve([part("Do we also need the PSB filing?", "icp_other"),
                      _weak("How soon after?", "app_upload_howto", 0.35)])
     assert parts[1]["intent"]["name"] == "icp_other"
+    # Uploading and the app are no things of their own: the question is still bare.
+    parts = resolve([part("公众号企业认证的授权书要盖公章吗？", "out_of_scope"),
+                     _weak("在哪上传？", "authorization_letter", 0.52)])
+    assert parts[1]["intent"]["name"] == "out_of_scope"
 
 
 def test_a_question_after_a_declined_one_keeps_its_answer_when_it_has_a_subject_or_is_clear():

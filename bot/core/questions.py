@@ -1068,7 +1068,8 @@ def detail_phrases(text: str) -> str:
     # Each pattern finds the longest phrase at a place and none inside another.
     found = [(m.start(), text[m.start():m.end()]) for m in latin.finditer(text.lower())]
     found += [(m.start(), m.group(0)) for m in chinese.finditer(text)]
-    phrases = [phrase for _, phrase in sorted(found)]
+    # Each once, where first named ("个人站长…个人还得…" is one detail).
+    phrases = list(dict.fromkeys(phrase for _, phrase in sorted(found)))
     if not phrases:
         return ""
     return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"

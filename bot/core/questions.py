@@ -787,6 +787,13 @@ def questions_of(text: str) -> List[Question]:
     return parts
 
 
+def _also_the_same(rest: str) -> bool:
+    """Whether Chinese text, once a thing is left out, only asks "also the same?" ("也能传吗",
+    "也可以吗"): about that thing, what the question before asked."""
+    core = re.sub(r"[\W_a-zA-Z0-9]+", "", rest)
+    return "也" in core and len(core) <= SAME_AGAIN_MAX_CHARS and bool(_words().zh_same_again.search(rest.strip()))
+
+
 def _only_ne(rest: str) -> bool:
     """Whether Chinese text, once a thing or a detail is left out, is only fillers and 呢
     ("那…呢", "…的话呢")."""
@@ -820,7 +827,7 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     thing = question[start:end]
     rest = (question[:start] + " " + question[end:]).strip()
     if _CJK.search(question):
-        if not _only_ne(rest):
+        if not (_only_ne(rest) or _also_the_same(rest)):
             return None
     elif not set(w.lower() for w in _EN_WORD.findall(rest)) <= _words().object_follow_up:
         return None
@@ -832,6 +839,10 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
         if not vehicle
     ]
     if not before:
+        # "APP上能传哪些东西，授权书也能传吗": the question before named only the app.
+        vehicles = [m.group(0) for t in _object_words() if t.vehicle for m in t.pattern.finditer(previous)]
+        if vehicles and _CJK.search(question) and _also_the_same(rest):
+            return _with_context(vehicles[-1] + "，", question)
         return None
     start, end = max(before)
     if previous[end:end + 1] == "s" and not previous[end + 1:end + 2].isalpha():

@@ -136,6 +136,10 @@ from bot.core.questions import (
         # "X呢" / "What about X?" asks the question before again, about another of the FAQ's things.
         ("app能传身份证吗？授权书呢？", ["app能传身份证吗？", "app能传授权书吗？"]),
         ("域名证书在哪打印？核验单呢？", ["域名证书在哪打印？", "核验单在哪打印？"]),
+        # So does "X也…吗"; after a question that names only the app, it is asked about the app.
+        ("app能传身份证吗？授权书也能传吗", ["app能传身份证吗？", "app能传授权书吗？"]),
+        ("山西的 都要准备哪些证件 核验单也要吗", ["山西的都要准备哪些证件", "山西，都要准备哪些核验单"]),
+        ("APP上能传哪些东西，授权书也能传吗？", ["APP上能传哪些东西", "APP，授权书也能传吗？"]),
         ("Where is the domain cert? And the form?", ["Where is the domain cert?", "Where is the form?"]),
         # "另外…" opens a question of its own, yes-or-no or not.
         ("APP上传怎么操作 另外刷脸对背景有要求没", ["APP上传怎么操作", "APP 另外刷脸对背景有要求没"]),

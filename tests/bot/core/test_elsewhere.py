@@ -18,6 +18,8 @@ from bot.core.phrases import compile_phrases
     # A domain name alone does not make it ICP Filing: SSL certificates are for domains too.
     ("How many domain names can I put on one multi-domain SSL certificate?", "SSL certificate"),
     ("SSL证书申请要验证域名，怎么弄", "SSL证书"),
+    # A procedure named with 备案 in its own name is still that procedure.
+    ("外籍法人刚来中国，需要去派出所做境外人员住宿登记备案吗？", "境外人员住宿登记备案"),
 ])
 def test_messages_about_another_procedure(text: str, procedure: str) -> None:
     assert other_procedure(text) == procedure
@@ -33,6 +35,7 @@ def test_messages_about_another_procedure(text: str, procedure: str) -> None:
     "our bank account details aren't on the verification form, is that a problem?",
     "淘宝买的域名能备案吗",
     "用阿里云APP拍的照片能传吗",
+    "我们网站负责人是外国人，刚做了住宿登记，备案要传什么证件？",
     # Applicants that share a word with a procedure: a hospital or a school files too.
     "We're a hospital in Beijing, who signs the form?",
     "",

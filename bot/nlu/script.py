@@ -1,5 +1,6 @@
-"""Reads Traditional Chinese messages as Simplified ones (:mod:`bot.core.script`), and words
-mistyped with a pinyin input method as meant (:mod:`bot.core.ime`).
+"""Reads Traditional Chinese messages as Simplified ones (:mod:`bot.core.script`), words
+mistyped with a pinyin input method as meant (:mod:`bot.core.ime`), and pinyin jargon in
+English messages as the English words it stands for (:mod:`bot.core.jargon`).
 
 First in the pipeline, before the question splitter: every later component (splitter,
 tokenizer, entities, featurizers) sees Simplified text, which is what the training data, the
@@ -16,6 +17,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.ime import correct
+from bot.core.jargon import read_pinyin_terms
 from bot.core.script import to_simplified
 from bot.nlu.stateless import StatelessComponent
 
@@ -61,6 +63,27 @@ class ImeSlips(StatelessComponent):
             messages: Messages with their text.
         """
         return _rewrite(messages, correct)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class PinyinTerms(StatelessComponent):
+    """Reads pinyin jargon in English messages ("hexiaodan", "mubu", "gongzhang") as the English
+    words it stands for (:mod:`bot.core.jargon`). Before the question splitter."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples are read the same way: a term there teaches its English words."""
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Rewrites the text of each message in place.
+
+        Args:
+            messages: Messages with their text.
+        """
+        return _rewrite(messages, read_pinyin_terms)
 
 
 def _rewrite(messages: List[Message], rewrite: Callable[[str], str]) -> List[Message]:

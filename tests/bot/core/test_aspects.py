@@ -36,6 +36,9 @@ from bot.core.topics import faq_answers
         ("个人网站名称到底怎么起才不会被当成企业站？", "multi_domain", "网站名称"),
         ("腾讯云买的域名，证书在哪打印？", "faq_domain_certificate", "腾讯云"),
         ("上海是不是得用管局那个app核验", "app_upload_availability", "管局那个app"),
+        # Doing a step from abroad: the FAQ never says from where.
+        ("Can the face check be done while I'm overseas?", "face_verification_tips", "while I'm overseas"),
+        ("人在国外能刷脸吗", "app_upload_howto", "人在国外"),
         # The clauses after the one that asks, up to its question mark, are asked too.
         ("上海是不是不能用阿里云App核验，得下管局自己的App？", "app_upload_availability", "管局自己的App"),
         # A condition right before the clause that asks is part of the question.
@@ -57,6 +60,7 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         ("核验单模板在哪下载", "faq_authenticity_statement"),
         # The aspect is in a statement, not in what is asked.
         ("授权书盖好章了，传在哪一栏？", "authorization_letter"),
+        ("人在国外，法人要传什么证件？", "foreign_credentials"),
         ("I stamped the authorization letter already, where do I upload it?", "authorization_letter"),
         # "in charge of" is no charge.
         ("The guy in charge of the website is British - which ID does he use?", "foreign_credentials"),

@@ -38,6 +38,9 @@ from bot.core.questions import (
         ("新疆个人备案核验单要按手印对吧？要是有好几个域名，又该怎么写",
          ["新疆个人备案核验单要按手印对吧？", "要是有好几个域名，又该怎么写"]),
         ("核验单要盖章吗？如果是个人，怎么签", ["核验单要盖章吗？", "如果是个人，怎么签"]),
+        # Asking for something to be made asks, without a question word.
+        ("我个人备案，帮我出个要准备的清单吧。顺便问下证件照片必须彩色的吗",
+         ["我个人备案，帮我出个要准备的清单吧。", "个人备案，顺便问下证件照片必须彩色的吗"]),
         ("图片有什么要求？另外核验单怎么签字", ["图片有什么要求？", "另外核验单怎么签字"]),
         # Chat shorthand: "+" or "/" between questions, Chinese sentences separated by spaces.
         ("which docs do i need + what size should they be", ["which docs do i need", "what size should they be"]),

@@ -26,7 +26,7 @@ import yaml
 
 from bot import settings
 from bot.core.phrases import compile_phrases
-from bot.core.questions import answers_of_things, asking_clauses
+from bot.core.questions import answers_of_things, asking_clauses, names_a_subject
 
 LEXICON_FILE = settings.LEXICON_FILE
 
@@ -47,13 +47,18 @@ def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[st
     )
 
 
-def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> Optional[str]:
+def uncovered_aspect(
+    question: str, answer: str, path: Path = LEXICON_FILE, before: str = ""
+) -> Optional[str]:
     """The aspect a question asks about that ``answer`` does not cover, or None.
 
     Args:
         question: One question (with any statements around it: only its asking clauses count).
         answer: The FAQ answer the classifier chose for it.
         path: The lexicon holding ``aspects``.
+        before: The question asked right before it in the same message, if any: a question that
+            names none of the FAQ's things is about the thing that one named ("证书去哪打印？
+            打出来还要盖公章吗" asks about stamping the certificate).
 
     Returns:
         The words naming the first such aspect, as written ("盖章"); None when the question
@@ -67,6 +72,8 @@ def uncovered_aspect(question: str, answer: str, path: Path = LEXICON_FILE) -> O
     # The things the asking clauses name, else those of the whole question ("授权书上除了签字，
     # 还必须盖公章吗？" names the letter before the clause that asks).
     named = answers_of_things(asked) or answers_of_things(question)
+    if not named and before and not names_a_subject(question):
+        named = answers_of_things(before)
     for words, answered_by, unless, anywhere in _aspects(path):
         if answer in answered_by and (not named or named & answered_by):
             continue

@@ -1029,6 +1029,13 @@ def names_only_vehicles(text: str) -> bool:
     return bool(kinds) and all(kinds)
 
 
+def names_a_subject(text: str) -> bool:
+    """Whether ``text`` names a thing of ``topic_objects`` a question can be about (one carried
+    over or asked about again: the form, the letter, an ID card), not only an attribute of one
+    ("公章", "格式") or the app."""
+    return any((thing.carry or thing.again) and not thing.vehicle for thing in _object_words() if thing.pattern.search(text))
+
+
 def names_nothing_of_its_own(text: str) -> bool:
     """Whether ``text`` names no thing of ``topic_objects`` but the app and the act of uploading
     ("在哪上传？", "能用APP传吗")."""

@@ -118,6 +118,12 @@ def part_owner(message: Message) -> Optional[int]:
     return message.get(_PART_OF)
 
 
+def is_view(message: Message) -> bool:
+    """Whether a message the splitter appended is another reading of a question (a view), not
+    one of the questions the message asks."""
+    return message.get(_VIEW) is not None
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )

@@ -18,7 +18,7 @@ from bot.core.aspects import uncovered_aspect
 from bot.core.elsewhere import neighbouring_filing, other_procedure
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
-from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, part_owner
+from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, is_view, part_owner
 from bot.nlu.stateless import StatelessComponent
 
 
@@ -57,9 +57,15 @@ class ElsewhereGate(StatelessComponent):
         """
         answers = faq_answers()
         verdicts: Dict[int, Optional[str]] = {}
+        # Each message's question asked last so far: what a question naming no thing is about.
+        asked_before: Dict[int, Text] = {}
         originals = 0
         for message in messages:
             owner = part_owner(message)
+            before = ""
+            if owner is not None and not is_view(message):
+                before = asked_before.get(owner, "")
+                asked_before[owner] = message.get(TEXT) or ""
             if owner is None:
                 verdicts[originals] = other_procedure(message.get(TEXT) or "")
                 procedure = verdicts[originals]
@@ -74,7 +80,7 @@ class ElsewhereGate(StatelessComponent):
                 _decline(message, neighbour, answers, ICP_OTHER)
                 continue
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            aspect = uncovered_aspect(message.get(TEXT) or "", intent) if intent in answers else None
+            aspect = uncovered_aspect(message.get(TEXT) or "", intent, before=before) if intent in answers else None
             if aspect is not None:
                 _decline(message, aspect, answers, ICP_OTHER, key=UNCOVERED_KEY)
         return messages

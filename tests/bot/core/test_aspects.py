@@ -99,3 +99,12 @@ def test_the_thing_named_decides_as_well_as_the_answer() -> None:
 def test_the_things_answers_are_faq_answers() -> None:
     objects = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))["topic_objects"]
     assert {entry["answer"] for entry in objects.values() if entry.get("answer")} <= faq_answers()
+
+
+def test_a_question_naming_no_thing_is_about_the_thing_asked_before() -> None:
+    # "打出来还要盖公章吗" after a question about the certificate asks about stamping the
+    # certificate, which the FAQ does not say; after one about the form it is the form's seal.
+    assert uncovered_aspect("打出来还要盖公章吗", "authenticity_form", before="证书去哪打印？") == "盖公章"
+    assert uncovered_aspect("打出来还要盖公章吗", "authenticity_form", before="核验单在哪下载？") is None
+    # A question naming a thing of its own is about that thing.
+    assert uncovered_aspect("身份证有效期有要求吗", "faq_image_requirements", before="核验单除了签名还要弄啥？") is None

@@ -9,7 +9,7 @@ the channel's text in the ``UserUttered`` event; only the parse data carries the
 """
 from __future__ import annotations
 
-from typing import Callable, List
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import TEXT
@@ -22,76 +22,69 @@ from bot.core.script import to_simplified
 from bot.nlu.stateless import StatelessComponent
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
-class SimplifiedChinese(StatelessComponent):
-    """Converts each message's text to Simplified characters, keeping its length."""
+class _TextRewrite(StatelessComponent):
+    """A component that rewrites each message's text in place with :meth:`rewrite`; training
+    examples too when :attr:`IN_TRAINING`."""
+
+    #: Whether training examples are rewritten as well.
+    IN_TRAINING = True
+
+    @staticmethod
+    def rewrite(text: str) -> str:
+        """The text as read."""
+        raise NotImplementedError
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training examples are converted too, should any be written in Traditional characters."""
-        self.process(training_data.training_examples)
+        """Rewrites the training examples when :attr:`IN_TRAINING`; see each subclass."""
+        if self.IN_TRAINING:
+            self.process(training_data.training_examples)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Converts the text of each message in place.
+        """Rewrites the text of each message in place, where the rewrite changes it.
 
         Args:
             messages: Messages with their text.
         """
-        return _rewrite(messages, to_simplified)
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                rewritten = self.rewrite(text)
+                if rewritten != text:
+                    message.set(TEXT, rewritten)
+        return messages
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
-class ImeSlips(StatelessComponent):
+class SimplifiedChinese(_TextRewrite):
+    """Converts each message's text to Simplified characters, keeping its length. Training
+    examples are converted too, should any be written in Traditional characters."""
+
+    rewrite = staticmethod(to_simplified)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class ImeSlips(_TextRewrite):
     """Reads the lexicon's words that a pinyin input method got wrong by a character of the same
     sound as the words themselves ("和验单", "域名正书": :mod:`bot.core.ime`), keeping the text's
     length. After :class:`SimplifiedChinese` (the sounds table is Simplified) and before the
-    question splitter."""
+    question splitter. Training examples are left as written: those with slips teach the
+    classifier the slips this table does not know (two-character words, other sounds)."""
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training examples are left as written: those with slips teach the classifier the
-        slips this table does not know (two-character words, other sounds)."""
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Corrects the text of each message in place.
-
-        Args:
-            messages: Messages with their text.
-        """
-        return _rewrite(messages, correct)
+    IN_TRAINING = False
+    rewrite = staticmethod(correct)
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
-class PinyinTerms(StatelessComponent):
+class PinyinTerms(_TextRewrite):
     """Reads pinyin jargon in English messages ("hexiaodan", "mubu", "gongzhang") as the English
-    words it stands for (:mod:`bot.core.jargon`). Before the question splitter."""
+    words it stands for (:mod:`bot.core.jargon`). Before the question splitter. Training
+    examples are read the same way: a term there teaches its English words."""
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Training examples are read the same way: a term there teaches its English words."""
-        self.process(training_data.training_examples)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Rewrites the text of each message in place.
-
-        Args:
-            messages: Messages with their text.
-        """
-        return _rewrite(messages, read_pinyin_terms)
-
-
-def _rewrite(messages: List[Message], rewrite: Callable[[str], str]) -> List[Message]:
-    """Replaces each message's text with ``rewrite(text)`` where that differs."""
-    for message in messages:
-        text = message.get(TEXT)
-        if text:
-            rewritten = rewrite(text)
-            if rewritten != text:
-                message.set(TEXT, rewritten)
-    return messages
+    rewrite = staticmethod(read_pinyin_terms)

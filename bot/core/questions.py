@@ -852,6 +852,8 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     return previous[:start] + thing + previous[end:]
 
 
+_SENTENCE_ENDS = ("。", ".", "！", "!", "？", "?", "；", ";")
+
 #: Sentences of background before a message's only question that make it a long message, whose
 #: question alone may be read (:func:`question_view`).
 BACKGROUND_SENTENCES = 2
@@ -875,7 +877,12 @@ def question_view(text: str) -> Optional[str]:
     leading, groups = _grouped(text)
     if len(groups) != 1 or len(_sentences("".join(leading))) < BACKGROUND_SENTENCES:
         return None
-    return _with_context(_details_of(leading), "".join(groups[0]).strip())
+    # The statements of the question's own sentence stay, in full: "听说现在用手机APP就能把资料
+    # 和核验一起搞定，具体步骤是怎样的？" asks about the app's steps.
+    own = len(leading)
+    while own > 0 and not leading[own - 1].rstrip().endswith(_SENTENCE_ENDS):
+        own -= 1
+    return _with_context(_details_of(leading[:own]), ("".join(leading[own:]) + "".join(groups[0])).strip())
 
 
 #: At most this many words (English) or characters (Chinese) besides the details, for a question

@@ -318,6 +318,9 @@ def test_details_are_recognised_from_the_lexicon_and_provinces():
      "法人那边的证件应该传哪一种？", "企业香港人内地，法人那边的证件应该传哪一种？"),
     ("My wife is the website owner on our personal filing. She tried the face check twice and it "
      "failed. Any advice before she has another go?", "personal filing: Any advice before she has another go?"),
+    # The statements of the question's own sentence stay in full.
+    ("我们是青海的公司，主站之前是在华为云备的。这次要在阿里云上线一个活动站。上传资料时一直提示失败，"
+     "每张大概6M多，是不是因为太大了？", "青海公司，上传资料时一直提示失败，每张大概6M多，是不是因为太大了？"),
     # A detail named twice is named once.
     ("我是佛山的个人站长，手上有三个域名都要备案。看论坛说广东的核验单跟其他省不一样，个人还得手写一段承诺。"
      "我字丑，怕写错了又得重来。三个域名在核验单上要怎么处理？", "个人广东，三个域名在核验单上要怎么处理？"),

@@ -25,6 +25,7 @@ from typing import Dict, Pattern, Tuple
 import yaml
 
 from bot import settings
+from bot.core.script import has_ideographs
 
 SOUNDS_FILE = settings.DATA_DIR / "ime_sounds.yml"
 
@@ -63,7 +64,7 @@ def correct(text: str, path: Path = SOUNDS_FILE) -> str:
     Returns:
         The text, of the same length.
     """
-    if not text or not re.search(r"[\u4e00-\u9fff]", text):
+    if not text or not has_ideographs(text):
         return text
     pattern, words = _slips(path)
     return pattern.sub(lambda match: words[match.lastgroup], text)

@@ -22,8 +22,7 @@ from typing import Dict, Optional, Pattern, Tuple
 import yaml
 
 from bot import settings
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from bot.core.script import has_ideographs
 
 
 @lru_cache(maxsize=2)
@@ -50,7 +49,7 @@ def read_pinyin_terms(text: str, path: Path = settings.LEXICON_FILE) -> str:
         The text as read; unchanged when it has Chinese characters (the terms are then written
         in characters, and a Latin word among them is a name) or names no term.
     """
-    if not text or _CJK.search(text):
+    if not text or has_ideographs(text):
         return text
     pattern, meaning = _terms(path)
     if pattern is None:

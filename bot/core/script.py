@@ -20,6 +20,12 @@ from functools import lru_cache
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+def has_ideographs(text: str) -> bool:
+    """Whether ``text`` has Chinese characters (Simplified or Traditional): the test the
+    script rewrites (this module, :mod:`bot.core.ime`, :mod:`bot.core.jargon`) share."""
+    return bool(_CJK.search(text))
+
+
 @lru_cache(maxsize=1)
 def _converter():
     from opencc import OpenCC
@@ -36,7 +42,7 @@ def to_simplified(text: str) -> str:
     Returns:
         The converted text, exactly as long as ``text``.
     """
-    if not text or not _CJK.search(text):
+    if not text or not has_ideographs(text):
         return text
     converted = _converter().convert(text)
     if len(converted) == len(text):

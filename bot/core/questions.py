@@ -519,16 +519,18 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 asked = asked or question
         # A condition that reads as a question ("要是有好几个域名，又该怎么写": 几) is the
         # condition of the question after its comma, not a question of its own.
-        for i in range(start, len(clauses) - 1):
-            if clauses[i].question and not clauses[i].item and clauses[i + 1].question \
-                    and clauses[i + 1].after_comma and _CJK.search(clauses[i].text) \
-                    and _words().condition.search(clauses[i].text):
-                clauses[i] = replace(clauses[i], question=False)
-                asked = False
-                for k in range(start, len(clauses)):
-                    asked = asked and not clauses[k].opens
-                    clauses[k] = replace(clauses[k], asked_before=asked)
-                    asked = asked or clauses[k].question
+        conditions = [
+            i for i in range(start, len(clauses) - 1)
+            if clauses[i].question and not clauses[i].item and _CJK.search(clauses[i].text)
+            and _conditions(clauses[i], clauses[i + 1])
+        ]
+        if conditions:
+            asked_so_far = False
+            for k in range(start, len(clauses)):
+                asked_so_far = asked_so_far and not clauses[k].opens
+                clauses[k] = replace(clauses[k], question=clauses[k].question and k not in conditions,
+                                     asked_before=asked_so_far)
+                asked_so_far = asked_so_far or clauses[k].question
         own = clauses[start:]
         if statement and own and _direct_question(own[-1].text, no_auxiliary=True) and not (
             own[-1].after_comma and _first_words(own[-1].text)[:1] in (["which"], ["who"], ["where"], ["when"])
@@ -543,6 +545,12 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 and len(_EN_WORD.findall(sentence)) + len(_CJK.findall(sentence)) >= 2:
             clauses[start] = replace(own[0], question=True)
     return tuple(clauses)
+
+
+def _conditions(clause: _Clause, after: Optional[_Clause]) -> bool:
+    """Whether ``clause`` is a condition ("要是服务器买香港的，", "if we host it in Hong Kong,") of
+    the question right after its comma, and so part of that question."""
+    return after is not None and after.question and after.after_comma and bool(_words().condition.search(clause.text))
 
 
 def _asks_for_more(text: str) -> bool:
@@ -613,8 +621,8 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         # A fragment ("请问", "how,") is part of a question, unless it is a sentence of two
         # words or more asking on its own ("What formats? Can I...", "fingerprint needed?").
         whole = clause.opens and not clause.after_comma and clause.text.strip().endswith(("?", "？"))
-        if not first and clause.after_comma and not clause.asked_before and previous is not None \
-                and not previous.question and _words().condition.search(previous.text):
+        if not first and previous is not None and not previous.question and not clause.asked_before \
+                and _conditions(previous, clause):
             return True  # "…吗？如果是个人，怎么签": the condition's own question
         return whole and (first or len(_EN_WORD.findall(clause.text)) + len(_CJK.findall(clause.text)) >= 2)
     if first:
@@ -789,11 +797,17 @@ def questions_of(text: str) -> List[Question]:
     return parts
 
 
+def _only_same_again(rest: str) -> bool:
+    """Whether Chinese text, once a thing or a detail is left out, is short and only asks "the
+    same?" ("也一样吗", "也能传吗"; lexicon ``same_again``)."""
+    core = re.sub(r"[\W_a-zA-Z0-9]+", "", rest)
+    return len(core) <= SAME_AGAIN_MAX_CHARS and bool(_words().zh_same_again.search(rest.strip()))
+
+
 def _also_the_same(rest: str) -> bool:
     """Whether Chinese text, once a thing is left out, only asks "also the same?" ("也能传吗",
     "也可以吗"): about that thing, what the question before asked."""
-    core = re.sub(r"[\W_a-zA-Z0-9]+", "", rest)
-    return "也" in core and len(core) <= SAME_AGAIN_MAX_CHARS and bool(_words().zh_same_again.search(rest.strip()))
+    return "也" in rest and _only_same_again(rest)
 
 
 def _only_ne(rest: str) -> bool:
@@ -898,10 +912,7 @@ def asks_the_same_again(text: str) -> bool:
         return False
     rest = without_details(text) or ""
     if _CJK.search(text):
-        if _only_ne(rest):
-            return True
-        core = re.sub(r"[\W_a-zA-Z0-9]+", "", rest)
-        return len(core) <= SAME_AGAIN_MAX_CHARS and bool(_words().zh_same_again.search(rest.strip()))
+        return _only_ne(rest) or _only_same_again(rest)
     words = _EN_WORD.findall(rest)
     return len(words) <= SAME_AGAIN_MAX_WORDS and bool(_words().en_same_again.search(rest))
 
@@ -1126,13 +1137,7 @@ def asking_clauses(text: str) -> List[str]:
     if not text or not text.strip():
         return []
     clauses = _clauses(text)
-    asked = [
-        clause.question or (
-            after is not None and after.question and after.after_comma
-            and bool(_words().condition.search(clause.text))
-        )
-        for clause, after in zip(clauses, clauses[1:] + (None,))
-    ]
+    asked = [clause.question or _conditions(clause, after) for clause, after in zip(clauses, clauses[1:] + (None,))]
     # So are the clauses after it up to the question mark that ends its sentence ("上海是不是不能
     # 用阿里云App核验，得下管局自己的App？").
     for i, clause in enumerate(clauses):

@@ -73,8 +73,10 @@ MAX_ANSWERED = 3
 COMPOUND_INTENT = "compound_question"
 
 # Sentence ends. A full stop only counts before whitespace/end and not between digits.
+# Characters that end a sentence wherever they stand (a full stop or colon only before a space).
+_SENTENCE_END_CHARS = "?？!！。；;\n："
 _SENTENCE_END = re.compile(
-    r"(?<=[?？!！。；;\n：])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)|(?<=[^\d\s]:)(?=\s)"
+    rf"(?<=[{_SENTENCE_END_CHARS}])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)|(?<=[^\d\s]:)(?=\s)"
 )
 # Enumerations at a line start or after whitespace: "1." "2)" "(3)" "①" "a)".
 _ENUMERATION = re.compile(
@@ -866,8 +868,6 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     return previous[:start] + thing + previous[end:]
 
 
-_SENTENCE_ENDS = ("。", ".", "！", "!", "？", "?", "；", ";")
-
 #: Sentences of background before a message's only question that make it a long message, whose
 #: question alone may be read (:func:`question_view`).
 BACKGROUND_SENTENCES = 2
@@ -894,7 +894,7 @@ def question_view(text: str) -> Optional[str]:
     # The statements of the question's own sentence stay, in full: "听说现在用手机APP就能把资料
     # 和核验一起搞定，具体步骤是怎样的？" asks about the app's steps.
     own = len(leading)
-    while own > 0 and not leading[own - 1].rstrip().endswith(_SENTENCE_ENDS):
+    while own > 0 and not leading[own - 1].rstrip().endswith((*_SENTENCE_END_CHARS, ".", ":")):
         own -= 1
     return _with_context(_details_of(leading[:own]), ("".join(leading[own:]) + "".join(groups[0])).strip())
 

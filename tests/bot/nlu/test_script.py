@@ -1,20 +1,16 @@
-"""The pipeline reads Traditional Chinese as Simplified, before anything else looks at the text."""
+"""The pipeline rewrites the text before anything else looks at it: Traditional Chinese as
+Simplified, input-method slips as meant, pinyin jargon in English as English."""
 from pathlib import Path
 
+import pytest
 import yaml
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.script import ImeSlips, PinyinTerms, SimplifiedChinese
 
 CONFIG = Path(__file__).resolve().parents[3] / "config.yml"
-
-
-def test_messages_are_converted_in_place_and_others_left_alone():
-    component = SimplifiedChinese()
-    messages = [Message(data={TEXT: "香港身份證可以嗎？"}), Message(data={TEXT: "which ID?"}), Message(data={})]
-    assert component.process(messages) is messages
-    assert [m.get(TEXT) for m in messages] == ["香港身份证可以吗？", "which ID?", None]
 
 
 def test_it_runs_first_so_the_splitter_and_entities_see_simplified_text():
@@ -26,27 +22,22 @@ def test_it_runs_first_so_the_splitter_and_entities_see_simplified_text():
     assert pipeline[2] == "bot.nlu.script.PinyinTerms"
 
 
-def test_input_method_slips_are_read_as_meant_at_run_time_only():
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
-    component = ImeSlips()
-    messages = [Message(data={TEXT: "和验单在哪下载"}), Message(data={TEXT: "which ID?"}), Message(data={})]
-    assert component.process(messages) is messages
-    assert [m.get(TEXT) for m in messages] == ["核验单在哪下载", "which ID?", None]
-    # Training examples stay as written: those with slips teach the classifier the others.
-    example = Message(data={TEXT: "和验单在哪下载"})
-    component.process_training_data(TrainingData([example]))
-    assert example.get(TEXT) == "和验单在哪下载"
-
-
-def test_pinyin_jargon_is_read_as_english_in_training_and_at_run_time():
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
-    component = PinyinTerms()
-    messages = [Message(data={TEXT: "where is the hexiaodan template"}), Message(data={TEXT: "核验单"}), Message(data={})]
-    assert component.process(messages) is messages
-    assert [m.get(TEXT) for m in messages] == ["where is the verification form template", "核验单", None]
-    # Training examples are read the same way, so the model learns the English words.
-    example = Message(data={TEXT: "mubu colour?"})
-    component.process_training_data(TrainingData([example]))
-    assert example.get(TEXT) == "backdrop colour?"
+@pytest.mark.parametrize("component, text, read, other, trained", [
+    # Traditional characters read as Simplified, in training examples too.
+    (SimplifiedChinese, "香港身份證可以嗎？", "香港身份证可以吗？", "which ID?", "香港身份证可以吗？"),
+    # Input-method slips are read at run time only: training examples with slips teach the
+    # classifier the slips the table does not know.
+    (ImeSlips, "和验单在哪下载", "核验单在哪下载", "which ID?", "和验单在哪下载"),
+    # Pinyin jargon in English is read as English, in training examples too, so the model
+    # learns the English words; Chinese text is left alone.
+    (PinyinTerms, "where is the hexiaodan template", "where is the verification form template", "核验单",
+     "where is the verification form template"),
+])
+def test_each_message_is_rewritten_in_place_and_others_left_alone(component, text, read, other, trained):
+    rewriter = component()
+    messages = [Message(data={TEXT: text}), Message(data={TEXT: other}), Message(data={})]
+    assert rewriter.process(messages) is messages
+    assert [m.get(TEXT) for m in messages] == [read, other, None]
+    example = Message(data={TEXT: text})
+    rewriter.process_training_data(TrainingData([example]))
+    assert example.get(TEXT) == trained

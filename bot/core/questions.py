@@ -1119,6 +1119,11 @@ def announces_context(text: str) -> bool:
     return bool(_words().context_preface.search(text))
 
 
+def context_preface_spans(text: str) -> List[Tuple[int, int]]:
+    """Where ``text`` says it describes the user's case (:func:`announces_context`)."""
+    return [match.span() for match in _words().context_preface.finditer(text)]
+
+
 def offers_choice(text: str) -> bool:
     """Whether ``text`` offers a choice between two ("证件交护照还是居留许可", "passport or
     permit"), which asks without a question word."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Dict, Iterable, List, Set, Text
+from typing import Any, Dict, Iterable, List, Set, Text, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.details import DETAIL_ENTITIES
-from bot.core.questions import announces_context, answers_of_things, asks, offers_choice
+from bot.core.questions import announces_context, answers_of_things, asks, context_preface_spans, offers_choice
 from bot.core.suggest import DECLINING
 from bot.core.tailoring import DETAIL_TOPICS
 from bot.nlu.compound import part_owner
@@ -123,6 +123,7 @@ class DetailsOnlyIntent(GraphComponent):
                     self._states_details(message, entities)
                     or _decided_by_details(message, entities, text)
                     or _announces_details(message, entities, text)
+                    or (part_owner(message) is None and self._is_bare_preface(text))
                 ):
                     continue
             inform = {INTENT_NAME_KEY: INFORM_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -154,8 +155,17 @@ class DetailsOnlyIntent(GraphComponent):
             for entity in entities
             if entity.get("entity") in DETAIL_ENTITIES
         ]
-        if not spans:
-            return False
+        return bool(spans) and self._only_fillers_besides(text, spans)
+
+    def _is_bare_preface(self, text: Text) -> bool:
+        """A message that only announces the user's case ("先说下情况：", "补充一下", "Some
+        context:"): more is coming, and it must not read as a question of its own (it read as
+        goodbye or as the letter of authorization)."""
+        spans = context_preface_spans(text)
+        return bool(spans) and self._only_fillers_besides(text, spans)
+
+    def _only_fillers_besides(self, text: Text, spans: List[Tuple[int, int]]) -> bool:
+        """Whether ``text`` is only filler words and punctuation outside ``spans``."""
         chars = list(text)
         for start, end in spans:
             chars[start:end] = " " * (end - start)

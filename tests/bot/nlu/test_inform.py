@@ -206,6 +206,10 @@ def _classified_as(trained_extractor: Built, storage: Path, text: str, intent: s
         ("我这边是河南郑州的公司，上周刚被管局退回一次，先跟你说一下情况。", "rejected_reupload", 0.9, "inform"),
         ("Some context: we're a small company in Hubei, first filing.", "checklist", 0.8, "inform"),
         ("补充一下，核验单在哪下载？", "faq_authenticity_statement", 0.9, "faq_authenticity_statement"),
+        # Only the announcement: more is coming, whatever the classifier makes of it.
+        ("先说下情况：", "goodbye", 0.55, "inform"),
+        ("补充一下", "authorization_letter", 0.58, "inform"),
+        ("Some context:", "human_handoff", 0.3, "inform"),
         # Not when it names one of the FAQ's things, nor when it offers a choice.
         ("广东个人备案 核验单签字", "authenticity_form", 0.9, "authenticity_form"),
         ("日本籍，住上海，个人备案证件交护照还是居留许可", "foreign_credentials", 0.9, "foreign_credentials"),

@@ -21,7 +21,8 @@ class ActionResumeTopic(RulesAction):
     When the user changes a detail later ("actually I'm in Hunan"), the last tailored answer
     is given again for the new details. With no topic yet, the details themselves decide the
     answer (:func:`bot.core.tailoring.details_only_topics`): residency -> which ID to upload,
-    a province -> its rules in short, an applicant type -> how to sign.
+    a province -> its rules in short, an applicant type -> how to sign. A message that names
+    no detail ("补充一下") and answers no pending question is acknowledged and asked to go on.
     """
 
     def __init__(self, repository: Optional[RulesRepository] = None) -> None:
@@ -44,22 +45,28 @@ class ActionResumeTopic(RulesAction):
         domain: Dict[Text, Any],
     ) -> List[EventType]:
         """Delegates to the topic's action, or answers what the details decide."""
-        topic = tracker.get_slot("pending_topic") or tracker.get_slot("last_topic")
+        pending = tracker.get_slot("pending_topic")
+        if not pending and not self._named(tracker):
+            # "补充一下", "Some context:": the user has more to say and has given nothing yet;
+            # the last answer again, or a summary of older details, would only be noise.
+            dispatcher.utter_message(response="utter_noted_details")
+            return []
+        topic = pending or tracker.get_slot("last_topic")
         action = self._by_topic.get(topic) if topic else None
         if action is not None:
             return await action.run(dispatcher, tracker, domain)
         return await self._answer_details(dispatcher, tracker, domain)
 
+    @staticmethod
+    def _named(tracker: Tracker) -> List[Text]:
+        """The details the latest message names."""
+        entities = (tracker.latest_message or {}).get("entities") or []
+        return [e.get("entity") for e in entities if e.get("entity") in DETAIL_ENTITIES]
+
     async def _answer_details(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        # The details this message gives; a button payload without entities falls back to the
-        # details the conversation holds.
-        entities = (tracker.latest_message or {}).get("entities") or []
-        named = [e.get("entity") for e in entities if e.get("entity") in DETAIL_ENTITIES]
-        if not named:
-            named = [name for name in DETAIL_ENTITIES if tracker.get_slot(name)]
-        topics = tailoring.details_only_topics(named)
+        topics = tailoring.details_only_topics(self._named(tracker))
         if not topics:
             dispatcher.utter_message(response="utter_noted_details")
             return []

@@ -45,14 +45,17 @@ def test_resume_answers_the_pending_topic(rules_repo, make_tracker):
 
 
 def test_changed_province_re_answers_the_last_topic(rules_repo, make_tracker):
-    tracker = make_tracker(slots={"province": "hunan", "last_topic": "multi_domain"})
+    # "actually we're in Hunan": the message names the province it changes.
+    tracker = make_tracker(slots={"province": "hunan", "last_topic": "multi_domain"},
+                           entities=[{"entity": "province", "value": "hunan"}])
     messages, _ = run_action(ActionResumeTopic(rules_repo), tracker)
     assert responses(messages) == ["utter_multi_domain_widened_form"]
     assert messages[0]["province_en"] == "Hunan"
 
 
 def test_detail_without_topic_gets_what_it_decides(rules_repo, make_tracker):
-    messages, events = run_action(ActionResumeTopic(rules_repo), make_tracker(slots={"province": "hebei"}))
+    tracker = make_tracker(slots={"province": "hebei"}, entities=[{"entity": "province", "value": "hebei"}])
+    messages, events = run_action(ActionResumeTopic(rules_repo), tracker)
     assert responses(messages) == [tailoring.PROVINCE_SUMMARY]
     assert events == []
 

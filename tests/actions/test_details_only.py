@@ -70,3 +70,16 @@ def test_a_pending_topic_still_wins(rules_repo, make_tracker):
                            entities=_entities(province="gansu"))
     messages, _ = run_action(ActionResumeTopic(rules_repo), tracker)
     assert responses(messages)[0].startswith("utter_multi_domain_")
+
+
+def test_a_message_that_names_no_detail_asks_for_more_instead_of_repeating(rules_repo, make_tracker):
+    # "补充一下" / "Some context:" after an answer: the user has more to say. Neither the last
+    # answer again nor a summary of the details the conversation already holds.
+    tracker = make_tracker(text="补充一下", slots={"last_topic": "authenticity_form", "province": "jiangxi"})
+    messages, events = run_action(ActionResumeTopic(rules_repo), tracker)
+    assert responses(messages) == ["utter_noted_details"]
+    assert events == []
+    # A topic waiting for a detail still asks for it.
+    tracker = make_tracker(text="补充一下", slots={"pending_topic": "multi_domain"})
+    messages, _ = run_action(ActionResumeTopic(rules_repo), tracker)
+    assert responses(messages) == ["utter_ask_province"]

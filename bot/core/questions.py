@@ -555,6 +555,16 @@ def _conditions(clause: _Clause, after: Optional[_Clause]) -> bool:
     return after is not None and after.question and after.after_comma and bool(_words().condition.search(clause.text))
 
 
+def _opens_another_matter(clause: _Clause, after: Optional[_Clause]) -> bool:
+    """Whether ``clause`` is a statement that opens its sentence with "also" ("还有这次图片传不上去，",
+    "Also the upload keeps failing,") and the clause right after its comma asks about it: a
+    fragment there ("咋办", "why?") is that matter's question, not more of the one before."""
+    if after is None or not after.after_comma or not clause.opens or clause.question:
+        return False
+    text = clause.text.lstrip()
+    return bool(_words().also_start.match(text)) or text.startswith(_words().zh_joiners)
+
+
 def _asks_for_more(text: str) -> bool:
     """A request that names nothing new and points back ("List them please.", "can you explain
     that", "能一项项列出来吗"): it asks for more of the question before, not a new one."""
@@ -624,8 +634,10 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         # words or more asking on its own ("What formats? Can I...", "fingerprint needed?").
         whole = clause.opens and not clause.after_comma and clause.text.strip().endswith(("?", "？"))
         if not first and previous is not None and not previous.question and not clause.asked_before \
-                and _conditions(previous, clause):
-            return True  # "…吗？如果是个人，怎么签": the condition's own question
+                and (_conditions(previous, clause) or _opens_another_matter(previous, clause)):
+            # "…吗？如果是个人，怎么签": the condition's own question; "…吗？还有图片传不上去，咋办":
+            # the new matter's
+            return True
         return whole and (first or len(_EN_WORD.findall(clause.text)) + len(_CJK.findall(clause.text)) >= 2)
     if first:
         return True

@@ -38,6 +38,10 @@ from bot.core.questions import (
         ("新疆个人备案核验单要按手印对吧？要是有好几个域名，又该怎么写",
          ["新疆个人备案核验单要按手印对吧？", "要是有好几个域名，又该怎么写"]),
         ("核验单要盖章吗？如果是个人，怎么签", ["核验单要盖章吗？", "如果是个人，怎么签"]),
+        # A statement opened with "also" and a fragment asking about it is a question of its own.
+        ("能换种上传方式不？还有这次图片死活传不上去，咋办", ["能换种上传方式不？", "还有这次图片死活传不上去，咋办"]),
+        ("What formats are ok? Also the upload keeps failing, why?",
+         ["What formats are ok?", "the upload keeps failing, why?"]),
         # Asking for something to be made asks, without a question word.
         ("我个人备案，帮我出个要准备的清单吧。顺便问下证件照片必须彩色的吗",
          ["我个人备案，帮我出个要准备的清单吧。", "个人备案，顺便问下证件照片必须彩色的吗"]),

@@ -57,7 +57,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 import yaml
 
@@ -968,7 +968,7 @@ def without_details(text: str) -> Optional[str]:
     leading, groups = _grouped(text)
     if len(groups) != 1 or len(_sentences("".join(leading))) >= BACKGROUND_SENTENCES:
         return None
-    latin, chinese = _detail_words()
+    latin, chinese, _ = _detail_words()
     spans = [m.span() for m in chinese.finditer(text)]
     if len(text.lower()) == len(text):  # lower-casing keeps the offsets (it does but for rare letters)
         spans += [m.span() for m in latin.finditer(text.lower())]
@@ -989,22 +989,37 @@ def _details_of(statements: Sequence[str]) -> str:
     return detail_phrases("".join(c for c in statements if names_a_detail(c)))
 
 
+class _DetailWords(NamedTuple):
+    """The words that name a detail (a province, an applicant type, a residency)."""
+
+    latin: re.Pattern  # whole words of lower-cased text, longest first
+    chinese: re.Pattern  # anywhere, longest first
+    # each word (lower case) to the first word of its kind in its language ("泰国" to "外籍",
+    # "广东省" to "广东"): the word a question's detail preamble uses
+    usual: Dict[str, str]
+
+
 @lru_cache(maxsize=2)
-def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE) -> Tuple[re.Pattern, re.Pattern]:
-    """Words that name a detail as two patterns, longest first: Latin ones as whole words (of
-    lower-cased text), Chinese ones anywhere."""
-    words: List[str] = []
+def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE) -> _DetailWords:
+    """The lexicon's detail words (applicant types, residencies) and the provinces' names."""
+    kinds: List[List[str]] = []
     data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
     for kind in ("applicant_type", "residency"):
         for by_language in (data.get(kind) or {}).values():
-            for phrases in by_language.values():
-                words.extend(str(p) for p in phrases or [])
+            kinds += [[str(p) for p in phrases or []] for phrases in by_language.values()]
     for province in (yaml.safe_load(provinces.read_text(encoding="utf-8")) or {}).get("provinces", []):
-        words += [province["name_en"], province["name_zh"], *(a for a in province.get("aliases") or [] if len(a) > 1)]
+        aliases = [a for a in province.get("aliases") or [] if len(a) > 1]
+        kinds += [[province["name_en"], *(a for a in aliases if not _CJK.search(a))],
+                  [province["name_zh"], *(a for a in aliases if _CJK.search(a))]]
+    words = [w for phrases in kinds for w in phrases]
+    usual: Dict[str, str] = {}
+    for phrases in kinds:
+        for word in phrases:
+            usual.setdefault(word.lower(), phrases[0])
     latin = sorted({w.lower() for w in words if not _CJK.search(w)}, key=len, reverse=True)
     chinese = {w for w in words if _CJK.search(w) and len(w) > 1}
     pattern = re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z])")
-    return pattern, re.compile(_alternatives(chinese) or r"(?!)")
+    return _DetailWords(pattern, re.compile(_alternatives(chinese) or r"(?!)"), usual)
 
 
 class _Thing(NamedTuple):
@@ -1086,7 +1101,7 @@ def last_object(text: str) -> Tuple[bool, Optional[str]]:
 
 def names_a_detail(text: str) -> bool:
     """Whether ``text`` names a province, applicant type or residency (lexicon words)."""
-    latin, chinese = _detail_words()
+    latin, chinese, _ = _detail_words()
     return bool(latin.search(text.lower()) or chinese.search(text))
 
 
@@ -1114,12 +1129,13 @@ def detail_phrases(text: str) -> str:
     Args:
         text: Statements of the user's message.
     """
-    latin, chinese = _detail_words()
+    latin, chinese, usual = _detail_words()
     # Each pattern finds the longest phrase at a place and none inside another.
     found = [(m.start(), text[m.start():m.end()]) for m in latin.finditer(text.lower())]
     found += [(m.start(), m.group(0)) for m in chinese.finditer(text)]
-    # Each once, where first named ("个人站长…个人还得…" is one detail).
-    phrases = list(dict.fromkeys(phrase for _, phrase in sorted(found)))
+    # Each once, where first named ("个人站长…个人还得…" is one detail), and in the usual word of
+    # its kind: the classifier knows "外籍" far better than "泰国籍".
+    phrases = list(dict.fromkeys(usual.get(phrase.lower(), phrase) for _, phrase in sorted(found)))
     if not phrases:
         return ""
     return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"

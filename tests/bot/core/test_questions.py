@@ -26,9 +26,12 @@ from bot.core.questions import (
         # A situation goes with the first question only; the joiner is dropped.
         ("My order got rejected. Do I have to use the app again, and how big can the images be?",
          ["My order got rejected. Do I have to use the app again", "how big can the images be?"]),
-        # Details stated first apply to every question (the later ones get the detail words).
+        # Details stated first apply to every question (the later ones get the usual word of each
+        # detail: "泰国籍" is a foreigner, "福建省" Fujian).
         ("我是台湾人，在福建做个人备案，要按指纹吗？用什么证件？",
-         ["我是台湾人，在福建做个人备案，要按指纹吗？", "台湾人福建个人备案，用什么证件？"]),
+         ["我是台湾人，在福建做个人备案，要按指纹吗？", "台湾福建个人，用什么证件？"]),
+        ("公司在福建省，法人是泰国籍。法人传什么证件？授权书怎么传？",
+         ["公司在福建省，法人是泰国籍。法人传什么证件？", "企业福建外籍，授权书怎么传？"]),
         ("1. what documents do I need 2. what is the size limit 3. where is the template",
          ["what documents do I need", "what is the size limit", "where is the template"]),
         # Chinese questions chained with commas and joiners.
@@ -44,7 +47,7 @@ from bot.core.questions import (
          ["What formats are ok?", "the upload keeps failing, why?"]),
         # Asking for something to be made asks, without a question word.
         ("我个人备案，帮我出个要准备的清单吧。顺便问下证件照片必须彩色的吗",
-         ["我个人备案，帮我出个要准备的清单吧。", "个人备案，顺便问下证件照片必须彩色的吗"]),
+         ["我个人备案，帮我出个要准备的清单吧。", "个人，顺便问下证件照片必须彩色的吗"]),
         ("图片有什么要求？另外核验单怎么签字", ["图片有什么要求？", "另外核验单怎么签字"]),
         # Chat shorthand: "+" or "/" between questions, Chinese sentences separated by spaces.
         ("which docs do i need + what size should they be", ["which docs do i need", "what size should they be"]),
@@ -77,27 +80,27 @@ from bot.core.questions import (
         ("Does Chongqing support the app upload? If so, walk me through what I do on the phone.",
          ["Does Chongqing support the app upload?", "If so, walk me through what I do on the phone."]),
         ("公司备案几个问题：材料有哪些、核验单盖不盖章、广东能不能APP传",
-         ["公司备案几个问题：材料有哪些", "公司，核验单盖不盖章", "公司，广东能不能APP传"]),
+         ["公司备案几个问题：材料有哪些", "企业，核验单盖不盖章", "企业，广东能不能APP传"]),
         # A size names its own thing: the letter is not carried over to it.
         ("授权书能和负责人身份证拼一张图吗，拼完超过4M了咋办", ["授权书能和负责人身份证拼一张图吗", "拼完超过4M了咋办"]),
         ("ECS续费有没有优惠码啊？另外核验单是在上传页面那里下载的吧",
          ["ECS续费有没有优惠码啊？", "另外核验单是在上传页面那里下载的吧"]),
         # A request for a list of other things is a question of its own.
         ("福建的企业备案，核验单模板在哪里下？顺便帮我们列一下要准备的全部材料",
-         ["福建的企业备案，核验单模板在哪里下？", "福建企业备案，顺便帮我们列一下要准备的全部材料"]),
+         ["福建的企业备案，核验单模板在哪里下？", "福建企业，顺便帮我们列一下要准备的全部材料"]),
         ("quick ones: where's the domain cert, and what ID for a Macao owner?",
          ["where's the domain cert", "what ID for a Macao owner?"]),
         ("台胞证能当网站负责人的证件用吗？个人备案的核验单签个名就行了吧",
          ["台胞证能当网站负责人的证件用吗？", "个人备案的核验单签个名就行了吧"]),
         # A short "?" sentence asks on its own; a label with a colon goes with its question.
         ("Personal site in Jiangxi: fingerprint needed? is the app available?",
-         ["Personal site in Jiangxi: fingerprint needed?", "Personal site, Jiangxi: is the app available?"]),
+         ["Personal site in Jiangxi: fingerprint needed?", "individual, Jiangxi: is the app available?"]),
         ("domain cert: where to download? images: is png ok?",
          ["domain cert: where to download?", "images: is png ok?"]),
         # "and" + auxiliary asks only before a subject; "separately" may follow "and".
         ("My partner is Dutch and will be the owner, is his passport fine? can we use the app?",
          ["My partner is Dutch and will be the owner, is his passport fine?",
-          "Dutch: can we use the app?"]),
+          "foreigner: can we use the app?"]),
         ("What background does a visa photo need, and separately, what background is needed for the face check?",
          ["What background does a visa photo need", "separately, what background is needed for the face check?"]),
         # A sentence's preamble ("Also,", "And for the ICP itself,") goes with its question.
@@ -110,8 +113,8 @@ from bot.core.questions import (
         ("For a personal filing in Xinjiang: do I sign the form, do I also need a fingerprint, "
          "and can I photograph the form?",
          ["For a personal filing in Xinjiang: do I sign the form",
-          "personal filing, Xinjiang: do I also need a fingerprint",
-          "personal filing, Xinjiang: can I photograph the form?"]),
+          "individual, Xinjiang: do I also need a fingerprint",
+          "individual, Xinjiang: can I photograph the form?"]),
         ("What documents do I need, and in which format should the pictures be?",
          ["What documents do I need", "in which format should the pictures be?"]),
         # A question that names none of the FAQ's things is about the one the question right
@@ -176,7 +179,7 @@ from bot.core.questions import (
           "do foreigners use a passport"]),
         ("beian for my shop in liaoning can i use the app", ["beian for my shop in liaoning can i use the app"]),
         ("beian for my shop in liaoning can i use the app and what must i prepare",
-         ["beian for my shop in liaoning can i use the app", "liaoning: what must i prepare"]),
+         ["beian for my shop in liaoning can i use the app", "Liaoning: what must i prepare"]),
         ("Can I use the app in Fujian? What must I prepare?", ["Can I use the app in Fujian?", "What must I prepare?"]),
         ("make me a checklist pls, and how do i get my domain cert",
          ["make me a checklist pls", "how do i get my domain cert"]),
@@ -187,14 +190,14 @@ from bot.core.questions import (
         ("Q1 APP支持哪些省 Q2 幕布去哪领", ["APP支持哪些省", "幕布去哪领"]),
         ("备案号要挂首页吗 个人核验单签个名就行吧", ["备案号要挂首页吗", "个人核验单签个名就行吧"]),
         ("hunan, 9 domains, how do we fit them on the form. and company seal needed?",
-         ["hunan, 9 domains, how do we fit them on the form.", "hunan: company seal needed?"]),
+         ["hunan, 9 domains, how do we fit them on the form.", "Hunan: company seal needed?"]),
         ("Is the app available in Anhui, and if it is, what can it upload?",
          ["Is the app available in Anhui", "if it is, what can it upload?"]),
         # Chinese questions chained with commas, 咋 asks too.
         ("要传哪些材料，图片多大，传不上去咋办", ["要传哪些材料", "图片多大", "传不上去咋办"]),
         ("we have two sites in beijing. do we need one form per site? Also the photos, jpg or png?",
          ["we have two sites in beijing. do we need one form per site?",
-          "beijing: the photos, jpg or png?"]),
+          "Beijing: the photos, jpg or png?"]),
         # "Also" / "另外" says the problem reported before it asked something too.
         ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗", ["证件图片传不上去，清了缓存也没用；", "另外必须是彩色的吗"]),
         ("The upload keeps failing in Chrome. Also, what size can the photos be?",
@@ -202,7 +205,7 @@ from bot.core.questions import (
         # 谁 asks; 另外 after 要不要 is "in addition", inside the question, not a new one.
         ("主体负责人不是法人要传什么证明，核验单谁来签", ["主体负责人不是法人要传什么证明", "核验单谁来签"]),
         ("负责人是香港人，证件传哪个？要不要另外准备授权书？",
-         ["负责人是香港人，证件传哪个？", "香港人，要不要另外准备授权书？"]),
+         ["负责人是香港人，证件传哪个？", "香港，要不要另外准备授权书？"]),
     ],
 )
 def test_compound_messages_are_cut_into_questions(text, expected):
@@ -319,12 +322,12 @@ def test_details_are_recognised_from_the_lexicon_and_provinces():
 
 @pytest.mark.parametrize("text, view", [
     ("我们是港资企业，法人是香港人，网站负责人是内地员工。营业执照和员工身份证都没问题，核验单也盖好章了。"
-     "法人那边的证件应该传哪一种？", "企业香港人内地，法人那边的证件应该传哪一种？"),
+     "法人那边的证件应该传哪一种？", "企业香港大陆，法人那边的证件应该传哪一种？"),
     ("My wife is the website owner on our personal filing. She tried the face check twice and it "
-     "failed. Any advice before she has another go?", "personal filing: Any advice before she has another go?"),
+     "failed. Any advice before she has another go?", "individual: Any advice before she has another go?"),
     # The statements of the question's own sentence stay in full.
     ("我们是青海的公司，主站之前是在华为云备的。这次要在阿里云上线一个活动站。上传资料时一直提示失败，"
-     "每张大概6M多，是不是因为太大了？", "青海公司，上传资料时一直提示失败，每张大概6M多，是不是因为太大了？"),
+     "每张大概6M多，是不是因为太大了？", "青海企业，上传资料时一直提示失败，每张大概6M多，是不是因为太大了？"),
     # A detail named twice is named once.
     ("我是佛山的个人站长，手上有三个域名都要备案。看论坛说广东的核验单跟其他省不一样，个人还得手写一段承诺。"
      "我字丑，怕写错了又得重来。三个域名在核验单上要怎么处理？", "个人广东，三个域名在核验单上要怎么处理？"),

@@ -18,7 +18,9 @@ A test-set item has ``text``, ``expect`` (one entry per question in the message,
 ``"a|b"`` means either answer is right), ``category`` and optional ``details``. The whole
 message goes through the trained assistant's NLU as the bot receives it, and the answers its
 reply gives (one per question, :func:`answers_of`) are compared with the expected entries in
-order, so a compound message is scored on every part. (``bot.devtools.bench`` scores other
+order, so a compound message is scored on every part; a question the reply does not answer
+again (asked twice, or cut finer than its writer meant) is scored as the user reads the reply
+(:func:`score_item`). (``bot.devtools.bench`` scores other
 models, which have no splitter, by cutting messages with ``split_questions`` first:
 :func:`message_predictor`.)
 
@@ -261,11 +263,31 @@ class Metrics:
         }
 
 
+class Repeat(str):
+    """An answer the reply does not give again: a question asked a second time, the same thing
+    for the same details (``bot.core.compound.answer_parts`` skips it), so the one answer
+    before stands for both."""
+
+
 def score_item(item: Item, got: Sequence[str], faq: frozenset) -> Tuple[Metrics, bool]:
     """Scores one message's answers ``got`` (one per question found, in order).
 
+    A question the reply does not answer again (:class:`Repeat`) is either the same question
+    the writer asked twice, which the answer before answers, or one question the splitter cut
+    finer than its writer ("哪些资料能在app里传、哪些得在电脑上传？"), which the reply answers
+    once: the message is scored both ways and keeps the better score (more parts right, then
+    fewer confident-wrong ones). Either way the user reads the same reply.
+
     Returns the counts and whether every expected part was answered right.
     """
+    scores = [_score_answers(item, list(got), faq)]
+    if any(isinstance(answer, Repeat) for answer in got):
+        scores.append(_score_answers(item, [a for a in got if not isinstance(a, Repeat)], faq))
+    return max(scores, key=lambda s: (s[0].right, -s[0].confident_wrong))
+
+
+def _score_answers(item: Item, got: Sequence[str], faq: frozenset) -> Tuple[Metrics, bool]:
+    """:func:`score_item` for one reading of the reply's answers."""
     m = Metrics(messages=1, parts=len(item.expect))
     all_right = True
     for i, expected in enumerate(item.expect):
@@ -380,7 +402,7 @@ def answers_of(parse: Dict[str, Any]) -> List[str]:
     for part in speaking:
         answer = part_name(part) if part.get("confident") else "nlu_fallback"
         if part.get("confident") and part_key(part) in answered:
-            answers.append(answered[part_key(part)])
+            answers.append(Repeat(answered[part_key(part)]))
             continue
         if len(answered) + answers.count("nlu_fallback") >= MAX_ANSWERED:
             break

@@ -252,3 +252,31 @@ def test_at_most_three_questions_are_answered_and_repeats_share_their_answer():
         ["faq_documents", "faq_documents", "multi_domain", "authorization_letter", "app_upload_howto"])]
     assert ev.answers_of(_parse("compound_question", parts)) == [
         "faq_documents", "faq_documents", "multi_domain", "authorization_letter"]
+
+
+@pytest.mark.parametrize(
+    "expect, got, right, confident_wrong",
+    [
+        # Cut finer than its writer meant ("哪些资料能在app里传、哪些得在电脑上传？全传完之后在哪提交？"):
+        # the reply answers the first question once, then the second.
+        (["app_upload_scope", "app_upload_howto"],
+         ["app_upload_scope", ev.Repeat("app_upload_scope"), "app_upload_howto"], 2, 0),
+        # The same question asked twice: the one answer answers both.
+        (["authenticity_form", "authenticity_form"], ["authenticity_form", ev.Repeat("authenticity_form")], 2, 0),
+        # A second question the reply leaves unanswered is wrong, but no wrong answer was given.
+        (["faq_documents", "multi_domain"], ["faq_documents", ev.Repeat("faq_documents")], 1, 0),
+        # A repeat given as a new answer (not a Repeat) is still scored where it stands.
+        (["faq_documents", "multi_domain"], ["faq_documents", "faq_documents"], 1, 1),
+    ],
+)
+def test_a_question_the_reply_does_not_answer_again_is_scored_as_the_user_reads_it(expect, got, right, confident_wrong):
+    m, _ = ev.score_item(item("x", expect, "compound"), got, FAQ)
+    assert (m.right, m.confident_wrong) == (right, confident_wrong)
+
+
+def test_a_question_asked_again_for_the_same_details_is_a_repeat_of_its_answer():
+    parts = [("which docs?", "faq_documents", True, []), ("and which ones exactly?", "faq_documents", True, []),
+             ("size?", "faq_image_requirements", True, [])]
+    answers = ev.answers_of(_parse("compound_question", parts))
+    assert answers == ["faq_documents", "faq_documents", "faq_image_requirements"]
+    assert [isinstance(a, ev.Repeat) for a in answers] == [False, True, False]

@@ -10,6 +10,8 @@ from bot.core.jargon import read_pinyin_terms
 
 @pytest.mark.parametrize("text, read", [
     ("Does the hexiaodan need our gongzhang?", "Does the verification form need our official seal?"),
+    # 核验单 as it is spelled (he-yan-dan), and as forums often misspell it.
+    ("who signs the heyandan", "who signs the verification form"),
     ("mubu photo what shoud i wear", "backdrop photo what shoud i wear"),
     # Any case, spaces between syllables, several terms.
     ("Mu Bu colour?", "backdrop colour?"),

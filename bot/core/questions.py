@@ -180,6 +180,7 @@ class _Words:
     # "先说下情况：", "Some context:" (lexicon ``context_prefaces``): see :func:`announces_context`.
     context_prefaces: frozenset
     context_preface: re.Pattern
+    en_function: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -267,6 +268,14 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             r"(?<![a-z])(?:" + _alternatives(en["context_prefaces"]) + r")(?![a-z])|" + _alternatives(zh["context_prefaces"]),
             re.IGNORECASE,
         ),
+        # English writing: the little words no Chinese sentence borrows ("the 核验单", "is my
+        # 身份证 ok"), whole words; "APP上传", "ICP备案", "A4纸" borrow nouns only.
+        en_function=re.compile(
+            r"(?<![A-Za-z0-9'])(?:" + _alternatives(en["auxiliaries"] | en["subjects"] | en["question_start"]
+                                                 | en["place_prepositions"] | {"a", "an", "of", "to", "and", "or"})
+            + r")(?![A-Za-z0-9'])",
+            re.IGNORECASE,
+        ),
         also_start=re.compile(
             r"^[\W_]*(?:and\s+)?(?:(?:" + _alternatives(en["also"]) + r")\b|" + _alternatives(zh["also"]) + r")",
             re.IGNORECASE,
@@ -291,6 +300,14 @@ _ZH_QUESTION = re.compile(
 )
 _ZH_HOW_MANY = re.compile(r"(?:要|需要|得|该|能|可以)[^，。,]{0,4}几个")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _chinese(text: str) -> bool:
+    """Whether ``text`` is written in Chinese: it has ideographs, and no English little words
+    ("can the app upload the 域名证书?" is English naming a Chinese term, "APP能传吗" Chinese
+    naming an English one). The splitter's Chinese rules (a space ends a sentence, commas chain
+    questions, 吗 ends a direct question) apply to Chinese writing only."""
+    return bool(_CJK.search(text)) and not _words().en_function.search(text)
 
 
 @dataclass(frozen=True)
@@ -346,7 +363,7 @@ def asks(text: str) -> bool:
     """Whether a whole message asks something: a question mark, or a clause that asks."""
     if text.strip().endswith(("?", "？")):
         return True
-    if _CJK.search(text) and is_question(text):
+    if _chinese(text) and is_question(text):
         return True  # also across a comma: "是要注销重新备，还是直接做变更"
     return any(is_question(clause) for clause in re.split(r"[,，.。;；!！?？\n]", text))
 
@@ -412,7 +429,7 @@ def _numbered(chunk: str) -> List[int]:
 def _sentences(text: str) -> List[str]:
     pieces: List[str] = []
     chunks = [text]
-    for breaks in (_SYMBOL_BREAK, _ZH_SPACE_BREAK if _CJK.search(text) else None):
+    for breaks in (_SYMBOL_BREAK, _ZH_SPACE_BREAK if _chinese(text) else None):
         if breaks is not None:
             chunks = [piece for chunk in chunks for piece in breaks.split(chunk)]
     for chunk in (piece for chunk in chunks for piece in _SENTENCE_END.split(chunk)):
@@ -441,7 +458,7 @@ def _split_run_ons(piece: str) -> List[str]:
     liaoning can i use the app"). Not inside a question that has not had its own auxiliary
     yet ("what documents do I need"), nor after words that make the rest indirect ("not sure
     what", "tell me where") or relative ("the page where")."""
-    if _CJK.search(piece):
+    if _chinese(piece):
         return [piece]
     out: List[str] = []
     start = 0
@@ -570,7 +587,7 @@ def _asks_for_more(text: str) -> bool:
     that", "能一项项列出来吗"): it asks for more of the question before, not a new one."""
     if last_object(text)[0] or names_a_detail(text):
         return False
-    if _CJK.search(text):
+    if _chinese(text):
         return bool(_ZH_MORE.search(text))
     words = _first_words(text)
     return bool(words) and words[0] in _words().requests and bool(_words().back_references & set(words[1:]))
@@ -580,7 +597,7 @@ def _direct_question(text: str, no_auxiliary: bool = False) -> bool:
     """A clause worded as a question from its start ("how do we fit them", "要盖章吗"); with
     ``no_auxiliary``, not an English one led by an auxiliary: "...and do the face check." ends a
     story, "..., how do we fit them on the form." and "walk me through it." ask."""
-    if _CJK.search(text):
+    if _chinese(text):
         return text.rstrip("。. ").endswith(("吗", "呢", "嘛"))
     words = _first_words(text)
     if not words or words[0] not in _words().question_start or words[0] in {"please", "pls", "plz"}:
@@ -655,7 +672,7 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
             # The sentence's question starts here, after its preamble ("Also, how much...",
             # "And for the ICP itself, whose IDs do I upload?").
             return True
-        if _CJK.search(clause.text):
+        if _chinese(clause.text):
             # Chinese writers chain whole questions with commas ("要按指纹吗，用什么证件",
             # "要传哪些材料，图片多大"): a question after a direct question is a new one; after
             # an indirect one ("不知道两个域名怎么填，能不能写在一起") it goes on.
@@ -799,7 +816,7 @@ def questions_of(text: str) -> List[Question]:
         # ("域名证书怎么下载 下载好了能用APP传吗").
         takes_about = not names or (names_only_vehicles(question) and not names_only_vehicles(about or ""))
         if takes_about and about is not None and not names_a_detail(question):
-            if _CJK.search(question):
+            if _chinese(question):
                 context = shared + about  # "核验单" + "又该怎么签？"
             elif _refers_back(question):  # "does it work in Fujian (app)?"
                 bare = question.rstrip("?？,， ")
@@ -856,7 +873,7 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     start, end, _ = max(spans, key=lambda span: span[1] - span[0])
     thing = question[start:end]
     rest = (question[:start] + " " + question[end:]).strip()
-    if _CJK.search(question):
+    if _chinese(question):
         if not (_only_ne(rest) or _also_the_same(rest)):
             return None
     elif not set(w.lower() for w in _EN_WORD.findall(rest)) <= _words().object_follow_up:
@@ -871,7 +888,7 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     if not before:
         # "APP上能传哪些东西，授权书也能传吗": the question before named only the app.
         vehicles = [m.group(0) for t in _object_words() if t.vehicle for m in t.pattern.finditer(previous)]
-        if vehicles and _CJK.search(question) and _also_the_same(rest):
+        if vehicles and _chinese(question) and _also_the_same(rest):
             return _with_context(vehicles[-1] + "，", question)
         return None
     start, end = max(before)
@@ -923,7 +940,7 @@ def asks_the_same_again(text: str) -> bool:
     if not text or not names_a_detail(text):
         return False
     rest = without_details(text) or ""
-    if _CJK.search(text):
+    if _chinese(text):
         return _only_ne(rest) or _only_same_again(rest)
     words = _EN_WORD.findall(rest)
     return len(words) <= SAME_AGAIN_MAX_WORDS and bool(_words().en_same_again.search(rest))
@@ -1138,7 +1155,7 @@ def detail_phrases(text: str) -> str:
     phrases = list(dict.fromkeys(usual.get(phrase.lower(), phrase) for _, phrase in sorted(found)))
     if not phrases:
         return ""
-    return "".join(phrases) + "，" if _CJK.search(text) else ", ".join(phrases) + ":"
+    return "".join(phrases) + "，" if _chinese(text) else ", ".join(phrases) + ":"
 
 
 def announces_context(text: str) -> bool:

@@ -41,6 +41,13 @@ from bot.core.questions import (
         ("新疆个人备案核验单要按手印对吧？要是有好几个域名，又该怎么写",
          ["新疆个人备案核验单要按手印对吧？", "要是有好几个域名，又该怎么写"]),
         ("核验单要盖章吗？如果是个人，怎么签", ["核验单要盖章吗？", "如果是个人，怎么签"]),
+        # English that names Chinese terms keeps the English rules: a space after a term ends no
+        # sentence; Chinese that names an English term ("APP", "A4") keeps the Chinese ones.
+        ("can the app upload the 域名证书? what about the 授权书 from our 法人?",
+         ["can the app upload the 域名证书?", "what about the 授权书 from our 法人?"]),
+        ("1) what file formats does the upload page take? 2) my 身份证 photo is about 6MB, is that why it keeps failing?",
+         ["what file formats does the upload page take?", "my 身份证 photo is about 6MB, is that why it keeps failing?"]),
+        ("A4纸能写下吗 多个域名怎么办", ["A4纸能写下吗", "多个域名怎么办"]),
         # A statement opened with "also" and a fragment asking about it is a question of its own.
         ("能换种上传方式不？还有这次图片死活传不上去，咋办", ["能换种上传方式不？", "还有这次图片死活传不上去，咋办"]),
         ("What formats are ok? Also the upload keeps failing, why?",

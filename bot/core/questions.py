@@ -91,6 +91,8 @@ _SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
 # ("材料要哪些 图片格式有要求吗"); Chinese words are never separated by spaces.
 _ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u3400-\u9fffA-Za-z])")
 _EN_WORD = re.compile(r"[A-Za-z']+")
+# A title ("核验单下载地址") is short; a longer clause ending the same way tells more than it asks.
+TITLE_MAX_IDEOGRAPHS = 16
 # "两个问题：", "我有几个问题请教：": the message's layout, not part of its first question (the
 # English count headings are built from the lexicon: ``_Words.count_heading``).
 _ZH_COUNT_HEADING = re.compile(
@@ -181,6 +183,8 @@ class _Words:
     context_prefaces: frozenset
     context_preface: re.Pattern
     en_function: re.Pattern
+    zh_title_nouns: Tuple[str, ...]
+    zh_title_not: re.Pattern
 
 
 @lru_cache(maxsize=2)
@@ -276,6 +280,8 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             + r")(?![A-Za-z0-9'])",
             re.IGNORECASE,
         ),
+        zh_title_nouns=tuple(zh["title_nouns"]),
+        zh_title_not=re.compile(_alternatives(zh["title_not"])),
         also_start=re.compile(
             r"^[\W_]*(?:and\s+)?(?:(?:" + _alternatives(en["also"]) + r")\b|" + _alternatives(zh["also"]) + r")",
             re.IGNORECASE,
@@ -365,7 +371,9 @@ def asks(text: str) -> bool:
         return True
     if _chinese(text) and is_question(text):
         return True  # also across a comma: "是要注销重新备，还是直接做变更"
-    return any(is_question(clause) for clause in re.split(r"[,，.。;；!！?？\n]", text))
+    if any(is_question(clause) for clause in re.split(r"[,，.。;；!！?？\n]", text)):
+        return True
+    return any(clause.question for clause in _clauses(text))  # also after a joiner: "…方式及格式要求"
 
 
 def is_question(text: str) -> bool:
@@ -384,7 +392,7 @@ def is_question(text: str) -> bool:
         # ("签个名就行吧", "回乡证能当负责人证件用吧", "核验单要盖公章吧") and "is it true"
         # after hearsay ("听说江西还要按手印，真的假的").
         if _words().zh_a_not_a.search(stripped) or _words().zh_yes_with_ba.search(stripped) \
-                or _words().zh_is_it_true.search(stripped):
+                or _words().zh_is_it_true.search(stripped) or _title_query(stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:
@@ -402,6 +410,26 @@ def is_question(text: str) -> bool:
     if words[0] in _words().question_start:
         return True
     return any(w in _words().anywhere for w in words[1:]) or bool(_words().en_request.search(stripped))
+
+
+def _title_query(text: str) -> bool:
+    """A help-centre title or search-box query ("核验单下载地址", "APP上传操作流程"): a short
+    Chinese clause that ends with a thing one looks up and names no person and no event
+    (lexicon ``title_nouns``, ``title_not``)."""
+    if text.rstrip().endswith(("：", ":")):
+        return False  # a heading ("情况说明：") introduces what follows
+    core = text.strip(" \t,，。；;、")
+    return (
+        0 < len(_CJK.findall(core)) <= TITLE_MAX_IDEOGRAPHS
+        and core.endswith(_words().zh_title_nouns)
+        and not _words().zh_title_not.search(core)
+    )
+
+
+def _only_a_title(text: str) -> bool:
+    """A title query without a question word ("请问多个域名填写核验单的规定"): what follows its
+    comma and names nothing of its own asks on about it."""
+    return _title_query(text) and not _ZH_QUESTION.search(_words().zh_preamble.sub("", text))
 
 
 def _asks_after_condition(rest: List[str]) -> bool:
@@ -500,6 +528,13 @@ def _split_joiners(sentence: str) -> List[str]:
                 if not piece[: m.start()].endswith(_words().zh_modals)
             }
         )
+        # 及 between two titles ("域名证书获取方式及图片格式要求"); not between two things
+        # ("营业执照及身份证").
+        positions.extend(
+            m.start() for m in re.finditer("及", piece)
+            if piece[: m.start()].endswith(_words().zh_title_nouns) and _title_query(piece[m.start() + 1:])
+        )
+        positions.sort()
         # Longer joiners starting at the same place were found too: keep the first start only.
         bounds = [0] + [p for p in positions if p > 0] + [len(piece)]
         out.extend(piece[a:b] for a, b in zip(bounds, bounds[1:]))
@@ -678,6 +713,10 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
             # an indirect one ("不知道两个域名怎么填，能不能写在一起") it goes on.
             if _continues_yes_no(clause.text):
                 return False
+            if _only_a_title(previous.text) and not _title_query(clause.text) and not (
+                last_object(clause.text)[0] or names_a_detail(clause.text)
+            ):
+                return False  # "多个域名填写核验单的规定，各省份分别是怎样的？": the title asked on
             return previous.question and not _words().zh_indirect.search(previous.text)
         # English commas join the parts of one question ("I'm not sure what files it expects,
         # can you list them"). A new one: a direct question after a direct question, with a

@@ -48,6 +48,11 @@ from bot.core.questions import (
         ("1) what file formats does the upload page take? 2) my 身份证 photo is about 6MB, is that why it keeps failing?",
          ["what file formats does the upload page take?", "my 身份证 photo is about 6MB, is that why it keeps failing?"]),
         ("A4纸能写下吗 多个域名怎么办", ["A4纸能写下吗", "多个域名怎么办"]),
+        # Help-centre titles ask without a question word; 及 joins two of them.
+        ("核验单下载地址；签字笔颜色要求", ["核验单下载地址；", "核验单签字笔颜色要求"]),
+        ("域名证书获取方式及上传图片格式要求", ["域名证书获取方式", "及上传图片格式要求"]),
+        ("港澳台及外籍人士备案可用证件一览", ["港澳台及外籍人士备案可用证件一览"]),
+        ("请问多个域名填写核验单的规定，各省份分别是怎样的？", ["请问多个域名填写核验单的规定，各省份分别是怎样的？"]),
         # A statement opened with "also" and a fragment asking about it is a question of its own.
         ("能换种上传方式不？还有这次图片死活传不上去，咋办", ["能换种上传方式不？", "还有这次图片死活传不上去，咋办"]),
         ("What formats are ok? Also the upload keeps failing, why?",
@@ -318,6 +323,12 @@ def test_question_cues():
     assert asks("I'm from Hong Kong, can I use my HKID?")
     assert asks("Liaoning?")
     assert not asks("I'm a Taiwan resident")
+    # A help-centre title asks; a statement, a heading or a long clause ending the same way does not.
+    for title in ("核验单下载地址", "APP上传操作流程", "非中国大陆籍负责人有效证件要求", "域名证书获取方式及图片格式要求"):
+        assert asks(title), title
+    for statement in ("初审驳回，说照片不符合要求", "模板已下载", "我看了上传要求", "情况说明：贵州，单位备案",
+                      "客户那边整理好的全部资料都已经按照你们之前说的方式"):
+        assert not asks(statement), statement
 
 
 def test_details_are_recognised_from_the_lexicon_and_provinces():

@@ -26,15 +26,16 @@ import yaml
 
 from bot import settings
 from bot.core.phrases import compile_phrases
-from bot.core.questions import answers_of_things, asking_clauses, names_a_subject
+from bot.core.questions import answers_of_things, asking_clauses, names_a_subject, question_view
 
 LEXICON_FILE = settings.LEXICON_FILE
 
 
 @lru_cache(maxsize=4)
-def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[str], bool], ...]:
-    """Each aspect's words, the answers that cover it, the words that make it not count and
-    whether it counts in the statements around the question too (``anywhere``)."""
+def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[str], bool, bool], ...]:
+    """Each aspect's words, the answers that cover it, the words that make it not count,
+    whether it counts in the statements around the question too (``anywhere``) and whether
+    it does in a long message's background as well (``background``, by default)."""
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
         (
@@ -42,6 +43,7 @@ def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[st
             frozenset(entry.get("answered_by") or ()),
             compile_phrases({"any": entry.get("unless") or []}),
             bool(entry.get("anywhere")),
+            bool(entry.get("background", True)),
         )
         for entry in (lexicon.get("aspects") or {}).values()
     )
@@ -74,11 +76,12 @@ def uncovered_aspect(
     named = answers_of_things(asked) or answers_of_things(question)
     if not named and before and not names_a_subject(question):
         named = answers_of_things(before)
-    for words, answered_by, unless, anywhere in _aspects(path):
+    long_message = question_view(question) is not None
+    for words, answered_by, unless, anywhere, background in _aspects(path):
         if answer in answered_by and (not named or named & answered_by):
             continue
         # "腾讯云买的域名，证书在哪打印？" asks about that registrar's certificate.
-        for clause in [question] if anywhere else clauses:
+        for clause in [question] if anywhere and (background or not long_message) else clauses:
             # "拿复印件盖个章传上去可以吗" asks whether a copy will do, which the FAQ answers.
             found = words.search(clause)
             if found is not None and not unless.search(clause):

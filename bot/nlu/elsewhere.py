@@ -19,6 +19,7 @@ from bot.core.elsewhere import neighbouring_filing, other_procedure
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
 from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, is_view, part_owner
+from bot.nlu.inform import INFORM_INTENT
 from bot.nlu.stateless import StatelessComponent
 
 
@@ -79,11 +80,22 @@ class ElsewhereGate(StatelessComponent):
             if neighbour is not None:
                 _decline(message, neighbour, answers, ICP_OTHER)
                 continue
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            intent = _answer_to_judge(message)
             aspect = uncovered_aspect(message.get(TEXT) or "", intent, before=before) if intent in answers else None
             if aspect is not None:
                 _decline(message, aspect, answers, ICP_OTHER, key=UNCOVERED_KEY)
         return messages
+
+
+def _answer_to_judge(message: Message) -> Optional[Text]:
+    """The intent the message will be answered with: the classifier's, or for a question it
+    read as details (`inform`), the best other one, which ``DetailsOnlyIntent`` gives a message
+    that asks ("户籍在广东，可以在北京做个人备案吗？")."""
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if intent != INFORM_INTENT:
+        return intent
+    others = (e.get(INTENT_NAME_KEY) for e in message.get(INTENT_RANKING_KEY) or [])
+    return next((name for name in others if name != INFORM_INTENT), None)
 
 
 def _decline(
@@ -94,7 +106,8 @@ def _decline(
     # classifier already declined the message itself.
     message.set(key, reason, add_to_output=True)
     intent = message.get(INTENT) or {}
-    if intent.get(INTENT_NAME_KEY) not in answers:
+    details = intent.get(INTENT_NAME_KEY) == INFORM_INTENT
+    if intent.get(INTENT_NAME_KEY) not in answers and not details:
         return
     ranking = message.get(INTENT_RANKING_KEY) or []
     moved = sum(
@@ -106,5 +119,10 @@ def _decline(
     others = [
         e for e in ranking if e.get(INTENT_NAME_KEY) not in answers and e.get(INTENT_NAME_KEY) != to
     ]
+    if details:
+        # Still details if it is nothing else; if it asks, the best other intent is the decline.
+        rest = sorted([dict(declined), *others], key=lambda e: -float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+        message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
+        return
     message.set(INTENT, declined, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [dict(declined), *others], add_to_output=True)

@@ -41,6 +41,11 @@ from bot.core.topics import faq_answers
         ("人在国外能刷脸吗", "app_upload_howto", "人在国外"),
         # The clauses after the one that asks, up to its question mark, are asked too.
         ("上海是不是不能用阿里云App核验，得下管局自己的App？", "app_upload_availability", "管局自己的App"),
+        # Where a mainland owner's household is registered: the credentials of owners from
+        # outside the mainland never answer it.
+        ("我人在北京工作，但户籍在广东，可以在北京做个人备案吗？", "foreign_credentials", "户籍"),
+        ("My ID card is from Shanghai but I work in Chengdu. Can I file in Sichuan?", "foreign_credentials",
+         "ID card is from"),
         # A condition right before the clause that asks is part of the question.
         ("要是服务器买香港的，是不是就不用传这一堆资料了？", "faq_documents", "服务器买香港"),
         ("If we host it in Hong Kong, do we still upload all these documents?", "faq_documents",
@@ -75,6 +80,14 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         ("域名原来在腾讯云，转入阿里云以后证书在哪打印？", "faq_domain_certificate"),
         # Another registrar is named, but the question is not about the certificate.
         ("腾讯云买的域名，备案要传哪些资料？", "faq_documents"),
+        # A residence permit the administration asks for goes with the ID (the letter's answer);
+        # an owner from outside the mainland has no mainland household registration.
+        ("身份证是外省的，管局要的居住证怎么传？", "authorization_letter"),
+        ("负责人不是大陆户籍的话，证件传什么？", "foreign_credentials"),
+        # In a long message's background the household is the setting of the question.
+        ("I'm a mainland citizen and my hukou is in Henan. I work in Guangzhou now. I want to do a personal "
+         "filing in Guangdong. The administration asked for my residence permit. How do I upload it?",
+         "foreign_credentials"),
         # The server abroad is a statement, not a condition of the question.
         ("我们服务器以前在香港，现在迁到阿里云了。核验单怎么签？", "authenticity_form"),
     ],

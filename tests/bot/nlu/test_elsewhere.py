@@ -86,3 +86,14 @@ def test_a_question_about_an_aspect_its_answer_does_not_cover_gets_the_near_topi
     [message] = gate.process(_classified(messages("核验单要盖公章吗"), ranking))
     assert message.get("intent")["name"] == "authenticity_form"
     assert message.get(UNCOVERED_KEY) is None
+
+
+def test_a_question_read_as_details_is_judged_by_the_answer_it_will_get(gate: ElsewhereGate) -> None:
+    # DetailsOnlyIntent gives a message that asks its best intent other than `inform`: the
+    # credentials here, which do not answer a question about where a household is registered.
+    ranking = [{"name": "inform", "confidence": 0.4}, {"name": "foreign_credentials", "confidence": 0.35},
+               {"name": "icp_other", "confidence": 0.15}, {"name": "greet", "confidence": 0.1}]
+    [message] = gate.process(_classified(messages("我人在北京工作，但户籍在广东，可以在北京做个人备案吗？"), ranking))
+    assert message.get(UNCOVERED_KEY) == "户籍"
+    assert message.get("intent")["name"] == "inform"
+    assert [e["name"] for e in message.get("intent_ranking")] == ["icp_other", "inform", "greet"]

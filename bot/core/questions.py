@@ -87,9 +87,12 @@ _ENUMERATION = re.compile(
 _BARE_NUMBER = re.compile(r"(?:(?<=\s)|^)([1-9])(?=\s+[A-Za-z\u3400-\u9fff])")
 # " + ", " / ", " & " between two clauses: chat shorthand for "and" between questions.
 _SYMBOL_BREAK = re.compile(r"(?<=\S)[ \t]+[+/&|][ \t]+(?=\S)")
-# Chinese writers separate sentences with a space where English uses a full stop
-# ("材料要哪些 图片格式有要求吗"); Chinese words are never separated by spaces.
-_ZH_SPACE_BREAK = re.compile(r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+[\u3400-\u9fffA-Za-z])")
+# Chinese writers separate sentences with a space where English uses a full stop ("材料要哪些
+# 图片格式有要求吗", "材料要哪些 APP能传吗"); Chinese words are never separated by spaces, but a
+# Latin word set off by spaces is part of its sentence ("能不能用阿里云 App 直接上传").
+_ZH_SPACE_BREAK = re.compile(
+    r"(?<=[\u3400-\u9fff？！。])(?=[ \t\u3000]+(?:[\u3400-\u9fff]|[A-Za-z][A-Za-z0-9]*[\u3400-\u9fff]))"
+)
 _EN_WORD = re.compile(r"[A-Za-z']+")
 # A title ("核验单下载地址") is short; a longer clause ending the same way tells more than it asks.
 TITLE_MAX_IDEOGRAPHS = 16

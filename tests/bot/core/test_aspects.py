@@ -31,6 +31,7 @@ from bot.core.topics import faq_answers
         # Accounts, appeals, passport pages, site names, hosting abroad, other registrars and an
         # administration's own app: none is in the FAQ.
         ("国际站的账号能用阿里云app传资料吗？", "app_upload_availability", "国际站"),
+        ("我用的国际站账号，能用app传资料吗？", "app_upload_availability", "国际站"),
         ("另外申诉入口在哪", "app_upload_howto", "申诉"),
         ("那护照要拍哪几页", "foreign_credentials", "哪几页"),
         ("个人网站名称到底怎么起才不会被当成企业站？", "multi_domain", "网站名称"),

@@ -16,7 +16,8 @@ How a message is cut, and why:
    question word or auxiliary at its start ("how", "can", "is", "do"...), a question word
    anywhere ("not sure what files..."), a request ("tell me", "please list"), a trailing "?"
    with a cue-less fragment only when it stands alone as a sentence; in Chinese a question
-   particle or word (吗, 呢, 什么, 怎么, 哪, 能否, 是否, 要不要...) or "请问". Anything else
+   particle or word (吗, 呢, 什么, 怎么, 哪, 能否, 是否, 要不要...) or "请问", or a short
+   help-centre title ending in what one looks up ("核验单下载地址", "APP上传操作流程"). Anything else
    ("I'm from Hong Kong", "my order got rejected", "我是台湾人", "hi") is a statement, and so is
    every clause of a sentence ending in a full stop when the message marks its questions with
    "?" ("It asks for an ID card, which I don't have.").
@@ -39,7 +40,12 @@ How a message is cut, and why:
    statements: "Our owner has a British passport" or "3 domains" would pull the next question's
    classification towards the first one's topic, as any other leading statement ("my order got
    rejected") would. Statements between or after questions go with the nearest question before
-   them.
+   them. Each detail is named by the usual word of its kind ("泰国籍" as 外籍), the one the
+   classifier knows.
+
+The Chinese rules (a space between sentences, commas chaining questions, 吗 ending a direct
+question) apply to Chinese writing only: English that names Chinese terms ("can the app upload
+the 域名证书? what about the 授权书?") is cut by the English ones.
 
 The words these steps use (question words, fillers, auxiliaries, joiners...) are data:
 ``question_words`` of ``data/lexicon.yml``, read on first use; the patterns that combine them

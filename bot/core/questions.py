@@ -500,7 +500,8 @@ def _split_run_ons(piece: str) -> List[str]:
     out: List[str] = []
     start = 0
     for match in _words().en_run_on.finditer(piece):
-        segment = re.split(r"[,;]", piece[start:match.start()])[-1]  # this clause so far
+        # this clause so far (a dash sets one off too: "I'm from Taiwan - which permit do I use")
+        segment = re.split(r"[,;]|\s[-\u2013\u2014]+\s", piece[start:match.start()])[-1]
         words = _first_words(segment)
         if len(words) < 2 or words[-1] in _words().not_before_run_on or words[0] in _words().subordinate:
             # (right after a comma, the comma rules of step 3 decide; "if we get rejected how

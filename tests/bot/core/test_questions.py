@@ -64,6 +64,9 @@ from bot.core.questions import (
         # Chat shorthand: "+" or "/" between questions, Chinese sentences separated by spaces.
         ("which docs do i need + what size should they be", ["which docs do i need", "what size should they be"]),
         ("材料要哪些 图片格式有要求吗 APP能传吗", ["材料要哪些", "图片格式有要求吗", "APP能传吗"]),
+        # A dash sets off a clause: "which permit do I use" is one question after it.
+        ("I'm from Taiwan - which permit do I use for the filing? And any tips for the face check?",
+         ["I'm from Taiwan - which permit do I use for the filing?", "any tips for the face check?"]),
         # A Latin word set off by spaces inside a Chinese sentence ends nothing.
         ("台商，公司在厦门，能不能用阿里云 App 直接上传备案资料？", ["台商，公司在厦门，能不能用阿里云 App 直接上传备案资料？"]),
         # Direct wh-questions chained with English commas.

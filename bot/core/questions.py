@@ -206,7 +206,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
         r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
         r"(?:(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
-        r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if"}) + r")\b"
+        r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if", "after", "once", "before"}) + r")\b"
         r"|any\s+(?:" + _alternatives(en["advice"]) + r")\b"
         r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?!(?:" + _alternatives(en["verbs"]) + r")\b)[a-z])"
         # "and in Jiangxi does a personal filer...": a short place or time before the question
@@ -795,6 +795,10 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         if (not clause.question and _only_filler(clause.text)) or (
             _heading(clause.text) and not names_a_detail(clause.text)
         ):
+            if groups and not held and clause.text.rstrip().endswith(("?", "？", "!", "！", ".", "。")):
+                # "…, or just one?" ends the question it goes on; it introduces nothing.
+                groups[-1].append(clause.text)
+                continue
             held += clause.text  # "Also," and "images:" belong to the question they introduce
             continue
         if held:

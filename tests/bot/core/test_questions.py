@@ -64,6 +64,11 @@ from bot.core.questions import (
         # Chat shorthand: "+" or "/" between questions, Chinese sentences separated by spaces.
         ("which docs do i need + what size should they be", ["which docs do i need", "what size should they be"]),
         ("材料要哪些 图片格式有要求吗 APP能传吗", ["材料要哪些", "图片格式有要求吗", "APP能传吗"]),
+        # "…, or just one?" ends its question; "and once…/after…" with a question word starts one.
+        ("Do I need both IDs, or just one? And does the license photo have to be a colour scan?",
+         ["Do I need both IDs, or just one?", "does the license photo have to be a colour scan?"]),
+        ("Which documents does the app let me upload, and once the phone part is done what do I click on the PC?",
+         ["Which documents does the app let me upload", "once the phone part is done what do I click on the PC?"]),
         # A dash sets off a clause: "which permit do I use" is one question after it.
         ("I'm from Taiwan - which permit do I use for the filing? And any tips for the face check?",
          ["I'm from Taiwan - which permit do I use for the filing?", "any tips for the face check?"]),

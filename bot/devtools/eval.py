@@ -19,8 +19,8 @@ A test-set item has ``text``, ``expect`` (one entry per question in the message,
 message goes through the trained assistant's NLU as the bot receives it, and the answers its
 reply gives (one per question, :func:`answers_of`) are compared with the expected entries in
 order, so a compound message is scored on every part; a question the reply does not answer
-again (asked twice, or cut finer than its writer meant) is scored as the user reads the reply
-(:func:`score_item`). (``bot.devtools.bench`` scores other
+again (asked twice, or cut finer than its writer meant), and several questions one answer
+covers, are scored as the user reads the reply (:func:`score_item`). (``bot.devtools.bench`` scores other
 models, which have no splitter, by cutting messages with ``split_questions`` first:
 :func:`message_predictor`.)
 
@@ -276,17 +276,22 @@ def score_item(item: Item, got: Sequence[str], faq: frozenset) -> Tuple[Metrics,
     the writer asked twice, which the answer before answers, or one question the splitter cut
     finer than its writer ("哪些资料能在app里传、哪些得在电脑上传？"), which the reply answers
     once: the message is scored both ways and keeps the better score (more parts right, then
-    fewer confident-wrong ones). Either way the user reads the same reply.
+    fewer confident-wrong ones). Either way the user reads the same reply. Likewise a reply of
+    one answer to a message of several questions ("刷脸要穿正装吗 有没有啥技巧能一次过") answers
+    each question that answer covers, and no other.
 
     Returns the counts and whether every expected part was answered right.
     """
-    scores = [_score_answers(item, list(got), faq)]
+    readings = [list(got)]
     if any(isinstance(answer, Repeat) for answer in got):
-        scores.append(_score_answers(item, [a for a in got if not isinstance(a, Repeat)], faq))
+        readings.append([a for a in got if not isinstance(a, Repeat)])
+    if len(got) == 1 and len(item.expect) > 1 and any(part_is_right(e, got[0]) for e in item.expect):
+        readings.append([got[0] if part_is_right(e, got[0]) else None for e in item.expect])
+    scores = [_score_answers(item, reading, faq) for reading in readings]
     return max(scores, key=lambda s: (s[0].right, -s[0].confident_wrong))
 
 
-def _score_answers(item: Item, got: Sequence[str], faq: frozenset) -> Tuple[Metrics, bool]:
+def _score_answers(item: Item, got: Sequence[Optional[str]], faq: frozenset) -> Tuple[Metrics, bool]:
     """:func:`score_item` for one reading of the reply's answers."""
     m = Metrics(messages=1, parts=len(item.expect))
     all_right = True

@@ -267,6 +267,12 @@ def test_at_most_three_questions_are_answered_and_repeats_share_their_answer():
         (["faq_documents", "multi_domain"], ["faq_documents", ev.Repeat("faq_documents")], 1, 0),
         # A repeat given as a new answer (not a Repeat) is still scored where it stands.
         (["faq_documents", "multi_domain"], ["faq_documents", "faq_documents"], 1, 1),
+        # One answer for the whole message answers each question it covers, and no other.
+        (["face_verification_tips", "face_verification_tips"], ["face_verification_tips"], 2, 0),
+        (["faq_documents", "faq_documents", "multi_domain"], ["faq_documents"], 2, 0),
+        (["multi_domain", "faq_documents"], ["faq_documents"], 1, 0),
+        # An answer that covers none of them is a wrong one, where it stands.
+        (["multi_domain", "authorization_letter"], ["faq_documents"], 0, 1),
     ],
 )
 def test_a_question_the_reply_does_not_answer_again_is_scored_as_the_user_reads_it(expect, got, right, confident_wrong):

@@ -401,7 +401,8 @@ def is_question(text: str) -> bool:
         # ("签个名就行吧", "回乡证能当负责人证件用吧", "核验单要盖公章吧") and "is it true"
         # after hearsay ("听说江西还要按手印，真的假的").
         if _words().zh_a_not_a.search(stripped) or _words().zh_yes_with_ba.search(stripped) \
-                or _words().zh_is_it_true.search(stripped) or _title_query(stripped):
+                or _words().zh_is_it_true.search(stripped) or _title_query(stripped) \
+                or _ZH_EITHER_OR.search(stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:
@@ -668,6 +669,11 @@ def _too_short(text: str) -> bool:
     return ideographs + words < 4  # "APP能传吗" is a question, "能传吗" is not
 
 
+# "A还是B" inside a clause asks which ("授权书要签名还是盖章", "营业执照传正本还是副本"); 还是
+# before a failure or a sameness is "still" ("换了浏览器还是上传失败", "还是不行").
+_ZH_EITHER_OR = re.compile(
+    r"[\u3400-\u9fffA-Za-z0-9]还是(?!不|没|失败|一样|老样子|传不|无法|提示|报|显示|卡|会|要失败|一直|总是|老是|照样|依然|依旧|出错|这样)[\u3400-\u9fffA-Za-z0-9]"
+)
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")

@@ -69,6 +69,9 @@ from bot.core.questions import (
          ["Do I need both IDs, or just one?", "does the license photo have to be a colour scan?"]),
         ("Which documents does the app let me upload, and once the phone part is done what do I click on the PC?",
          ["Which documents does the app let me upload", "once the phone part is done what do I click on the PC?"]),
+        # "A还是B" asks which; 还是 before a failure is "still".
+        ("个体户没有公章，核验单要怎么弄？营业执照传正本还是副本", ["个体户没有公章，核验单要怎么弄？", "营业执照传正本还是副本"]),
+        ("图片是jpg，可还是一直提示上传失败，还能怎么弄", ["图片是jpg，可还是一直提示上传失败，还能怎么弄"]),
         # A dash sets off a clause: "which permit do I use" is one question after it.
         ("I'm from Taiwan - which permit do I use for the filing? And any tips for the face check?",
          ["I'm from Taiwan - which permit do I use for the filing?", "any tips for the face check?"]),

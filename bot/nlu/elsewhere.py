@@ -19,7 +19,7 @@ from bot.core.elsewhere import neighbouring_filing, other_procedure
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
 from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, is_view, part_owner
-from bot.nlu.inform import INFORM_INTENT
+from bot.nlu.inform import INFORM_INTENT, intent_if_asking
 from bot.nlu.stateless import StatelessComponent
 
 
@@ -80,22 +80,11 @@ class ElsewhereGate(StatelessComponent):
             if neighbour is not None:
                 _decline(message, neighbour, answers, ICP_OTHER)
                 continue
-            intent = _answer_to_judge(message)
+            intent = intent_if_asking(message)
             aspect = uncovered_aspect(message.get(TEXT) or "", intent, before=before) if intent in answers else None
             if aspect is not None:
                 _decline(message, aspect, answers, ICP_OTHER, key=UNCOVERED_KEY)
         return messages
-
-
-def _answer_to_judge(message: Message) -> Optional[Text]:
-    """The intent the message will be answered with: the classifier's, or for a question it
-    read as details (`inform`), the best other one, which ``DetailsOnlyIntent`` gives a message
-    that asks ("户籍在广东，可以在北京做个人备案吗？")."""
-    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-    if intent != INFORM_INTENT:
-        return intent
-    others = (e.get(INTENT_NAME_KEY) for e in message.get(INTENT_RANKING_KEY) or [])
-    return next((name for name in others if name != INFORM_INTENT), None)
 
 
 def _decline(

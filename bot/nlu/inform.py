@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Dict, Iterable, List, Set, Text, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -221,13 +221,28 @@ def _announces_details(message: Message, entities: List[Dict[Text, Any]], text: 
     )
 
 
+def _beside_inform(message: Message) -> List[Dict[Text, Any]]:
+    """The message's ranking without `inform`, best first."""
+    return [e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != INFORM_INTENT]
+
+
+def intent_if_asking(message: Message) -> Optional[Text]:
+    """The intent a classified message is answered with if it asks: its own, or for one the
+    classifier read as details, the best other (what :func:`_not_inform` gives it). The
+    ``ElsewhereGate`` judges that answer, since it runs before this component."""
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if intent != INFORM_INTENT:
+        return intent
+    others = _beside_inform(message)
+    return others[0].get(INTENT_NAME_KEY) if others else None
+
+
 def _not_inform(message: Message) -> None:
     """Replaces a classifier's `inform` with the best other intent, renormalised."""
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) != INFORM_INTENT:
         return
-    ranking = message.get(INTENT_RANKING_KEY) or []
-    others = [e for e in ranking if e.get(INTENT_NAME_KEY) != INFORM_INTENT]
+    others = _beside_inform(message)
     if not others:
         return
     rest = max(1.0 - float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0), 1e-9)

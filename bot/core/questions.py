@@ -68,6 +68,7 @@ from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 import yaml
 
 from bot import settings
+from bot.core.script import has_ideographs
 
 LEXICON_FILE = settings.LEXICON_FILE
 PROVINCES_FILE = settings.DATA_DIR / "provinces.yml"
@@ -190,8 +191,10 @@ class _Words:
     also_start: re.Pattern
     # "先说下情况：", "Some context:" (lexicon ``context_prefaces``): see :func:`announces_context`.
     context_prefaces: frozenset
+    little_words: frozenset  # with the auxiliaries, subjects...: English writing (:func:`_chinese`)
     context_preface: re.Pattern
     en_function: re.Pattern
+    zh_either_or: re.Pattern
     zh_title_nouns: Tuple[str, ...]
     zh_title_not: re.Pattern
 
@@ -285,9 +288,13 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         # 身份证 ok"), whole words; "APP上传", "ICP备案", "A4纸" borrow nouns only.
         en_function=re.compile(
             r"(?<![A-Za-z0-9'])(?:" + _alternatives(en["auxiliaries"] | en["subjects"] | en["question_start"]
-                                                 | en["place_prepositions"] | {"a", "an", "of", "to", "and", "or"})
+                                                 | en["place_prepositions"] | en["little_words"])
             + r")(?![A-Za-z0-9'])",
             re.IGNORECASE,
+        ),
+        # "A还是B" inside a clause asks which, unless 还是 means "still" there (``still_before``).
+        zh_either_or=re.compile(
+            r"[\u3400-\u9fffA-Za-z0-9]还是(?!" + _alternatives(zh["still_before"]) + r")[\u3400-\u9fffA-Za-z0-9]"
         ),
         zh_title_nouns=tuple(zh["title_nouns"]),
         zh_title_not=re.compile(_alternatives(zh["title_not"])),
@@ -322,7 +329,7 @@ def _chinese(text: str) -> bool:
     ("can the app upload the 域名证书?" is English naming a Chinese term, "APP能传吗" Chinese
     naming an English one). The splitter's Chinese rules (a space ends a sentence, commas chain
     questions, 吗 ends a direct question) apply to Chinese writing only."""
-    return bool(_CJK.search(text)) and not _words().en_function.search(text)
+    return has_ideographs(text) and not _words().en_function.search(text)
 
 
 @dataclass(frozen=True)
@@ -402,7 +409,7 @@ def is_question(text: str) -> bool:
         # after hearsay ("听说江西还要按手印，真的假的").
         if _words().zh_a_not_a.search(stripped) or _words().zh_yes_with_ba.search(stripped) \
                 or _words().zh_is_it_true.search(stripped) or _title_query(stripped) \
-                or _ZH_EITHER_OR.search(stripped):
+                or _words().zh_either_or.search(stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:
@@ -669,11 +676,6 @@ def _too_short(text: str) -> bool:
     return ideographs + words < 4  # "APP能传吗" is a question, "能传吗" is not
 
 
-# "A还是B" inside a clause asks which ("授权书要签名还是盖章", "营业执照传正本还是副本"); 还是
-# before a failure or a sameness is "still" ("换了浏览器还是上传失败", "还是不行").
-_ZH_EITHER_OR = re.compile(
-    r"[\u3400-\u9fffA-Za-z0-9]还是(?!不|没|失败|一样|老样子|传不|无法|提示|报|显示|卡|会|要失败|一直|总是|老是|照样|依然|依旧|出错|这样)[\u3400-\u9fffA-Za-z0-9]"
-)
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
 _ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")

@@ -76,12 +76,13 @@ def uncovered_aspect(
     named = answers_of_things(asked) or answers_of_things(question)
     if not named and before and not names_a_subject(question):
         named = answers_of_things(before)
-    long_message = question_view(question) is not None
     for words, answered_by, unless, anywhere, background in _aspects(path):
         if answer in answered_by and (not named or named & answered_by):
             continue
-        # "腾讯云买的域名，证书在哪打印？" asks about that registrar's certificate.
-        for clause in [question] if anywhere and (background or not long_message) else clauses:
+        # "腾讯云买的域名，证书在哪打印？" asks about that registrar's certificate; a long
+        # message's background is its setting (only read when an aspect asks).
+        whole = anywhere and (background or question_view(question) is None)
+        for clause in [question] if whole else clauses:
             # "拿复印件盖个章传上去可以吗" asks whether a copy will do, which the FAQ answers.
             found = words.search(clause)
             if found is not None and not unless.search(clause):

@@ -28,13 +28,15 @@ import yaml
 
 from bot import settings
 from bot.core.phrases import compile_phrases
+from bot.core.questions import last_object
 
 LEXICON_FILE = settings.LEXICON_FILE
 
 
 @lru_cache(maxsize=4)
-def _patterns(path: Path) -> tuple[Pattern[str], Pattern[str], Pattern[str], Pattern[str]]:
-    """Procedures, filing words, neighbouring filings and ICP Filing's own words (``elsewhere``)."""
+def _patterns(path: Path) -> tuple[Pattern[str], Pattern[str], Pattern[str], Pattern[str], Pattern[str]]:
+    """Procedures, filing words, neighbouring filings, ICP Filing's own words and the words of
+    its world (``elsewhere``)."""
     lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entry = lexicon.get("elsewhere") or {}
     return (
@@ -42,6 +44,7 @@ def _patterns(path: Path) -> tuple[Pattern[str], Pattern[str], Pattern[str], Pat
         compile_phrases(entry.get("filing_words") or {}, plurals=True),
         compile_phrases(entry.get("neighbours") or {}),
         compile_phrases(entry.get("icp_words") or {}),
+        compile_phrases(entry.get("icp_world") or {}),
     )
 
 
@@ -59,7 +62,7 @@ def neighbouring_filing(text: str, path: Path = LEXICON_FILE) -> Optional[str]:
     """
     if not text:
         return None
-    _, _, neighbours, icp_words = _patterns(path)
+    _, _, neighbours, icp_words, _ = _patterns(path)
     named = list(neighbours.finditer(text))
     if not named:
         return None
@@ -84,9 +87,39 @@ def other_procedure(text: str, path: Path = LEXICON_FILE) -> Optional[str]:
     """
     if not text:
         return None
-    procedures, filing_words, _, _ = _patterns(path)
+    procedures, filing_words, _, _, _ = _patterns(path)
     found = procedures.search(text)
     if found is None:
         return None
     rest = procedures.sub(" ", text)
     return None if filing_words.search(rest) else found.group(0)
+
+
+def in_icp_world(text: str, of_a_filing_message: bool = False, path: Path = LEXICON_FILE) -> bool:
+    """Whether a question the classifier put out of scope is about ICP Filing all the same.
+
+    Such a question is one the FAQ does not answer ("域名实名认证一直审核失败，怎么办"), and the
+    honest reply is the near-topic one (where to look, a human agent), not "I only help with ICP
+    Filing". It is when it names a word of ICP Filing's world (``elsewhere.icp_world``), ICP Filing
+    itself (``icp_words``) or a neighbouring filing, and, as a question of a message that asks
+    about the filing, when it names a thing the filing uploads (``topic_objects``: "外国人拿护照能当
+    网站负责人吗？护照要拍哪几页" asks about the passport of the filing). A message about another
+    procedure is out of scope whatever it names (:func:`other_procedure`, checked first).
+
+    Args:
+        text: The question (a whole message, or one question of a compound message).
+        of_a_filing_message: Whether the question is one of several of a message whose other
+            questions set it in the filing.
+        path: The lexicon holding ``elsewhere``.
+
+    Returns:
+        True when the question belongs to ICP Filing's world.
+    """
+    if not text:
+        return False
+    _, _, neighbours, icp_words, world = _patterns(path)
+    if world.search(text) or icp_words.search(text) or neighbours.search(text):
+        return True
+    if not of_a_filing_message:
+        return False
+    return last_object(text)[0]

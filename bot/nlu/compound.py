@@ -124,6 +124,12 @@ def is_view(message: Message) -> bool:
     return message.get(_VIEW) is not None
 
 
+def of_several(message: Message) -> bool:
+    """Whether a message the splitter appended is one of several questions of its message, or a
+    reading of one (not a reading of a message of one question)."""
+    return part_owner(message) is not None and (not is_view(message) or message.get(_VIEW_OF) is not None)
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )

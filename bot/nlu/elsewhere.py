@@ -15,10 +15,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.aspects import uncovered_aspect
-from bot.core.elsewhere import neighbouring_filing, other_procedure
+from bot.core.elsewhere import in_icp_world, neighbouring_filing, other_procedure
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
-from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, is_view, part_owner
+from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, is_view, of_several, part_owner
 from bot.nlu.inform import INFORM_INTENT, intent_if_asking
 from bot.nlu.stateless import StatelessComponent
 
@@ -44,7 +44,9 @@ class ElsewhereGate(StatelessComponent):
     A question about a filing next to ICP Filing ("公安备案要传什么材料"; :func:`neighbouring_filing`)
     gets the near-topic answer (`icp_other`) the same way, judged question by question, and so
     does a question about an aspect its FAQ answer does not cover ("授权书上要不要盖章":
-    :func:`uncovered_aspect`).
+    :func:`uncovered_aspect`). A question the classifier put out of scope that is about ICP
+    Filing all the same ("域名实名认证一直审核失败", "护照要拍哪几页" after a question about the
+    owner's passport: :func:`in_icp_world`) gets the near-topic answer too.
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -79,6 +81,11 @@ class ElsewhereGate(StatelessComponent):
             neighbour = neighbouring_filing(message.get(TEXT) or "")
             if neighbour is not None:
                 _decline(message, neighbour, answers, ICP_OTHER)
+                continue
+            if _intent_name(message) == OUT_OF_SCOPE and in_icp_world(
+                message.get(TEXT) or "", of_a_filing_message=of_several(message)
+            ):
+                _move(message, OUT_OF_SCOPE, ICP_OTHER)
                 continue
             intent = intent_if_asking(message)
             aspect = uncovered_aspect(message.get(TEXT) or "", intent, before=before) if intent in answers else None
@@ -115,3 +122,18 @@ def _decline(
         return
     message.set(INTENT, declined, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [dict(declined), *others], add_to_output=True)
+
+
+def _intent_name(message: Message) -> Optional[Text]:
+    return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+
+
+def _move(message: Message, source: Text, to: Text) -> None:
+    """Gives the intent ``source`` to ``to``, with the same confidence: a question the classifier
+    was unsure was out of scope stays below the fallback gate."""
+    intent = message.get(INTENT) or {}
+    moved = {INTENT_NAME_KEY: to, PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY)}
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    others = [e for e in ranking if e.get(INTENT_NAME_KEY) not in (source, to)]
+    message.set(INTENT, moved, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(moved), *others], add_to_output=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.elsewhere import neighbouring_filing, other_procedure
+from bot.core.elsewhere import in_icp_world, neighbouring_filing, other_procedure
 from bot.core.phrases import compile_phrases
 
 
@@ -90,3 +90,23 @@ def test_applying_for_a_business_licence_is_another_procedure() -> None:
     assert other_procedure("个体户营业执照网上怎么办？身份证要传正反面吗") == "营业执照网上怎么办"
     # A licence that is about to expire is the filing's business.
     assert other_procedure("营业执照快过期了，备案还能用吗") is None
+
+
+@pytest.mark.parametrize("text, of_a_filing_message, expected", [
+    # ICP Filing's world named: a question the FAQ does not answer, not an unrelated one.
+    ("域名实名认证一直审核失败，提示证件电子信息核验不合格，怎么处理", False, True),
+    ("户口不在本省，个人备案要不要补居住证", False, True),
+    ("My .cn domain is stuck on 'real-name verification pending'. How do I finish it?", False, True),
+    ("公安备案要多久", False, True),
+    # Broad filing words are not enough on their own: the cloud's other services are out of scope.
+    ("阿里云服务器怎么续费", False, False),
+    ("今天天气怎么样", False, False),
+    # A thing the filing uploads counts in a message that asks about the filing...
+    ("护照要拍哪几页上传", True, True),
+    ("营业执照传正本还是副本", True, True),
+    # ...not alone, and not when the question names nothing of it.
+    ("护照要拍哪几页上传", False, False),
+    ("顺便问下今天天气怎么样", True, False),
+])
+def test_questions_put_out_of_scope_that_are_about_icp_filing(text, of_a_filing_message, expected) -> None:
+    assert in_icp_world(text, of_a_filing_message=of_a_filing_message) is expected

@@ -97,3 +97,32 @@ def test_a_question_read_as_details_is_judged_by_the_answer_it_will_get(gate: El
     assert message.get(UNCOVERED_KEY) == "户籍"
     assert message.get("intent")["name"] == "inform"
     assert [e["name"] for e in message.get("intent_ranking")] == ["icp_other", "inform", "greet"]
+
+
+OUT_OF_SCOPE_RANKING = [
+    {"name": "out_of_scope", "confidence": 0.72},
+    {"name": "foreign_credentials", "confidence": 0.2},
+    {"name": "icp_other", "confidence": 0.08},
+]
+
+
+def test_a_question_of_icp_filing_put_out_of_scope_gets_the_near_topic_answer(gate: ElsewhereGate) -> None:
+    [message] = gate.process(_classified(messages("域名实名认证一直审核失败，怎么办"), OUT_OF_SCOPE_RANKING))
+    # The same confidence: an unsure "out of scope" stays below the fallback gate.
+    assert message.get("intent") == {"name": "icp_other", "confidence": pytest.approx(0.72)}
+    assert [e["name"] for e in message.get("intent_ranking")] == ["icp_other", "foreign_credentials"]
+    [unrelated] = gate.process(_classified(messages("阿里云服务器怎么续费"), OUT_OF_SCOPE_RANKING))
+    assert unrelated.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_question_naming_a_filing_document_is_near_topic_in_a_filing_message(tmp_path, gate: ElsewhereGate) -> None:
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    message, *questions = gate.process(_classified(
+        splitter.process(messages("外国人拿护照能当网站负责人吗？护照要拍哪几页上传")), OUT_OF_SCOPE_RANKING
+    ))
+    # Each question (and its reading without the details) names the passport of the filing.
+    assert "护照要拍哪几页上传" in [q.get("text") for q in questions]
+    assert {q.get("intent")["name"] for q in questions} == {"icp_other"}
+    # The same question alone names nothing of the filing.
+    [alone] = gate.process(_classified(messages("护照要拍哪几页上传"), OUT_OF_SCOPE_RANKING))
+    assert alone.get("intent")["name"] == "out_of_scope"

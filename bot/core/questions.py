@@ -146,6 +146,7 @@ class _Words:
     zh_modals: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
+    zh_trouble: re.Pattern
     # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also
     # how big...", "and in which format...", "and if it is, what can it upload"), keeping the
     # spaces; not inside one ("do I also need a fingerprint"); an auxiliary only before its
@@ -230,6 +231,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_modals=tuple(zh["modals"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
+        zh_trouble=re.compile(_alternatives(zh["trouble"])),
         alternative_start=re.compile(
             r"^\s*(?:(?:" + _alternatives(en["alternatives"]) + r")\b|" + _alternatives(zh["alternatives"]) + r")",
             re.IGNORECASE,
@@ -797,6 +799,7 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     previous: Optional[_Clause] = None
     held = ""
     opening: List[str] = []
+    trouble: Optional[int] = None  # the group a reported problem opened, while it is alone
     for clause in _clauses(text):
         if _words().count_heading.match(clause.text) or _ZH_COUNT_HEADING.match(clause.text):
             continue
@@ -815,7 +818,16 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         held = ""
         if clause.opens:
             opening = []  # this sentence's clauses so far, while none of them asks
-        if groups and _words().list_it_only.match(clause.text):
+        if trouble is not None and trouble == len(groups) - 1 and clause.after_comma and len(groups[-1]) == 1:
+            # "…？还有电脑上传一直失败，怎么办": the problem's own question goes with it.
+            groups[-1].append(clause.text)
+            previous, opening = clause, []
+            continue
+        trouble = None
+        if groups and _reports_trouble(clause):
+            groups.append([clause.text])
+            trouble = len(groups) - 1
+        elif groups and _words().list_it_only.match(clause.text):
             groups[-1].append(clause.text)  # "...？帮我列个表": the same question, as a list
         elif _starts_new_question(previous, clause, first=not groups):
             if groups and opening and clause.after_comma and not clause.asked_before:
@@ -835,12 +847,25 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     return tuple(leading), tuple(tuple(group) for group in groups)
 
 
+def _reports_trouble(clause: _Clause) -> bool:
+    """A Chinese sentence, not a question, reporting an upload that fails (lexicon ``trouble``):
+    after a question, a second problem to help with (see :func:`_grouped`)."""
+    return (
+        not clause.question and (clause.opens or clause.spaced) and _chinese(clause.text)
+        and bool(_words().zh_trouble.search(clause.text))
+    )
+
+
 def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     """:func:`_grouped`, except that statements followed by "Also, …" / "另外…" asked too
     ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗"): they become the first question."""
     leading, groups = _grouped(text)
     if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
         return (), (leading, *groups)
+    if len(leading) > 1 and groups and _words().also_start.match(leading[-1]) \
+            and not names_a_detail("".join(leading[:-1])):
+        # "…传不上去；顺带问一句，备案期间…": the same, the "also" in a clause of its own.
+        return (), (leading[:-1], (leading[-1], *groups[0]), *groups[1:])
     return leading, groups
 
 

@@ -27,6 +27,8 @@ from bot.core.topics import faq_answers
         ("Which finger do I use for the fingerprint on the form?", "authenticity_form", "Which finger"),
         # It never asks for a photo of the owner holding the ID.
         ("个人备案要不要手持身份证的照片？", "faq_documents", "手持身份证"),
+        ("证件照片上可以加水印写仅供备案使用吗", "faq_image_requirements", "水印"),
+        ("Can I watermark the ID scans before uploading?", "faq_image_requirements", "watermark"),
         ("Do I need a selfie holding my ID card?", "faq_documents", "selfie holding"),
         # Accounts, appeals, passport pages, site names, hosting abroad, other registrars and an
         # administration's own app: none is in the FAQ.

@@ -225,6 +225,18 @@ from bot.core.questions import (
           "Beijing: the photos, jpg or png?"]),
         # "Also" / "另外" says the problem reported before it asked something too.
         ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗", ["证件图片传不上去，清了缓存也没用；", "另外必须是彩色的吗"]),
+        # The same with the "also" in a clause of its own.
+        ("证件图片死活传不上去；顺带问一句，备案期间网站能不能先开着",
+         ["证件图片死活传不上去；", "顺带问一句，备案期间网站能不能先开着"]),
+        # After a question, a failing upload reported in a sentence of its own is a second problem
+        # to help with; a question right after it in its sentence is that problem's.
+        ("被打回来了怎么重新传资料？之前传图老是提示失败", ["被打回来了怎么重新传资料？", "之前传图老是提示失败"]),
+        ("电脑那边还要点啥才算交上去？还有电脑上传核验单一直在转圈圈",
+         ["电脑那边还要点啥才算交上去？", "还有电脑上传核验单一直在转圈圈"]),
+        ("驳回了能换上传方式吗？还有电脑上传一直失败，怎么办", ["驳回了能换上传方式吗？", "还有电脑上传一直失败，怎么办"]),
+        # The signature and the pen make a question of its own, not another way of doing the same;
+        # it is still about the form.
+        ("核验单要自己打印出来手写吗？签名用蓝色的签字笔行不行", ["核验单要自己打印出来手写吗？", "核验单签名用蓝色的签字笔行不行"]),
         ("The upload keeps failing in Chrome. Also, what size can the photos be?",
          ["The upload keeps failing in Chrome.", "what size can the photos be?"]),
         # 谁 asks; 另外 after 要不要 is "in addition", inside the question, not a new one.
@@ -246,6 +258,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "hello, i'm not sure what files the system expects from me, can you list them",
         "which ID, passport or home return permit?",
         "what formats? size?",  # a one-word fragment never stands alone
+        # A failing upload reported before the question is its background.
+        "图片一直上传失败，是不是格式不对",
+        "核验单签完是必须用扫描仪扫吗，手机拍行不行",
         "can I upload the ID and also the licence?",
         "请问 阿里云APP怎么上传",  # a preamble is no question of its own
         "请问一下，备案要什么材料",

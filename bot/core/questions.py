@@ -146,7 +146,8 @@ class _Words:
     zh_modals: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
-    zh_trouble: re.Pattern
+    # An upload that fails, reported as a statement (lexicon ``trouble``): see :func:`_grouped`.
+    trouble: re.Pattern
     # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also
     # how big...", "and in which format...", "and if it is, what can it upload"), keeping the
     # spaces; not inside one ("do I also need a fingerprint"); an auxiliary only before its
@@ -224,6 +225,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?:" + _alternatives(en["subjects"]) + r")\b))",
         re.IGNORECASE,
     )
+    en_trouble = en.pop("trouble")
     return _Words(
         **en,
         zh_joiners=tuple(zh["joiners"]),
@@ -231,7 +233,9 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_modals=tuple(zh["modals"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
-        zh_trouble=re.compile(_alternatives(zh["trouble"])),
+        trouble=re.compile(
+            r"(?<![a-z])(?:" + _alternatives(en_trouble) + r")(?![a-z])|" + _alternatives(zh["trouble"]), re.IGNORECASE
+        ),
         alternative_start=re.compile(
             r"^\s*(?:(?:" + _alternatives(en["alternatives"]) + r")\b|" + _alternatives(zh["alternatives"]) + r")",
             re.IGNORECASE,
@@ -848,12 +852,9 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
 
 
 def _reports_trouble(clause: _Clause) -> bool:
-    """A Chinese sentence, not a question, reporting an upload that fails (lexicon ``trouble``):
-    after a question, a second problem to help with (see :func:`_grouped`)."""
-    return (
-        not clause.question and (clause.opens or clause.spaced) and _chinese(clause.text)
-        and bool(_words().zh_trouble.search(clause.text))
-    )
+    """A sentence, not a question, reporting an upload that fails (lexicon ``trouble``): after a
+    question, a second problem to help with (see :func:`_grouped`)."""
+    return not clause.question and (clause.opens or clause.spaced) and bool(_words().trouble.search(clause.text))
 
 
 def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:

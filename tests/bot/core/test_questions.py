@@ -234,6 +234,8 @@ from bot.core.questions import (
         ("电脑那边还要点啥才算交上去？还有电脑上传核验单一直在转圈圈",
          ["电脑那边还要点啥才算交上去？", "还有电脑上传核验单一直在转圈圈"]),
         ("驳回了能换上传方式吗？还有电脑上传一直失败，怎么办", ["驳回了能换上传方式吗？", "还有电脑上传一直失败，怎么办"]),
+        ("do we have to redo it in the app? and now the new photo keeps failing to upload",
+         ["do we have to redo it in the app?", "now the new photo keeps failing to upload"]),
         # The signature and the pen make a question of its own, not another way of doing the same;
         # it is still about the form.
         ("核验单要自己打印出来手写吗？签名用蓝色的签字笔行不行", ["核验单要自己打印出来手写吗？", "核验单签名用蓝色的签字笔行不行"]),

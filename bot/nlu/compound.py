@@ -70,6 +70,7 @@ from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
 from bot.core.questions import COMPOUND_INTENT, first_question_view, question_view, questions_of, without_details
+from bot.core.suggest import ICP_OTHER
 from bot.core.topics import faq_answers
 from bot.nlu.stateless import StatelessComponent
 
@@ -258,9 +259,18 @@ class CompoundCollector(GraphComponent):
         }
 
     def is_confident(self, part: Message) -> bool:
-        """The FallbackClassifier's test: confident enough and not too close to the runner-up."""
+        """The FallbackClassifier's test: confident enough and not too close to the runner-up.
+
+        Except for a question whose best reading is the near-topic reply (``icp_other``): it
+        gets that reply however sure. The reply claims nothing ("no reliable answer here: the
+        FAQ does not cover it; see beian.aliyun.com or an agent"), so it cannot be a confident,
+        wrong answer, and in a reply to several questions it tells more than a "did you mean"
+        line offering FAQ answers the classifier found less likely.
+        """
         ranking = part.get(INTENT_RANKING_KEY) or []
         confidence = float((part.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if (part.get(INTENT) or {}).get(INTENT_NAME_KEY) == ICP_OTHER:
+            return True
         if confidence < self._threshold:
             return False
         if len(ranking) >= 2:

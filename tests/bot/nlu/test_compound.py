@@ -89,6 +89,22 @@ def test_ambiguous_parts_fail_the_gate():
     assert not collector.is_confident(part)
 
 
+@pytest.mark.parametrize("confidence, runner_up", [(0.3, 0.1), (0.4, 0.38)])
+def test_a_part_read_as_near_topic_gets_that_reply_however_sure(confidence, runner_up):
+    # The near-topic reply claims nothing: below the gate or in a near tie, it beats "did you mean".
+    collector = CompoundCollector({"threshold": 0.35, "ambiguity_threshold": 0.05})
+    [part] = messages("x")
+    part.set("intent", {"name": "icp_other", "confidence": confidence})
+    part.set("intent_ranking", [{"name": "icp_other", "confidence": confidence},
+                                {"name": "faq_documents", "confidence": runner_up}])
+    assert collector.is_confident(part)
+    # An FAQ answer as unsure still fails the gate.
+    part.set("intent", {"name": "faq_documents", "confidence": confidence})
+    part.set("intent_ranking", [{"name": "faq_documents", "confidence": confidence},
+                                {"name": "icp_other", "confidence": runner_up}])
+    assert not collector.is_confident(part)
+
+
 def test_training_data_is_not_split(tmp_path):
     splitter = build(QuestionSplitter, tmp_path, train=False).component
     data = TrainingData(messages("What documents? What size?"))

@@ -565,10 +565,28 @@ def _split_joiners(sentence: str) -> List[str]:
     return [p for p in out if p.strip()]
 
 
+# An English joiner between Chinese sentences ("阿里云app能传授权书吗 plus 审核要几天", "…？and also
+# 核验单…"): Hong Kong and overseas writers switch languages there. Read as 另外, so that the
+# Chinese rules (which English little words turn off) cut there.
+_LATIN_JOINER_IN_CHINESE = re.compile(
+    r"(?<=[\u3400-\u9fff？?。！!，,；;])\s*\b(?:and\s+also|and|also|plus|btw|by\s+the\s+way)\b[\s,，]*(?=[\u3400-\u9fff])",
+    re.IGNORECASE,
+)
+
+
+def _chinese_joiners(text: str) -> str:
+    """``text`` with English joiners between Chinese sentences read as 另外 (after a comma where
+    no punctuation ends the sentence before)."""
+    return _LATIN_JOINER_IN_CHINESE.sub(
+        lambda m: "另外" if text[m.start() - 1] in "？?。！!，,；;" else "，另外", text
+    )
+
+
 @lru_cache(maxsize=256)
 def _clauses(text: str) -> Tuple[_Clause, ...]:
     # Cached: the splitter's grouping and the aspect check (asking_clauses) read the same texts.
     clauses: List[_Clause] = []
+    text = _chinese_joiners(text)
     sentences = _sentences(text)
     # Items of an enumeration ("1) documents 2) size limit") are questions even without a cue.
     enumerated = sum(1 for s in sentences if _ENUMERATION.match(s.lstrip()) or _BARE_NUMBER.match(s.lstrip())) >= 2
@@ -633,8 +651,9 @@ def _conditions(clause: _Clause, after: Optional[_Clause]) -> bool:
 
 def _opens_another_matter(clause: _Clause, after: Optional[_Clause]) -> bool:
     """Whether ``clause`` is a statement that opens its sentence with "also" ("还有这次图片传不上去，",
-    "Also the upload keeps failing,") and the clause right after its comma asks about it: a
-    fragment there ("咋办", "why?") is that matter's question, not more of the one before."""
+    "Also the upload keeps failing,") and ``after``, a later clause of its sentence after a comma,
+    asks about it: a fragment there ("咋办", "why?") is that matter's question, not more of the
+    one before."""
     if after is None or not after.after_comma or not clause.opens or clause.question:
         return False
     text = clause.text.lstrip()
@@ -702,7 +721,12 @@ def _continues_yes_no(text: str) -> bool:
     )
 
 
-def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bool) -> bool:
+def _starts_new_question(
+    previous: Optional[_Clause], clause: _Clause, first: bool, opened_by: Optional[_Clause] = None
+) -> bool:
+    """Whether ``clause`` asks a question of its own. ``opened_by`` is the first clause of its
+    sentence while every clause of the sentence before it is a statement ("另外我域名是在别家买的，
+    不在阿里云，那咋整": the "also" opens the matter that 那咋整 asks about)."""
     if not clause.question or _words().alternative_start.match(clause.text):
         return False
     if _too_short(clause.text) and not clause.item:
@@ -710,7 +734,7 @@ def _starts_new_question(previous: Optional[_Clause], clause: _Clause, first: bo
         # words or more asking on its own ("What formats? Can I...", "fingerprint needed?").
         whole = clause.opens and not clause.after_comma and clause.text.strip().endswith(("?", "？"))
         if not first and previous is not None and not previous.question and not clause.asked_before \
-                and (_conditions(previous, clause) or _opens_another_matter(previous, clause)):
+                and (_conditions(previous, clause) or _opens_another_matter(opened_by or previous, clause)):
             # "…吗？如果是个人，怎么签": the condition's own question; "…吗？还有图片传不上去，咋办":
             # the new matter's
             return True
@@ -804,6 +828,7 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     held = ""
     opening: List[str] = []
     trouble: Optional[int] = None  # the group a reported problem opened, while it is alone
+    opened_by: Optional[_Clause] = None  # the first clause of this sentence, while none asks
     for clause in _clauses(text):
         if _words().count_heading.match(clause.text) or _ZH_COUNT_HEADING.match(clause.text):
             continue
@@ -822,10 +847,12 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         held = ""
         if clause.opens:
             opening = []  # this sentence's clauses so far, while none of them asks
+            opened_by = None if clause.question else clause
         if trouble is not None and trouble == len(groups) - 1 and clause.after_comma and len(groups[-1]) == 1:
             # "…？还有电脑上传一直失败，怎么办": the problem's own question goes with it.
             groups[-1].append(clause.text)
             previous, opening = clause, []
+            opened_by = None if clause.question else opened_by
             continue
         trouble = None
         if groups and _reports_trouble(clause):
@@ -833,7 +860,7 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
             trouble = len(groups) - 1
         elif groups and _words().list_it_only.match(clause.text):
             groups[-1].append(clause.text)  # "...？帮我列个表": the same question, as a list
-        elif _starts_new_question(previous, clause, first=not groups):
+        elif _starts_new_question(previous, clause, first=not groups, opened_by=opened_by):
             if groups and opening and clause.after_comma and not clause.asked_before:
                 # "And for the ICP itself, whose IDs...": the preamble goes with its question.
                 del groups[-1][-len(opening):]
@@ -845,6 +872,8 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         else:
             leading.append(clause.text)
         opening = opening + [clause.text] if not clause.question else []
+        if clause.question:
+            opened_by = None
         previous = clause
     if held and groups:
         groups[-1].append(held)

@@ -10,12 +10,22 @@ The conversion keeps the text's length, character for character, so entity posit
 the converted text are right in the original: where OpenCC's phrase table would change the
 length, the message is converted one character at a time instead.
 
+Cantonese written by Hong Kong and Macao applicants ("要上载乜嘢证件？") is read as Mandarin the
+same way, with the lexicon's ``cantonese`` words (:func:`read_cantonese`): no package converts
+Cantonese words, and a table of its function words is data, like the IME sounds.
+
 Rasa-free: used by the NLU component :class:`bot.nlu.script.SimplifiedChinese`.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Pattern, Tuple
+
+import yaml
+
+from bot import settings
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -50,3 +60,45 @@ def to_simplified(text: str) -> str:
     return "".join(
         single if len(single := _converter().convert(char)) == 1 else char for char in text
     )
+
+
+@lru_cache(maxsize=2)
+def _cantonese(path: Path) -> Tuple[Pattern[str], Pattern[str], Callable[[re.Match], str]]:
+    """The markers, and one pattern (words longest first, then the patterns) with its reading."""
+    entry = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cantonese") or {}
+    markers = re.compile("|".join(map(re.escape, sorted(entry.get("markers") or [], key=len, reverse=True))))
+    words = {str(k): str(v) for k, v in (entry.get("words") or {}).items()}
+    patterns = [(str(p), str(r)) for p, r in entry.get("patterns") or []]
+    alternatives = [f"(?P<w>{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})"]
+    alternatives += [f"(?P<p{i}>{p})" for i, (p, _) in enumerate(patterns)]
+
+    def reading(match: re.Match) -> str:
+        if match.group("w") is not None:
+            return words[match.group("w")]
+        return next(r for i, (_, r) in enumerate(patterns) if match.group(f"p{i}") is not None)
+
+    return markers, re.compile("|".join(alternatives)), reading
+
+
+def read_cantonese(text: str, path: Path = settings.LEXICON_FILE) -> str:
+    """``text`` with its Cantonese words read as Mandarin (lexicon ``cantonese``), same length.
+
+    Args:
+        text: A message in Simplified characters (after :func:`to_simplified`).
+        path: The lexicon holding ``cantonese``.
+
+    Returns:
+        The text as read; unchanged unless it has a Cantonese marker, a character or word that
+        Mandarin does not use.
+    """
+    if not text or not has_ideographs(text):
+        return text
+    markers, words, reading = _cantonese(path)
+    if not markers.pattern or not markers.search(text):
+        return text
+    return words.sub(reading, text)
+
+
+def read_as_mandarin(text: str) -> str:
+    """Traditional characters as Simplified ones, then Cantonese words as Mandarin ones."""
+    return read_cantonese(to_simplified(text))

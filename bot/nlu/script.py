@@ -1,4 +1,5 @@
-"""Reads Traditional Chinese messages as Simplified ones (:mod:`bot.core.script`), words
+"""Reads Traditional Chinese messages as Simplified ones and Cantonese words as Mandarin ones
+(:mod:`bot.core.script`), words
 mistyped with a pinyin input method as meant (:mod:`bot.core.ime`), and pinyin jargon in
 English messages as the English words it stands for (:mod:`bot.core.jargon`).
 
@@ -18,7 +19,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.ime import correct
 from bot.core.jargon import read_pinyin_terms
-from bot.core.script import to_simplified
+from bot.core.script import read_as_mandarin
 from bot.nlu.stateless import StatelessComponent
 
 
@@ -59,10 +60,11 @@ class _TextRewrite(StatelessComponent):
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
 class SimplifiedChinese(_TextRewrite):
-    """Converts each message's text to Simplified characters, keeping its length. Training
-    examples are converted too, should any be written in Traditional characters."""
+    """Converts each message's text to Simplified characters and reads its Cantonese words as
+    Mandarin ones (:func:`bot.core.script.read_as_mandarin`), keeping its length. Training
+    examples are converted too, should any be written in Traditional characters or Cantonese."""
 
-    rewrite = staticmethod(to_simplified)
+    rewrite = staticmethod(read_as_mandarin)
 
 
 @DefaultV1Recipe.register(

@@ -234,6 +234,11 @@ from bot.core.questions import (
         ("电脑那边还要点啥才算交上去？还有电脑上传核验单一直在转圈圈",
          ["电脑那边还要点啥才算交上去？", "还有电脑上传核验单一直在转圈圈"]),
         ("驳回了能换上传方式吗？还有电脑上传一直失败，怎么办", ["驳回了能换上传方式吗？", "还有电脑上传一直失败，怎么办"]),
+        # An English joiner between Chinese sentences is read as 另外.
+        ("有三个域名，核验单怎样填？and also 核验单要用什么颜色的笔？", ["有三个域名，核验单怎样填？", "另外核验单要用什么颜色的笔？"]),
+        # The "also" opens the matter its sentence's question asks about, commas later.
+        ("域名证书怎么下载？另外我域名是在别家买的，不在阿里云，那咋整",
+         ["域名证书怎么下载？", "另外我域名是在别家买的，不在阿里云，那咋整"]),
         ("do we have to redo it in the app? and now the new photo keeps failing to upload",
          ["do we have to redo it in the app?", "now the new photo keeps failing to upload"]),
         # The signature and the pen make a question of its own, not another way of doing the same;

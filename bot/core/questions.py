@@ -607,7 +607,10 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 item = enumerated and j == 0 and k == 0 and bool(
                     _ENUMERATION.match(part.lstrip()) or _BARE_NUMBER.match(part.lstrip())
                 )
-                question = (is_question(part) and not statement) or item
+                # "还有广东个人的核验单到底要写啥，我上次就只签了个名。": a sentence that opens with
+                # "also" and asks before its statement is no relative clause.
+                also_asks = statement and j == 0 and k == 0 and len(parts) > 1 and _opens_with_also(part)
+                question = (is_question(part) and (not statement or also_asks)) or item
                 clauses.append(_Clause(
                     part, question, opens=k == 0, after_comma=k > 0, item=item, asked_before=asked,
                     spaced=spaced and j == 0 and k == 0,
@@ -643,6 +646,12 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
     return tuple(clauses)
 
 
+def _opens_with_also(text: str) -> bool:
+    """Whether ``text`` opens with "also" (lexicon ``also``, or a Chinese joiner: 还有, 另外…)."""
+    text = text.lstrip()
+    return bool(_words().also_start.match(text)) or text.startswith(_words().zh_joiners)
+
+
 def _conditions(clause: _Clause, after: Optional[_Clause]) -> bool:
     """Whether ``clause`` is a condition ("要是服务器买香港的，", "if we host it in Hong Kong,") of
     the question right after its comma, and so part of that question."""
@@ -656,8 +665,7 @@ def _opens_another_matter(clause: _Clause, after: Optional[_Clause]) -> bool:
     one before."""
     if after is None or not after.after_comma or not clause.opens or clause.question:
         return False
-    text = clause.text.lstrip()
-    return bool(_words().also_start.match(text)) or text.startswith(_words().zh_joiners)
+    return _opens_with_also(clause.text)
 
 
 def _asks_for_more(text: str) -> bool:
@@ -727,7 +735,14 @@ def _starts_new_question(
     """Whether ``clause`` asks a question of its own. ``opened_by`` is the first clause of its
     sentence while every clause of the sentence before it is a statement ("另外我域名是在别家买的，
     不在阿里云，那咋整": the "also" opens the matter that 那咋整 asks about)."""
-    if not clause.question or _words().alternative_start.match(clause.text):
+    if not clause.question:
+        return False
+    if _words().alternative_start.match(clause.text) and (
+        previous is None or previous.question or not clause.after_comma or not _chinese(clause.text)
+    ):
+        # "…？还是…" offers another answer to the question before; in Chinese, after a statement
+        # of its sentence ("授权书这张图是单独传，还是要拼在一起传？") it completes a question of its
+        # own (English writers mark the first half as a question: "Will a copy do, or…?").
         return False
     if _too_short(clause.text) and not clause.item:
         # A fragment ("请问", "how,") is part of a question, unless it is a sentence of two
@@ -827,7 +842,8 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     previous: Optional[_Clause] = None
     held = ""
     opening: List[str] = []
-    trouble: Optional[int] = None  # the group a reported problem opened, while it is alone
+    trouble: Optional[int] = None  # the group a reported problem opened, while its sentence goes on
+    trouble_asked = False  # whether that problem's question has come
     opened_by: Optional[_Clause] = None  # the first clause of this sentence, while none asks
     for clause in _clauses(text):
         if _words().count_heading.match(clause.text) or _ZH_COUNT_HEADING.match(clause.text):
@@ -848,16 +864,22 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         if clause.opens:
             opening = []  # this sentence's clauses so far, while none of them asks
             opened_by = None if clause.question else clause
-        if trouble is not None and trouble == len(groups) - 1 and clause.after_comma and len(groups[-1]) == 1:
+        if trouble is not None and trouble == len(groups) - 1 and clause.after_comma and not trouble_asked:
             # "…？还有电脑上传一直失败，怎么办": the problem's own question goes with it.
             groups[-1].append(clause.text)
+            trouble_asked = clause.question
             previous, opening = clause, []
             opened_by = None if clause.question else opened_by
             continue
         trouble = None
-        if groups and _reports_trouble(clause):
-            groups.append([clause.text])
-            trouble = len(groups) - 1
+        if groups and _reports_trouble(clause, among_statements=clause.after_comma and bool(opening)):
+            if clause.after_comma and opening:
+                # "…吗\n另外换了两个浏览器，图片还是传不上": the problem's sentence, whole.
+                del groups[-1][-len(opening):]
+                groups.append(opening + [clause.text])
+            else:
+                groups.append([clause.text])
+            trouble, trouble_asked = len(groups) - 1, False
         elif groups and _words().list_it_only.match(clause.text):
             groups[-1].append(clause.text)  # "...？帮我列个表": the same question, as a list
         elif _starts_new_question(previous, clause, first=not groups, opened_by=opened_by):
@@ -880,10 +902,14 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     return tuple(leading), tuple(tuple(group) for group in groups)
 
 
-def _reports_trouble(clause: _Clause) -> bool:
+def _reports_trouble(clause: _Clause, among_statements: bool = False) -> bool:
     """A sentence, not a question, reporting an upload that fails (lexicon ``trouble``): after a
-    question, a second problem to help with (see :func:`_grouped`)."""
-    return not clause.question and (clause.opens or clause.spaced) and bool(_words().trouble.search(clause.text))
+    question, a second problem to help with (see :func:`_grouped`). ``among_statements``: the
+    clause goes on a sentence of statements ("另外换了两个浏览器，图片还是传不上")."""
+    return (
+        not clause.question and (clause.opens or clause.spaced or among_statements)
+        and bool(_words().trouble.search(clause.text))
+    )
 
 
 def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:

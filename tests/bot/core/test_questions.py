@@ -234,6 +234,14 @@ from bot.core.questions import (
         ("电脑那边还要点啥才算交上去？还有电脑上传核验单一直在转圈圈",
          ["电脑那边还要点啥才算交上去？", "还有电脑上传核验单一直在转圈圈"]),
         ("驳回了能换上传方式吗？还有电脑上传一直失败，怎么办", ["驳回了能换上传方式吗？", "还有电脑上传一直失败，怎么办"]),
+        # A problem reported in a sentence of statements after a question is a second problem.
+        ("备案被打回草稿了，这次能改成电脑上传吗\n另外换了两个浏览器，图片还是传不上",
+         ["备案被打回草稿了，这次能改成电脑上传吗", "另外换了两个浏览器，图片还是传不上"]),
+        # "Also" asking before the statement that ends its sentence with a full stop.
+        ("这次还能不能直接电脑上传？还有广东个人的核验单到底要写啥，我上次就只签了个名。",
+         ["这次还能不能直接电脑上传？", "还有广东个人的核验单到底要写啥，我上次就只签了个名。"]),
+        # 还是 after a statement of its sentence completes an either-or question of its own.
+        ("要传营业执照，还是传组织机构代码证？另外核验单在哪下", ["要传营业执照，还是传组织机构代码证？", "另外核验单在哪下"]),
         # An English joiner between Chinese sentences is read as 另外.
         ("有三个域名，核验单怎样填？and also 核验单要用什么颜色的笔？", ["有三个域名，核验单怎样填？", "另外核验单要用什么颜色的笔？"]),
         # The "also" opens the matter its sentence's question asks about, commas later.
@@ -265,6 +273,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "hello, i'm not sure what files the system expects from me, can you list them",
         "which ID, passport or home return permit?",
         "what formats? size?",  # a one-word fragment never stands alone
+        "核验单要盖章吗？还是签字就行？",
+        "身份证要彩色的，还是黑白的也行？",
+        "备案要传什么？还有什么要注意的我也不清楚。",
         # A failing upload reported before the question is its background.
         "图片一直上传失败，是不是格式不对",
         "核验单签完是必须用扫描仪扫吗，手机拍行不行",

@@ -254,6 +254,8 @@ from bot.core.questions import (
         ("核验单要自己打印出来手写吗？签名用蓝色的签字笔行不行", ["核验单要自己打印出来手写吗？", "核验单签名用蓝色的签字笔行不行"]),
         ("The upload keeps failing in Chrome. Also, what size can the photos be?",
          ["The upload keeps failing in Chrome.", "what size can the photos be?"]),
+        ("The licence scan keeps failing (7 MB PNG). Plus, where do I get the domain certificate?",
+         ["The licence scan keeps failing (7 MB PNG).", "where do I get the domain certificate?"]),
         # 谁 asks; 另外 after 要不要 is "in addition", inside the question, not a new one.
         ("主体负责人不是法人要传什么证明，核验单谁来签", ["主体负责人不是法人要传什么证明", "核验单谁来签"]),
         ("负责人是香港人，证件传哪个？要不要另外准备授权书？",

@@ -610,7 +610,9 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 # "还有广东个人的核验单到底要写啥，我上次就只签了个名。": a sentence that opens with
                 # "also" and asks before its statement is no relative clause.
                 also_asks = statement and j == 0 and k == 0 and len(parts) > 1 and _opens_with_also(part)
-                question = (is_question(part) and (not statement or also_asks)) or item
+                question = (is_question(part) and (not statement or also_asks)) or item or (
+                    k == 0 and _announces_a_question(part)
+                )
                 clauses.append(_Clause(
                     part, question, opens=k == 0, after_comma=k > 0, item=item, asked_before=asked,
                     spaced=spaced and j == 0 and k == 0,
@@ -644,6 +646,14 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 and len(_EN_WORD.findall(sentence)) + len(_CJK.findall(sentence)) >= 2:
             clauses[start] = replace(own[0], question=True)
     return tuple(clauses)
+
+
+def _announces_a_question(text: str) -> bool:
+    """Whether a Chinese clause opens with "by the way, I ask" (顺便问下, 再问一下, 还想问: lexicon
+    ``also`` words with 问) and goes on: "顺便问下辽宁是在能用app上传的省份里吧" asks without a
+    question word or mark."""
+    found = _words().also_start.match(text.lstrip())
+    return bool(found) and "问" in found.group(0) and len(_CJK.findall(text[found.end():])) >= 4
 
 
 def _opens_with_also(text: str) -> bool:
@@ -752,6 +762,10 @@ def _starts_new_question(
                 and (_conditions(previous, clause) or _opens_another_matter(opened_by or previous, clause)):
             # "…吗？如果是个人，怎么签": the condition's own question; "…吗？还有图片传不上去，咋办":
             # the new matter's
+            return True
+        if opened_by is not None and clause.after_comma and not clause.asked_before and _chinese(clause.text) \
+                and clause.text.rstrip().endswith(("?", "？")):
+            # "…？这次想改成电脑上传，可以吗？": the fragment asks about its sentence's statements.
             return True
         return whole and (first or len(_EN_WORD.findall(clause.text)) + len(_CJK.findall(clause.text)) >= 2)
     if first:

@@ -242,6 +242,12 @@ from bot.core.questions import (
          ["这次还能不能直接电脑上传？", "还有广东个人的核验单到底要写啥，我上次就只签了个名。"]),
         # 还是 after a statement of its sentence completes an either-or question of its own.
         ("要传营业执照，还是传组织机构代码证？另外核验单在哪下", ["要传营业执照，还是传组织机构代码证？", "另外核验单在哪下"]),
+        # A fragment asking about its sentence's statements starts a question there.
+        ("订单回到了草稿。这次想改成电脑上传，可以吗？还有换了火狐还是传不上图，怎么破",
+         ["订单回到了草稿。这次想改成电脑上传，可以吗？", "还有换了火狐还是传不上图，怎么破"]),
+        # "By the way, I ask" asks without a question word.
+        ("这回我能不能改成在电脑上传？顺便问下辽宁是在能用app上传的省份里吧，以后还想用",
+         ["这回我能不能改成在电脑上传？", "顺便问下辽宁是在能用app上传的省份里吧，以后还想用"]),
         # An English joiner between Chinese sentences is read as 另外.
         ("有三个域名，核验单怎样填？and also 核验单要用什么颜色的笔？", ["有三个域名，核验单怎样填？", "另外核验单要用什么颜色的笔？"]),
         # The "also" opens the matter its sentence's question asks about, commas later.

@@ -305,7 +305,8 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_title_nouns=tuple(zh["title_nouns"]),
         zh_title_not=re.compile(_alternatives(zh["title_not"])),
         also_start=re.compile(
-            r"^[\W_]*(?:and\s+)?(?:(?:" + _alternatives(en["also"]) + r")\b|" + _alternatives(zh["also"]) + r")",
+            r"^[\W_]*(?:and\s+)?(?:(?:" + _alternatives(en["also"]) + r")\b|" + _alternatives(zh["also"])
+            + r"|还有(?!" + _alternatives(zh["what_else"]) + r"))",
             re.IGNORECASE,
         ),
     )
@@ -926,11 +927,18 @@ def _reports_trouble(clause: _Clause, among_statements: bool = False) -> bool:
     )
 
 
+def _ends_a_clause(text: str) -> bool:
+    """Whether ``text`` ends with punctuation or a space: "also" after it opens a clause of its
+    own, not one said inside a sentence ("身份证还有两个月就到期了" is "still two months")."""
+    return text[-1:].isspace() or bool(re.search(r"[\W_]\s*$", text))
+
+
 def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     """:func:`_grouped`, except that statements followed by "Also, …" / "另外…" asked too
     ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗"): they become the first question."""
     leading, groups = _grouped(text)
-    if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)):
+    if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)) \
+            and _ends_a_clause(leading[-1]):
         return (), (leading, *groups)
     if len(leading) > 1 and groups and _words().also_start.match(leading[-1]) \
             and not names_a_detail("".join(leading[:-1])):

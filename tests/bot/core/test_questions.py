@@ -225,6 +225,9 @@ from bot.core.questions import (
           "Beijing: the photos, jpg or png?"]),
         # "Also" / "另外" says the problem reported before it asked something too.
         ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗", ["证件图片传不上去，清了缓存也没用；", "另外必须是彩色的吗"]),
+        # 还有 says "also" too, after statements ending a clause.
+        ("图片上传不了，换成Chrome也一样；还有核验单签完是必须用扫描仪扫吗，手机拍行不行",
+         ["图片上传不了，换成Chrome也一样；", "还有核验单签完是必须用扫描仪扫吗，手机拍行不行"]),
         # The same with the "also" in a clause of its own.
         ("证件图片死活传不上去；顺带问一句，备案期间网站能不能先开着",
          ["证件图片死活传不上去；", "顺带问一句，备案期间网站能不能先开着"]),
@@ -282,6 +285,10 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "which ID, passport or home return permit?",
         "what formats? size?",  # a one-word fragment never stands alone
         "核验单要盖章吗？还是签字就行？",
+        # 还有 inside a sentence is "still", and before 什么 "what else".
+        "身份证还有两个月就到期了，现在拿去备案会不会不行？",
+        "身份证复印件还有用吗？",
+        "身份证传好了，还有什么要传的？",
         "身份证要彩色的，还是黑白的也行？",
         "备案要传什么？还有什么要注意的我也不清楚。",
         # A failing upload reported before the question is its background.

@@ -148,6 +148,11 @@ class _Words:
     zh_indirect: re.Pattern
     # An upload that fails, reported as a statement (lexicon ``trouble``): see :func:`_grouped`.
     trouble: re.Pattern
+    # An English joiner (lexicon ``joiners``) between Chinese sentences ("…吗 plus 审核要几天",
+    # "…？and also 核验单…"), read as 另外 (:func:`_chinese_joiners`), and joiners leading a
+    # question, which belong to the message, not the question (:func:`_with_context`).
+    latin_joiner_in_chinese: re.Pattern
+    leading_joiner: re.Pattern
     # Cut before a joiner that opens a question of its own ("..., and can I use the app", "also
     # how big...", "and in which format...", "and if it is, what can it upload"), keeping the
     # spaces; not inside one ("do I also need a fingerprint"); an auxiliary only before its
@@ -207,8 +212,13 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     data = (yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {})["question_words"]
     en = {key: frozenset(str(w).lower() for w in words) for key, words in data["en"].items()}
     zh = data["zh"]
+    en_trouble, en_joiners = en.pop("trouble"), en.pop("joiners")
+    # Spaces in a phrase match any run of spaces ("by  the way").
+    latin_joiners = "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_joiners | {"and also"}, key=len, reverse=True)
+    )
     joiners = re.compile(
-        r"(?<=\s)(?<!\band\s)(?=(?:and|also|plus|btw|by the way|additionally)[\s,]+"
+        r"(?<=\s)(?<!\band\s)(?=(?:" + _alternatives(en_joiners) + r")[\s,]+"
         r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
         r"(?:(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
         r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if", "after", "once", "before"}) + r")\b"
@@ -225,7 +235,6 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?:" + _alternatives(en["subjects"]) + r")\b))",
         re.IGNORECASE,
     )
-    en_trouble = en.pop("trouble")
     return _Words(
         **en,
         zh_joiners=tuple(zh["joiners"]),
@@ -233,6 +242,11 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_modals=tuple(zh["modals"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
+        latin_joiner_in_chinese=re.compile(
+            r"(?<=[\u3400-\u9fff？?。！!，,；;])\s*\b(?:" + latin_joiners + r")\b[\s,，]*(?=[\u3400-\u9fff])",
+            re.IGNORECASE,
+        ),
+        leading_joiner=re.compile(r"^(?:(?:" + latin_joiners + r")\b[\s,]*)+", re.IGNORECASE),
         trouble=re.compile(
             r"(?<![a-z])(?:" + _alternatives(en_trouble) + r")(?![a-z])|" + _alternatives(zh["trouble"]), re.IGNORECASE
         ),
@@ -566,19 +580,12 @@ def _split_joiners(sentence: str) -> List[str]:
     return [p for p in out if p.strip()]
 
 
-# An English joiner between Chinese sentences ("阿里云app能传授权书吗 plus 审核要几天", "…？and also
-# 核验单…"): Hong Kong and overseas writers switch languages there. Read as 另外, so that the
-# Chinese rules (which English little words turn off) cut there.
-_LATIN_JOINER_IN_CHINESE = re.compile(
-    r"(?<=[\u3400-\u9fff？?。！!，,；;])\s*\b(?:and\s+also|and|also|plus|btw|by\s+the\s+way)\b[\s,，]*(?=[\u3400-\u9fff])",
-    re.IGNORECASE,
-)
-
-
 def _chinese_joiners(text: str) -> str:
     """``text`` with English joiners between Chinese sentences read as 另外 (after a comma where
     no punctuation ends the sentence before)."""
-    return _LATIN_JOINER_IN_CHINESE.sub(
+    # Hong Kong and overseas writers switch languages there; the Chinese rules, which English
+    # little words turn off, then cut there.
+    return _words().latin_joiner_in_chinese.sub(
         lambda m: "另外" if text[m.start() - 1] in "？?。！!，,；;" else "，另外", text
     )
 
@@ -1286,12 +1293,11 @@ def names_a_detail(text: str) -> bool:
     return bool(latin.search(text.lower()) or chinese.search(text))
 
 
-_LEADING_JOINER = re.compile(r"^(?:(?:and|also|plus|btw|by the way|additionally)\b[\s,]*)+", re.IGNORECASE)
 
 
 def _with_context(context: str, question: str) -> str:
     # The joiner and a trailing comma belong to the message, not to the question.
-    question = _LEADING_JOINER.sub("", question.strip()).rstrip(",，、 ")
+    question = _words().leading_joiner.sub("", question.strip()).rstrip(",，、 ")
     # "2) image size limit": the number is the message's layout, not part of the question.
     for marker in (_ENUMERATION, _BARE_NUMBER):
         if marker.match(question):

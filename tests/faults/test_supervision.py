@@ -40,7 +40,8 @@ def supervised(tmp_path: Path) -> Iterator[tuple]:
     bot = make_bot(tmp_path)
     log = open(tmp_path / "serve.log", "w")
     process = subprocess.Popen(
-        [str(SERVE), "run"], env=bot.env, stdout=log, stderr=subprocess.STDOUT
+        [str(SERVE), "run"], env=bot.env, stdout=log, stderr=subprocess.STDOUT,
+        preexec_fn=_as_foreground,
     )
     try:
         yield bot, process, tmp_path / "serve.log"
@@ -81,6 +82,16 @@ def test_a_killed_action_server_is_restarted_and_ctrl_c_stops_both(supervised) -
     assert not alive(rasa_pid) and not alive(new_actions_pid)
     assert port_free(bot.rasa_port) and port_free(bot.action_port)
     assert "Stopped." in log.read_text()
+
+
+def _as_foreground() -> None:
+    """Lets serve.sh receive Ctrl-C as it does in a terminal, however the tests were started.
+
+    A test runner started in the background of a non-interactive shell (`make test &`, a CI
+    harness) inherits SIGINT ignored, and bash cannot trap a signal ignored on entry: the
+    Ctrl-C of this test would then never reach serve.sh.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _answers(bot: Bot) -> bool:

@@ -85,9 +85,11 @@ _SENTENCE_END_CHARS = "?？!！。；;\n："
 _SENTENCE_END = re.compile(
     rf"(?<=[{_SENTENCE_END_CHARS}])|(?<=[^\d\s]\.)(?=\s)|(?<=\.\.\.)|(?<=[^\d\s]:)(?=\s)"
 )
-# Enumerations at a line start or after whitespace: "1." "2)" "(3)" "①" "a)".
+# Enumerations at a line start or after whitespace: "1." "2)" "(3)" "（4）" "①" "a)".
 _ENUMERATION = re.compile(
-    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)、]|\(?[a-c]\)|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.]|[Qq]\d[.:：)]?)(?=\s*\S)"
+    r"(?:(?<=\s)|^)(?:[(（]?\d{1,2}[.)）、．]|[(（]?[a-c][)）]|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.]|[Qq]\d[.:：)]?)(?=\s*\S)"
+    # Chinese writers run a bracketed number on without a space: "…在哪下载（2）要盖章吗".
+    r"|(?<=[\u3400-\u9fff？?！!。，,；;])[（(][1-9][）)](?=\s*\S)"
 )
 # Bare numbers that enumerate ("1 what docs 2 size limit"): only a run 1, 2, 3... counts, so
 # "6 MB" or "2 domains" never does.
@@ -178,6 +180,8 @@ class _Words:
     # A yes-or-no clause (lexicon ``yes_no``, or ending in 吗 / "能…不") and one offering another
     # way of doing what was asked (``switch``): see :func:`_continues_yes_no`.
     zh_yes_no: re.Pattern
+    # A yes-or-no question anywhere in a clause ("核验单是不是只能黑笔签").
+    zh_asks_yes_no: re.Pattern
     zh_switch: re.Pattern
     also: frozenset
     # A condition ("要是…的话，", "if we host it in Hong Kong,"): see :func:`asking_clauses`.
@@ -284,6 +288,9 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_yes_no=re.compile(
             r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"])
             + r")|(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$"
+        ),
+        zh_asks_yes_no=re.compile(
+            r"(?:" + _alternatives(zh["yes_no"]) + r")|(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$"
         ),
         zh_switch=re.compile(
             r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"])
@@ -576,8 +583,36 @@ def _split_joiners(sentence: str) -> List[str]:
         positions.sort()
         # Longer joiners starting at the same place were found too: keep the first start only.
         bounds = [0] + [p for p in positions if p > 0] + [len(piece)]
-        out.extend(piece[a:b] for a, b in zip(bounds, bounds[1:]))
+        out.extend(cut for a, b in zip(bounds, bounds[1:]) for cut in _coordinated_questions(piece[a:b]))
     return [p for p in out if p.strip()]
+
+
+# 和 / 跟 between two Chinese questions (not the typo 和验单 for 核验单).
+_ZH_AND = re.compile(r"[和跟](?!验单)")
+# "…跟国内人一样吗": 跟 compares there.
+_ZH_COMPARED = re.compile(r"(?:一样|相同|不同|一致|区别|差别|差不多)\W*[吗么呢嘛]?\W*$")
+
+
+def _coordinated_questions(piece: str) -> List[str]:
+    """Cuts a Chinese clause where 和 / 跟 joins two whole questions ("核验单在哪下载跟要怎么签名",
+    "支持哪些省份和能上传哪些资料"), dropping the 和. Not where it joins things ("身份证和营业执照要
+    传吗": no question before it), follows a modal ("营业执照能不能跟身份证拼在一起") or compares
+    ("证件图片的要求跟国内人一样吗").
+    """
+    if not _CJK.search(piece):
+        return [piece]
+    cuts: List[Tuple[int, int]] = []
+    for match in _ZH_AND.finditer(piece):
+        before = re.split(r"[,，]", piece[cuts[-1][1] if cuts else 0:match.start()])[-1]
+        after = re.split(r"[,，]", piece[match.end():])[0]
+        if before.rstrip().endswith(_words().zh_modals) or _ZH_COMPARED.search(after):
+            continue
+        if all(is_question(side) and not _too_short(side) for side in (before, after)):
+            cuts.append((match.start(), match.end()))
+    if not cuts:
+        return [piece]
+    bounds = [0] + [edge for cut in cuts for edge in cut] + [len(piece)]
+    return [piece[a:b] for a, b in zip(bounds[::2], bounds[1::2])]
 
 
 def _chinese_joiners(text: str) -> str:
@@ -614,6 +649,9 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                     continue
                 item = enumerated and j == 0 and k == 0 and bool(
                     _ENUMERATION.match(part.lstrip()) or _BARE_NUMBER.match(part.lstrip())
+                ) and not (
+                    # "2. 我们网站负责人不是法人，授权书要在哪里上传": the item asks after its statement.
+                    not is_question(_ENUMERATION.sub("", part, count=1)) and any(is_question(p) for p in parts[k + 1:])
                 )
                 # "还有广东个人的核验单到底要写啥，我上次就只签了个名。": a sentence that opens with
                 # "also" and asks before its statement is no relative clause.
@@ -728,8 +766,12 @@ def _too_short(text: str) -> bool:
 
 
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
-# Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点").
-_ZH_MORE = re.compile(r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)")
+# Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点",
+# "能跟我说说不").
+_ZH_MORE = re.compile(
+    r"^[\s，,]*(?:能|可以|麻烦|请)?(?:不能)?(?:跟我|给我|帮我|和我)?(?:一项项|一条条|一个个|逐条|逐项|详细|具体)?"
+    r"(?:(?:列|说|讲|写)(?:出来|一下|清楚|详细|具体)|说说|讲讲|介绍一下)"
+)
 
 
 def _continues_yes_no(text: str) -> bool:
@@ -745,6 +787,11 @@ def _continues_yes_no(text: str) -> bool:
     return bool(_words().zh_yes_no.search(text)) and not (
         last_object(re.sub(r"上+传", "传", text))[0] or names_a_detail(text)
     )
+
+
+def _yes_no(text: str) -> bool:
+    """Whether a Chinese question asks yes or no ("要盖章吗", "能不能用APP")."""
+    return bool(_words().zh_asks_yes_no.search(text))
 
 
 def _starts_new_question(
@@ -816,8 +863,13 @@ def _starts_new_question(
             words[0] in _words().question_start and len(words) >= 3
             and words[1] not in _words().back_references
         )
-    if clause.spaced and previous is not None and previous.question and _continues_yes_no(clause.text):
-        return False  # a space between Chinese sentences stands for a comma there
+    if clause.spaced and previous is not None and previous.question and _continues_yes_no(clause.text) \
+            and _yes_no(previous.text) and not _words().condition.search(clause.text):
+        # A space between Chinese sentences stands for a comma there, but only another way of a
+        # yes-or-no question goes on with it ("还要用app重新传吗 能不能电脑传"): after "where" or
+        # "what" ("核验单模板在哪下 要彩色打印吗") or with a condition of its own ("…能看到吗
+        # 要是被打回了能改成电脑上传吗") it asks something else.
+        return False
     if previous is not None and previous.question and _words().zh_switch.match(clause.text) and _continues_yes_no(clause.text):
         # "是否还必须用App上传？能否改为在电脑上上传？" offers another way of doing what was asked
         # (naming no thing of its own: "换成手机APP传可以不" asks about the app).
@@ -954,12 +1006,34 @@ def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...],
     return leading, groups
 
 
+# "X 和 Y 分别…": one question asked of several things.
+_ZH_RESPECTIVELY = "分别"
+_ZH_THINGS_APART = re.compile(r"以及|[和跟与及、](?!验单)")
+
+
+def _distributed(question: str) -> List[str]:
+    """"核验单跟域名证书分别要去哪里下载" asks the same of things whose answers differ: one
+    question each ("核验单要去哪里下载", "域名证书要去哪里下载"). Things of one answer ("身份证和营业
+    执照分别拍几张") stay one question."""
+    if question.count(_ZH_RESPECTIVELY) != 1:
+        return [question]
+    head, asked = question.split(_ZH_RESPECTIVELY)
+    things = [thing.strip(" ，,") for thing in _ZH_THINGS_APART.split(head)]
+    if len(things) < 2 or not asked.strip(" ？?。") or not all(last_object(thing)[0] for thing in things):
+        return [question]
+    answers = [answers_of_things(thing) for thing in things]
+    if not all(answers) or len(set(answers)) < len(answers):
+        return [question]
+    return [thing + asked for thing in things]
+
+
 def questions_of(text: str) -> List[Question]:
     """Like :func:`split_questions`, with each question also as the user wrote it."""
     if not text or not text.strip():
         return [Question(text, text)]
     leading, groups = _question_groups(text)
-    if len(groups) <= 1:
+    questions = [each for group in groups for each in _distributed("".join(group).strip())]
+    if len(questions) <= 1:
         return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,
     # and the thing the question before was about when they name none ("does it work in
@@ -967,7 +1041,6 @@ def questions_of(text: str) -> List[Question]:
     # Later questions get the details those statements name, not the statements: "Our owner has
     # a British passport," would pull "what should he wear for the face check" to the ID answer.
     shared = _details_of(leading)
-    questions = ["".join(group).strip() for group in groups]
     parts = [Question(_with_context("".join(leading).strip(), questions[0]), _with_context("", questions[0]))]
     _, about = last_object("".join(leading) + questions[0])
     previous = questions[0]
@@ -1295,14 +1368,19 @@ def names_a_detail(text: str) -> bool:
 
 
 
+def _unnumbered(text: str) -> str:
+    """``text`` without the number that opens it ("2) image size limit"): the message's layout,
+    not part of the question."""
+    for marker in (_ENUMERATION, _BARE_NUMBER):
+        if marker.match(text):
+            return marker.sub("", text, count=1).strip()
+    return text
+
+
 def _with_context(context: str, question: str) -> str:
     # The joiner and a trailing comma belong to the message, not to the question.
-    question = _words().leading_joiner.sub("", question.strip()).rstrip(",，、 ")
-    # "2) image size limit": the number is the message's layout, not part of the question.
-    for marker in (_ENUMERATION, _BARE_NUMBER):
-        if marker.match(question):
-            question = marker.sub("", question, count=1).strip()
-            break
+    question = _unnumbered(_words().leading_joiner.sub("", question.strip()).rstrip(",，、 "))
+    context = _unnumbered(context)  # "1、身份证下个月到期，还能用吗": the item opens with its statement
     if not context:
         return question
     separator = "" if _CJK.search(context[-1:]) or context.endswith(("，", "。", "；", "：")) else " "

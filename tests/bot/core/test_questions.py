@@ -176,6 +176,25 @@ from bot.core.questions import (
         ("山西的 都要准备哪些证件 核验单也要吗", ["山西的都要准备哪些证件", "山西，都要准备哪些核验单"]),
         ("APP上能传哪些东西，授权书也能传吗？", ["APP上能传哪些东西", "APP，授权书也能传吗？"]),
         ("Where is the domain cert? And the form?", ["Where is the domain cert?", "Where is the form?"]),
+        # A space stands for a comma, but a yes-or-no clause goes on only with a yes-or-no
+        # question, and not with a condition of its own.
+        ("驳回原因写的证件不清晰 要重新传什么样的图 上传方式能换吗",
+         ["驳回原因写的证件不清晰要重新传什么样的图", "上传方式能换吗"]),
+        ("用app传完以后电脑上还能看到我传的图吗 要是被打回了能改成电脑上传吗",
+         ["用app传完以后电脑上还能看到我传的图吗", "要是被打回了能改成电脑上传吗"]),
+        # 和 / 跟 between two whole questions.
+        ("个人备案的核验单在哪下载跟要怎么签名啊", ["个人备案的核验单在哪下载", "核验单要怎么签名啊"]),
+        ("要传哪些材料和图片有啥要求", ["要传哪些材料", "图片有啥要求"]),
+        # One question asked "respectively" of things with different answers.
+        ("请问核验单跟域名证书分别要去哪里下载？", ["请问核验单要去哪里下载？", "域名证书要去哪里下载？"]),
+        # Items numbered "1）" or run on as "（2）".
+        ("请教三个问题：1）证件是不是都要传 2）照片大小有限制吗 3）备案收不收费",
+         ["证件是不是都要传", "照片大小有限制吗", "备案收不收费"]),
+        ("（1）核验单在哪下载（2）要盖章吗", ["核验单在哪下载", "核验单要盖章吗"]),
+        # An item that opens with a statement asks after it.
+        ("1. 公司备案的核验单需要盖公章吗\n2. 我们网站负责人不是法人，授权书要在哪里上传",
+         ["公司备案的核验单需要盖公章吗", "我们网站负责人不是法人，授权书要在哪里上传"]),
+        ("1、身份证下个月到期，还能用吗\n2、授权书放哪", ["身份证下个月到期，还能用吗", "授权书放哪"]),
         # "另外…" opens a question of its own, yes-or-no or not.
         ("APP上传怎么操作 另外刷脸对背景有要求没", ["APP上传怎么操作", "APP 另外刷脸对背景有要求没"]),
         # ...unless it names a thing of its own: the app.
@@ -322,8 +341,14 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "这次重新提交的时候是不是还必须用App传，能不能改成在电脑上传？",
         "备案号具体要放在网站的什么位置，需不需要加链接？",
         "上传的证件必须原件拍照吗，复印件拍照能过不？",
-        # ...after a space between Chinese sentences too (chat style).
+        # ...after a space between Chinese sentences too (chat style), after a yes-or-no question.
         "被驳回了 还要用app重新传吗 能不能电脑传",
+        "用阿里云app传资料是怎么个步骤 能跟我说说不",  # asks for more of the same
+        # 和 / 跟 between things, or after a modal; "respectively" of things of one answer.
+        "身份证和营业执照要传吗",
+        "营业执照能不能跟身份证拼在一起吗",
+        "外籍，在北京备案，证件图片的要求跟国内人一样吗",
+        "身份证和营业执照分别拍几张",
         # Another way of doing what was just asked, naming no thing of its own.
         "重新提交时是否还必须用手机App上传资料？能否改为在电脑上上传？",
         # Asked again as a list, however politely.

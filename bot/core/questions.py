@@ -321,7 +321,10 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         ),
         # "A还是B" inside a clause asks which, unless 还是 means "still" there (``still_before``).
         zh_either_or=re.compile(
-            r"[\u3400-\u9fffA-Za-z0-9]还是(?!" + _alternatives(zh["still_before"]) + r")[\u3400-\u9fffA-Za-z0-9]"
+            r"(?:[\u3400-\u9fffA-Za-z0-9]|是[^。？?]{1,20})还是(?!" + _alternatives(zh["still_before"])
+            + r")[\u3400-\u9fffA-Za-z0-9]"
+            # a choice between two across a comma ("是要注销重新备，还是直接做变更")
+            r"|是[^。？?]{1,20}，还是"
         ),
         zh_title_nouns=tuple(zh["title_nouns"]),
         zh_title_not=re.compile(_alternatives(zh["title_not"])),
@@ -343,8 +346,6 @@ _ZH_QUESTION = re.compile(
     r"|帮(?:我们?|忙)(?:出|做|弄|写|拉|整)(?:个|一个|一份|份|张|一张)"
     # A-not-A with any verb ("盖不盖章", "签不签", "传没传"), besides the listed ones
     r"|([\u4e00-\u9fff])[不没]\1"
-    # a choice between two ("是要注销重新备，还是直接做变更")
-    r"|是[^。？?]{1,20}还是"
     # "V了没有" at the end ("我们省开通了没有")
     r"|了没有?\s*[？?]?\s*$"
 )

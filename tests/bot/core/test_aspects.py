@@ -39,6 +39,10 @@ from bot.core.topics import faq_answers
         ("个人网站名称到底怎么起才不会被当成企业站？", "multi_domain", "网站名称"),
         ("腾讯云买的域名，证书在哪打印？", "faq_domain_certificate", "腾讯云"),
         ("上海是不是得用管局那个app核验", "app_upload_availability", "管局那个app"),
+        # A domain's real-name verification is a step the FAQ never covers.
+        ("域名实名认证可以用护照做吗？", "foreign_credentials", "域名实名"),
+        ("how do I finish the real-name verification of the domain itself?", "faq_domain_certificate",
+         "real-name verification"),
         # Doing a step from abroad: the FAQ never says from where.
         ("Can the face check be done while I'm overseas?", "face_verification_tips", "while I'm overseas"),
         ("人在国外能刷脸吗", "app_upload_howto", "人在国外"),
@@ -91,6 +95,8 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         ("I'm a mainland citizen and my hukou is in Henan. I work in Guangzhou now. I want to do a personal "
          "filing in Guangdong. The administration asked for my residence permit. How do I upload it?",
          "foreign_credentials"),
+        # The domain's real-name verification done, in a statement.
+        ("域名实名也过了，现在上传资料要传哪些？", "faq_documents"),
         # The server abroad is a statement, not a condition of the question.
         ("我们服务器以前在香港，现在迁到阿里云了。核验单怎么签？", "authenticity_form"),
     ],

@@ -445,8 +445,12 @@ def is_question(text: str) -> bool:
         words = words[1:]
     if not words:
         return False
-    if words[0] in _words().subordinate and _asks_after_condition(words[3:]):
-        return True  # "if I get rejected can I redo the upload"
+    if words[0] in _words().subordinate and _asks_after_condition(
+        words[3:] if words[1:2] and words[1] in _words().subjects else words[2:]
+    ):
+        # "if I get rejected can I redo the upload"; a condition without a subject of its own
+        # is a word shorter ("after approval do I have to show the number")
+        return True
     if words[0] in _words().place_prepositions and _asks_after_condition(words[2:5]):
         return True  # "in Jiangxi does a personal filer have to..."
     if _subordinate_start(words) and not stripped.endswith("?"):
@@ -851,6 +855,11 @@ def _starts_new_question(
             ):
                 return False  # "多个域名填写核验单的规定，各省份分别是怎样的？": the title asked on
             return previous.question and not _words().zh_indirect.search(previous.text)
+        if not previous.question and previous.after_comma and _words().leading_joiner.match(previous.text.lstrip()) \
+                and _direct_question(clause.text):
+            # "How should I sign the form, and I have a second domain, where do I write it?": the
+            # joiner opened another matter, which this clause asks about.
+            return True
         # English commas join the parts of one question ("I'm not sure what files it expects,
         # can you list them"). A new one: a direct question after a direct question, with a
         # subject of its own ("can I use my passport, does the scan need to be in colour",
@@ -958,8 +967,11 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         elif groups and _words().list_it_only.match(clause.text):
             groups[-1].append(clause.text)  # "...？帮我列个表": the same question, as a list
         elif _starts_new_question(previous, clause, first=not groups, opened_by=opened_by):
-            if groups and opening and clause.after_comma and not clause.asked_before:
-                # "And for the ICP itself, whose IDs...": the preamble goes with its question.
+            if groups and opening and clause.after_comma and (
+                not clause.asked_before or _words().leading_joiner.match(opening[0].lstrip())
+            ):
+                # "And for the ICP itself, whose IDs...": the preamble goes with its question
+                # (", and I have a second domain, where do I write it?" too).
                 del groups[-1][-len(opening):]
                 groups.append(opening + [clause.text])
             else:

@@ -187,6 +187,12 @@ from bot.core.questions import (
         ("要传哪些材料和图片有啥要求", ["要传哪些材料", "图片有啥要求"]),
         # One question asked "respectively" of things with different answers.
         ("请问核验单跟域名证书分别要去哪里下载？", ["请问核验单要去哪里下载？", "域名证书要去哪里下载？"]),
+        # A statement opened with "and" after a comma opens the matter the next clause asks about.
+        ("How should I sign the verification form, and I have a second domain, where do I write it?",
+         ["How should I sign the verification form", "I have a second domain, where do I write it?"]),
+        # A condition without a subject of its own before the auxiliary.
+        ("what should I wear for the face check, and after approval do I have to display the number?",
+         ["what should I wear for the face check", "after approval do I have to display the number?"]),
         # Items numbered "1）" or run on as "（2）".
         ("请教三个问题：1）证件是不是都要传 2）照片大小有限制吗 3）备案收不收费",
          ["证件是不是都要传", "照片大小有限制吗", "备案收不收费"]),

@@ -87,7 +87,7 @@ _SENTENCE_END = re.compile(
 )
 # Enumerations at a line start or after whitespace: "1." "2)" "(3)" "（4）" "①" "a)".
 _ENUMERATION = re.compile(
-    r"(?:(?<=\s)|^)(?:[(（]?\d{1,2}[.)）、．]|[(（]?[a-c][)）]|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.]|[Qq]\d[.:：)]?)(?=\s*\S)"
+    r"(?:(?<=\s)|^)(?:[(（]?\d{1,2}[.)）、．]|[(（]?[a-c][)）]|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.]|[Qq]\d(?:[.:：)]|\s*[-\u2013\u2014](?=\s))?)(?=\s*\S)"
     # Chinese writers run a bracketed number on without a space: "…在哪下载（2）要盖章吗".
     r"|(?<=[\u3400-\u9fff？?！!。，,；;])[（(][1-9][）)](?=\s*\S)"
 )
@@ -225,7 +225,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         r"(?<=\s)(?<!\band\s)(?=(?:" + _alternatives(en_joiners) + r")[\s,]+"
         r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
         r"(?:(?:(?:in|on|for|at|from|with|to|by|of|under)\s+)?"
-        r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if", "after", "once", "before"}) + r")\b"
+        r"(?:(?:" + _alternatives(en["wh_start"] | {"pls", "please", "tell", "explain", "if", "whether", "after", "once", "before"}) + r")\b"
         r"|any\s+(?:" + _alternatives(en["advice"]) + r")\b"
         r"|(?:" + _alternatives(en["auxiliaries"]) + r")\s+(?!(?:" + _alternatives(en["verbs"]) + r")\b)[a-z])"
         # "and in Jiangxi does a personal filer...": a short place or time before the question
@@ -459,7 +459,7 @@ def is_question(text: str) -> bool:
         return any(w in _words().anywhere for w in words[2:]) or bool(_words().en_request.search(stripped))
     if words[0] in _words().question_start:
         return True
-    return any(w in _words().anywhere for w in words[1:]) or bool(_words().en_request.search(stripped))
+    return any(w in _words().anywhere for w in words) or bool(_words().en_request.search(stripped))
 
 
 def _title_query(text: str) -> bool:
@@ -542,7 +542,14 @@ def _split_run_ons(piece: str) -> List[str]:
     start = 0
     for match in _words().en_run_on.finditer(piece):
         # this clause so far (a dash sets one off too: "I'm from Taiwan - which permit do I use")
-        segment = re.split(r"[,;]|\s[-\u2013\u2014]+\s", piece[start:match.start()])[-1]
+        before = piece[start:match.start()]
+        if re.search(r"\s[-\u2013\u2014]+\s+$", before) and len(_first_words(before)) >= 2 \
+                and piece[match.start():].split()[0].lower() in _words().auxiliaries:
+            # "We file as a company in Jiangxi - does he have to…": the dash ends the statement.
+            out.append(before)
+            start = match.start()
+            continue
+        segment = re.split(r"[,;]|\s[-\u2013\u2014]+\s", before)[-1]
         words = _first_words(segment)
         if len(words) < 2 or words[-1] in _words().not_before_run_on or words[0] in _words().subordinate:
             # (right after a comma, the comma rules of step 3 decide; "if we get rejected how

@@ -190,6 +190,17 @@ from bot.core.questions import (
         # A statement opened with "and" after a comma opens the matter the next clause asks about.
         ("How should I sign the verification form, and I have a second domain, where do I write it?",
          ["How should I sign the verification form", "I have a second domain, where do I write it?"]),
+        # A dash ends a statement before an auxiliary, whatever its subject.
+        ("We file as a company in Jiangxi - does he have to put his fingerprint on the form and what's "
+         "the rule for several domains",
+         ["We file as a company in Jiangxi - does he have to put his fingerprint on the form",
+          "company, Jiangxi: what's the rule for several domains"]),
+        # "…, and whether…" asks a second indirect question.
+        ("I need to know where the Download button is, and whether the order goes back to draft.",
+         ["I need to know where the Download button is", "whether the order goes back to draft."]),
+        # "Q1 - …" numbers an item.
+        ("Q1 - which app version do I need?\nQ2 - which documents can the app not upload?",
+         ["which app version do I need?", "which documents can the app not upload?"]),
         # A condition without a subject of its own before the auxiliary.
         ("what should I wear for the face check, and after approval do I have to display the number?",
          ["what should I wear for the face check", "after approval do I have to display the number?"]),

@@ -87,7 +87,9 @@ _SENTENCE_END = re.compile(
 )
 # Enumerations at a line start or after whitespace: "1." "2)" "(3)" "（4）" "①" "a)".
 _ENUMERATION = re.compile(
-    r"(?:(?<=\s)|^)(?:[(（]?\d{1,2}[.)）、．]|[(（]?[a-c][)）]|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.]|[Qq]\d(?:[.:：)]|\s*[-\u2013\u2014](?=\s))?)(?=\s*\S)"
+    r"(?:(?<=\s)|^)(?:[(（]?\d{1,2}[.)）、．]|[(（]?[a-c][)）]|[①②③④⑤⑥⑦⑧⑨⑩]|[一二三四五][、.]|[Qq]\d(?:[.:：)]|\s*[-\u2013\u2014](?=\s))?"
+    # "第一个问题，…？第二个，…": ordinals number Chinese items
+    r"|第[一二三四五六七八九十1-9](?:个问题|个|点|条|问)[，,：:、]?)(?=\s*\S)"
     # Chinese writers run a bracketed number on without a space: "…在哪下载（2）要盖章吗".
     r"|(?<=[\u3400-\u9fff？?！!。，,；;])[（(][1-9][）)](?=\s*\S)"
 )
@@ -340,8 +342,8 @@ _ZH_QUESTION = re.compile(
     # 这么 / 那么 / 多么 / 要么 are no questions ("我传了这么多次都失败"), nor 什么 before 都/也
     # ("什么都没传"), nor 几 in "前几天", "十几年", "几年前", "好几个" and "那几样"
     r"[吗嘛呢]|(?<![这那多要什])么|什么(?![都也])|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
-    r"行不行|多少|多大|多久|(?<![好那这前十数])几(?![乎个十百千万]|[年天月周]前)|请问|为何|为什么|求助|求问|咨询|谁(?!都)|"
-    r"给一个|给个(?![人体])|发一下|发个|求个|求一个|帮我们?(?:看|查|列|说|整理)|列一下"
+    r"行不行|多少|多大|多久|多长|(?<![好那这前十数])几(?![乎个十百千万]|[年天月周]前)|请问|为何|为什么|求助|求问|咨询|谁(?!都)|"
+    r"给一个|给个(?![人体])|发一下|发个|求个|求一个|帮我们?(?:看|查|列|说|整理)|列一下|列一份"
     # asking for something to be made ("帮我出个要准备的清单吧", "帮忙拉一份清单")
     r"|帮(?:我们?|忙)(?:出|做|弄|写|拉|整)(?:个|一个|一份|份|张|一张)"
     # A-not-A with any verb ("盖不盖章", "签不签", "传没传"), besides the listed ones
@@ -1393,7 +1395,7 @@ def _unnumbered(text: str) -> str:
     not part of the question."""
     for marker in (_ENUMERATION, _BARE_NUMBER):
         if marker.match(text):
-            return marker.sub("", text, count=1).strip()
+            return marker.sub("", text, count=1).strip().lstrip("，,：:、 ")
     return text
 
 

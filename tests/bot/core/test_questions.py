@@ -204,6 +204,11 @@ from bot.core.questions import (
         # A condition without a subject of its own before the auxiliary.
         ("what should I wear for the face check, and after approval do I have to display the number?",
          ["what should I wear for the face check", "after approval do I have to display the number?"]),
+        # Ordinals number items ("第二个，…"); 多长时间 asks; "列一份…清单" requests.
+        ("第一个问题，他备案时证件应该上传什么？第二个，听说还要做公安联网备案，那个大概要多长时间能办下来？",
+         ["他备案时证件应该上传什么？", "听说还要做公安联网备案，那个大概要多长时间能办下来？"]),
+        ("麻烦按他的情况给我列一份需要上传的材料清单；另外老人家刷脸核验的时候有什么要注意的",
+         ["麻烦按他的情况给我列一份需要上传的材料清单；", "另外老人家刷脸核验的时候有什么要注意的"]),
         # Items numbered "1）" or run on as "（2）".
         ("请教三个问题：1）证件是不是都要传 2）照片大小有限制吗 3）备案收不收费",
          ["证件是不是都要传", "照片大小有限制吗", "备案收不收费"]),
@@ -364,6 +369,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         # ...after a space between Chinese sentences too (chat style), after a yes-or-no question.
         "被驳回了 还要用app重新传吗 能不能电脑传",
         "用阿里云app传资料是怎么个步骤 能跟我说说不",  # asks for more of the same
+        "第一次备案要传什么",  # 第一次 is no item number
         # 和 / 跟 between things, or after a modal; "respectively" of things of one answer.
         "身份证和营业执照要传吗",
         "营业执照能不能跟身份证拼在一起吗",

@@ -198,6 +198,11 @@ from bot.core.questions import (
         # "…, and whether…" asks a second indirect question.
         ("I need to know where the Download button is, and whether the order goes back to draft.",
          ["I need to know where the Download button is", "whether the order goes back to draft."]),
+        # A common slip of "which"; a spinning upload is a problem of its own after a question.
+        ("domian certifcate where do i get it? also wich provinces can do the app uplaod",
+         ["domian certifcate where do i get it?", "wich provinces can do the app uplaod"]),
+        ("any tips for the face check? and my pics it just keeps spinning",
+         ["any tips for the face check?", "my pics it just keeps spinning"]),
         # "Q1 - …" numbers an item.
         ("Q1 - which app version do I need?\nQ2 - which documents can the app not upload?",
          ["which app version do I need?", "which documents can the app not upload?"]),

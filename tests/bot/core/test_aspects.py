@@ -39,6 +39,9 @@ from bot.core.topics import faq_answers
         ("个人网站名称到底怎么起才不会被当成企业站？", "multi_domain", "网站名称"),
         ("腾讯云买的域名，证书在哪打印？", "faq_domain_certificate", "腾讯云"),
         ("上海是不是得用管局那个app核验", "app_upload_availability", "管局那个app"),
+        # Nor how many tries a step allows.
+        ("App人脸核验失败太多次会被锁吗？", "face_verification_tips", "被锁"),
+        ("How many attempts do I get at the face check?", "face_verification_tips", "How many attempts"),
         # A domain's real-name verification is a step the FAQ never covers.
         ("域名实名认证可以用护照做吗？", "foreign_credentials", "域名实名"),
         ("how do I finish the real-name verification of the domain itself?", "faq_domain_certificate",

@@ -184,6 +184,8 @@ class _Words:
     zh_yes_no: re.Pattern
     # A yes-or-no question anywhere in a clause ("核验单是不是只能黑笔签").
     zh_asks_yes_no: re.Pattern
+    # A clause that compares ("…跟国内人一样吗"): 跟 / 和 there is "as", not "and".
+    zh_compared: re.Pattern
     zh_switch: re.Pattern
     also: frozenset
     # A condition ("要是…的话，", "if we host it in Hong Kong,"): see :func:`asking_clauses`.
@@ -210,6 +212,10 @@ class _Words:
     zh_either_or: re.Pattern
     zh_title_nouns: Tuple[str, ...]
     zh_title_not: re.Pattern
+
+
+# A clause ending as a yes-or-no question: 吗 / 么, or "能…不" ("山东能用这个功能不").
+_ZH_YES_NO_END = r"(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$"
 
 
 @lru_cache(maxsize=2)
@@ -288,12 +294,10 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         ),
         zh_is_it_ok=re.compile(r"(?:" + _alternatives(zh["is_it_ok"]) + r")[\s？?。！!]*$"),
         zh_yes_no=re.compile(
-            r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"])
-            + r")|(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$"
+            r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"]) + r")|" + _ZH_YES_NO_END
         ),
-        zh_asks_yes_no=re.compile(
-            r"(?:" + _alternatives(zh["yes_no"]) + r")|(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$"
-        ),
+        zh_asks_yes_no=re.compile(r"(?:" + _alternatives(zh["yes_no"]) + r")|" + _ZH_YES_NO_END),
+        zh_compared=re.compile(r"(?:" + _alternatives(zh["compared"]) + r")\W*[吗么呢嘛]?\W*$"),
         zh_switch=re.compile(
             r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"])
             + r"|可否|可以|能)?(?:" + _alternatives(zh["switch"]) + r")"
@@ -603,8 +607,6 @@ def _split_joiners(sentence: str) -> List[str]:
 
 # 和 / 跟 between two Chinese questions (not the typo 和验单 for 核验单).
 _ZH_AND = re.compile(r"[和跟](?!验单)")
-# "…跟国内人一样吗": 跟 compares there.
-_ZH_COMPARED = re.compile(r"(?:一样|相同|不同|一致|区别|差别|差不多)\W*[吗么呢嘛]?\W*$")
 
 
 def _coordinated_questions(piece: str) -> List[str]:
@@ -619,7 +621,7 @@ def _coordinated_questions(piece: str) -> List[str]:
     for match in _ZH_AND.finditer(piece):
         before = re.split(r"[,，]", piece[cuts[-1][1] if cuts else 0:match.start()])[-1]
         after = re.split(r"[,，]", piece[match.end():])[0]
-        if before.rstrip().endswith(_words().zh_modals) or _ZH_COMPARED.search(after):
+        if before.rstrip().endswith(_words().zh_modals) or _words().zh_compared.search(after):
             continue
         if all(is_question(side) and not _too_short(side) for side in (before, after)):
             cuts.append((match.start(), match.end()))
@@ -665,7 +667,7 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                     _ENUMERATION.match(part.lstrip()) or _BARE_NUMBER.match(part.lstrip())
                 ) and not (
                     # "2. 我们网站负责人不是法人，授权书要在哪里上传": the item asks after its statement.
-                    not is_question(_ENUMERATION.sub("", part, count=1)) and any(is_question(p) for p in parts[k + 1:])
+                    not is_question(_unnumbered(part)) and any(is_question(p) for p in parts[k + 1:])
                 )
                 # "还有广东个人的核验单到底要写啥，我上次就只签了个名。": a sentence that opens with
                 # "also" and asks before its statement is no relative clause.

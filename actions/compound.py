@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import RulesAction, answer_details
@@ -30,7 +30,8 @@ class ActionAnswerQuestions(RulesAction):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
-        """Utters each part's answer in order; remembers the one detail asked for, if any."""
+        """Utters each part's answer in order; remembers the one detail asked for, if any, and
+        hands over to a human agent when a part asked for one."""
         parts = (tracker.latest_message or {}).get("compound") or []
         asked = list(tracker.get_slot("asked_details") or [])
         values, cleared = answer_details(tracker)
@@ -53,4 +54,7 @@ class ActionAnswerQuestions(RulesAction):
             events.append(SlotSet("pending_topic", None))
         if reply.last_topic is not None:
             events.append(SlotSet("last_topic", reply.last_topic))
+        if reply.handoff:
+            # After the answers, as asked: the handoff action tells the user and pauses the bot.
+            events.append(FollowupAction("action_handoff"))
         return events

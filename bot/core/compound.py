@@ -11,7 +11,10 @@ say for each:
   intent's usual reply, once;
 - an unclear part (below the fallback gate): never a guess; a line quoting the part, with
   "did you mean" buttons for its most likely topics and a human agent;
-- a part that only gives details (``inform``): nothing, its details already apply to the rest.
+- a part that only gives details (``inform``): nothing, its details already apply to the rest;
+- a confident request for a human agent: no words of its own, but ``handoff`` is set, and the
+  action hands the conversation over after the other answers (the handoff's own reply says
+  so), so "…传不上去 能不能给我转个人工" gets the answer and the agent, not a promise alone.
 
 At most :data:`~bot.core.questions.MAX_ANSWERED` questions are answered, then a line says the
 rest must be asked again. At most one clarifying question per message: the first question whose
@@ -64,12 +67,15 @@ class CompoundReply:
         topics: The intents answered (or asked about), in order.
         ask: (topic, detail) of the one clarifying question, or None.
         last_topic: The last tailored topic answered (re-answered when a detail changes).
+        handoff: Whether a question asked for a human agent: the caller hands over after
+            uttering the rest (``actions/handoff.py``), and asks for no detail.
     """
 
     utterances: Tuple[Utterance, ...]
     topics: Tuple[str, ...] = ()
     ask: Optional[Tuple[str, str]] = None
     last_topic: Optional[str] = None
+    handoff: bool = False
 
 
 def _name(part: Mapping[str, Any]) -> Optional[str]:
@@ -114,6 +120,9 @@ def answer_parts(
     ask: Optional[Tuple[str, str]] = None
     last_topic: Optional[str] = None
     questions = [p for p in resolve(parts) if _name(p) not in SILENT_INTENTS or not p.get("confident")]
+    # A question for a detail would go to nobody once the agent takes over: each answer is then
+    # the general one where the detail is missing.
+    handoff = any(p.get("confident") and _name(p) == HANDOFF for p in questions[:MAX_ANSWERED])
     counted = 0
     seen: List[Any] = []
     for part in questions:
@@ -137,24 +146,26 @@ def answer_parts(
             continue
         if name not in answered:
             answered.append(name)
+        if name == HANDOFF:
+            continue
         listing = wants_list(part.get("text") or "", part.get("entities") or [])
         # The details the question names itself win over the rest of the message's
         # ("what do Macao residents upload, ... and what about foreigners?").
         result = tailoring.answer(
-            name, {**values, **own_details(part)}, repository, asked, may_ask=ask is None,
+            name, {**values, **own_details(part)}, repository, asked, may_ask=ask is None and not handoff,
             wants_list=listing,
         )
         if result.ask:
             ask = (name, result.ask)
             continue
         utterances.extend(Utterance(r, v) for r, v in result.messages())
-        if result.offer and ask is None:
+        if result.offer and ask is None and not handoff:
             ask = (name, result.offer)
         if name in tailoring.TAILORED:
             last_topic = name
     if ask is not None and ask[1] not in asked and not _offered(utterances):
         utterances.append(Utterance(f"utter_ask_{ask[1]}"))
-    return CompoundReply(tuple(utterances), tuple(answered), ask, last_topic)
+    return CompoundReply(tuple(utterances), tuple(answered), ask, last_topic, handoff)
 
 
 def _offered(utterances: Sequence[Utterance]) -> bool:

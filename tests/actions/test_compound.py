@@ -130,3 +130,26 @@ def test_a_residency_named_twice_is_not_tailored_to(rules_repo, make_tracker):
     messages, events = run_action(ActionAnswerQuestions(rules_repo), tracker)
     assert responses(messages)[0] == "utter_credentials_general"
     assert slot_events(events)["residency"] is None
+
+
+def test_a_question_for_a_human_hands_over_after_the_answers(rules_repo, make_tracker):
+    # "图片传不上去… 能不能给我转个人工": the answer, then the real handoff (its action tells the
+    # user and pauses the bot), not a promise of an agent that never comes.
+    parts = [_part("images won't upload", "faq_cannot_upload"),
+             _part("can I talk to a person?", "human_handoff"),
+             _part("can I use the app?", "app_upload_availability")]
+    messages, events = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    # The province is not asked for: the availability question gets its general answer.
+    said = responses(messages)
+    assert said[0] == "utter_faq_cannot_upload" and len(said) == 2
+    assert not said[1].startswith("utter_ask_") and "availability" in said[1]
+    assert [e for e in events if e.get("event") == "followup"] == [
+        {"event": "followup", "timestamp": None, "name": "action_handoff"}]
+    # Nobody would read a question for the province: the agent takes over.
+    assert slot_events(events)["pending_topic"] is None
+
+
+def test_without_a_request_for_a_human_nothing_is_handed_over(rules_repo, make_tracker):
+    parts = [_part("images won't upload", "faq_cannot_upload"), _part("what documents?", "faq_documents")]
+    _, events = run_action(ActionAnswerQuestions(rules_repo), _tracker(make_tracker, parts))
+    assert not [e for e in events if e.get("event") == "followup"]

@@ -152,6 +152,8 @@ class _Words:
     zh_indirect: re.Pattern
     # An upload that fails, reported as a statement (lexicon ``trouble``): see :func:`_grouped`.
     trouble: re.Pattern
+    # A request for a person (lexicon ``agent_request``): see :func:`_grouped`.
+    agent_request: re.Pattern
     # An English joiner (lexicon ``joiners``) between Chinese sentences ("…吗 plus 审核要几天",
     # "…？and also 核验单…"), read as 另外 (:func:`_chinese_joiners`), and joiners leading a
     # question, which belong to the message, not the question (:func:`_with_context`).
@@ -204,6 +206,8 @@ class _Words:
     zh_a_not_a: re.Pattern
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
     also_start: re.Pattern
+    # 还有 meaning "what else" or "still has" (lexicon ``what_else``), not "also".
+    zh_still_has: re.Pattern
     # "先说下情况：", "Some context:" (lexicon ``context_prefaces``): see :func:`announces_context`.
     context_prefaces: frozenset
     little_words: frozenset  # with the auxiliaries, subjects...: English writing (:func:`_chinese`)
@@ -224,7 +228,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     data = (yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {})["question_words"]
     en = {key: frozenset(str(w).lower() for w in words) for key, words in data["en"].items()}
     zh = data["zh"]
-    en_trouble, en_joiners = en.pop("trouble"), en.pop("joiners")
+    en_trouble, en_joiners, en_agent = en.pop("trouble"), en.pop("joiners"), en.pop("agent_request")
     # Spaces in a phrase match any run of spaces ("by  the way").
     latin_joiners = "|".join(
         re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_joiners | {"and also"}, key=len, reverse=True)
@@ -261,6 +265,9 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         leading_joiner=re.compile(r"^(?:(?:" + latin_joiners + r")\b[\s,]*)+", re.IGNORECASE),
         trouble=re.compile(
             r"(?<![a-z])(?:" + _alternatives(en_trouble) + r")(?![a-z])|" + _alternatives(zh["trouble"]), re.IGNORECASE
+        ),
+        agent_request=re.compile(
+            r"(?<![a-z])(?:" + _alternatives(en_agent) + r")(?![a-z])|" + _alternatives(zh["agent_request"]), re.IGNORECASE
         ),
         alternative_start=re.compile(
             r"^\s*(?:(?:" + _alternatives(en["alternatives"]) + r")\b|" + _alternatives(zh["alternatives"]) + r")",
@@ -339,6 +346,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             + r"|还有(?!" + _alternatives(zh["what_else"]) + r"))",
             re.IGNORECASE,
         ),
+        zh_still_has=re.compile(r"还有(?:" + _alternatives(zh["what_else"]) + r")"),
     )
 
 
@@ -590,6 +598,8 @@ def _split_joiners(sentence: str) -> List[str]:
                 for joiner in _words().zh_joiners
                 for m in re.finditer(re.escape(joiner), piece)
                 if not piece[: m.start()].endswith(_words().zh_modals)
+                # 还有 before "what else" / an amount is no joiner ("身份证还有一个多月就到期了")
+                and not (joiner == "还有" and _words().zh_still_has.match(piece, m.start()))
             }
         )
         # 及 between two titles ("域名证书获取方式及图片格式要求"); not between two things
@@ -959,14 +969,26 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         if clause.opens:
             opening = []  # this sentence's clauses so far, while none of them asks
             opened_by = None if clause.question else clause
-        if trouble is not None and trouble == len(groups) - 1 and clause.after_comma and not trouble_asked:
-            # "…？还有电脑上传一直失败，怎么办": the problem's own question goes with it.
+        if trouble is not None and trouble == len(groups) - 1 and (clause.after_comma or clause.spaced) \
+                and not trouble_asked:
+            # "…？还有电脑上传一直失败，怎么办": the problem's own question goes with it (a space
+            # between Chinese sentences stands for the comma: "…图片都裂了 重新传也失败").
             groups[-1].append(clause.text)
             trouble_asked = clause.question
             previous, opening = clause, []
             opened_by = None if clause.question else opened_by
             continue
         trouble = None
+        if (groups or leading) and _words().agent_request.search(clause.text):
+            # "…换了浏览器还是传不上去 能不能给我转个人工": a request for a person is a matter of its
+            # own, never the setting of the question before; a problem reported before it is the
+            # first matter (the reply answers it, then hands over).
+            if not groups and _words().trouble.search("".join(leading)):
+                groups.append(leading)
+                leading = []
+            groups.append([clause.text])
+            previous, opening, opened_by = clause, [], None
+            continue
         if groups and _reports_trouble(clause, among_statements=clause.after_comma and bool(opening)):
             if clause.after_comma and opening:
                 # "…吗\n另外换了两个浏览器，图片还是传不上": the problem's sentence, whole.
@@ -985,6 +1007,12 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
                 # (", and I have a second domain, where do I write it?" too).
                 del groups[-1][-len(opening):]
                 groups.append(opening + [clause.text])
+            elif clause.spaced and previous is not None and not previous.question and previous.opens \
+                    and groups and groups[-1][-1] == previous.text and _opens_with_also(previous.text):
+                # "…还要干嘛？另外万一被驳回 是不是还得用app重新扫": the space stands for a comma, and
+                # the "also" statement before it is this question's setting.
+                groups[-1].pop()
+                groups.append([previous.text, clause.text])
             else:
                 groups.append([clause.text])
         elif groups:

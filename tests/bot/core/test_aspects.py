@@ -60,6 +60,21 @@ from bot.core.topics import faq_answers
         ("要是服务器买香港的，是不是就不用传这一堆资料了？", "faq_documents", "服务器买香港"),
         ("If we host it in Hong Kong, do we still upload all these documents?", "faq_documents",
          "host it in Hong Kong"),
+        # The form's date line, printing colour, seal colour, signature script and corrections:
+        # the FAQ says black ink, a seal for organisations and a clear signature, nothing more.
+        ("核验单最下面那个日期写哪天", "authenticity_form", "日期"),
+        ("what date do I write on the hexiaodan, the day I sign it or the day I submit?", "authenticity_form",
+         "what date"),
+        ("核验单要彩色打印吗 家里只有黑白打印机", "faq_authenticity_statement", "彩色打印"),
+        ("does the verification form have to be printed in colour or is b/w printing fine", "authenticity_form",
+         "printed in colour"),
+        ("核验单上盖的章一定要是红色的吗", "authenticity_form", "章一定要是红"),
+        ("Does the company chop on the form have to be a red seal?", "authenticity_form", "red seal"),
+        ("核验单上他签英文名行不行", "authenticity_form", "签英文"),
+        ("Can my co-founder sign the form in pinyin or with his English name?", "authenticity_form", "English name"),
+        ("核验单写错一个字可以涂改吗", "authenticity_form", "涂改"),
+        ("can I just cross out a typo on the form", "authenticity_form", "cross out"),
+        ("还有核验单签名写繁体还是简体", "authenticity_form", "写繁体"),
     ],
 )
 def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
@@ -72,6 +87,16 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         # The FAQ speaks to these: the form's seal, the documents' validity, the form's samples.
         ("核验单要盖公章吗", "authenticity_form"),
         ("身份证快过期了还能用吗", "faq_image_requirements"),
+        # A date of the documents' validity, the app's date of availability, a scan in colour,
+        # a white backdrop and a passport in English are the FAQ's own.
+        ("身份证有效期截止日期快到了还能传吗", "faq_image_requirements"),
+        ("When is the date the app will work in other provinces?", "app_upload_availability"),
+        ("黑白打印机扫的营业执照能传吗", "faq_image_requirements"),
+        ("刷脸的背景必须是红色的吗", "face_verification_tips"),
+        ("我护照上只有英文名，传护照可以吗", "foreign_credentials"),
+        # The FAQ says the form is completed in black ink and stamped with the official seal.
+        ("核验单上的日期要不要手写", "authenticity_form"),
+        ("核验单上的公章必须是红色鲜章吗，复印上去的章行不行", "authenticity_form"),
         ("核验单模板在哪下载", "faq_authenticity_statement"),
         # The aspect is in a statement, not in what is asked.
         ("授权书盖好章了，传在哪一栏？", "authorization_letter"),

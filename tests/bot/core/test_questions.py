@@ -318,6 +318,26 @@ from bot.core.questions import (
         ("主体负责人不是法人要传什么证明，核验单谁来签", ["主体负责人不是法人要传什么证明", "核验单谁来签"]),
         ("负责人是香港人，证件传哪个？要不要另外准备授权书？",
          ["负责人是香港人，证件传哪个？", "香港，要不要另外准备授权书？"]),
+        # A request for a person is a matter of its own; a problem reported before it is the first.
+        ("图片我已经转成jpg了 也就1M多 换了谷歌和edge还是传不上去 能不能给我转个人工",
+         ["图片我已经转成jpg了 也就1M多 换了谷歌和edge还是传不上去", "能不能给我转个人工"]),
+        ("ICP备案下来以后还要不要做公安备案 你们这个机器人答得我看不懂 直接给我转人工吧",
+         ["ICP备案下来以后还要不要做公安备案 你们这个机器人答得我看不懂", "直接给我转人工吧"]),
+        ("The images keep failing to upload even as small jpgs, I cleared the cache. Can I talk to a human agent?",
+         ["The images keep failing to upload even as small jpgs, I cleared the cache.", "Can I talk to a human agent?"]),
+        ("what formats are ok? also can I talk to someone", ["what formats are ok?", "can I talk to someone"]),
+        # The "also" statement before a spaced question is its setting.
+        ("app里资料都传完了 也显示订单信息了 接下来电脑上还要干嘛？另外万一被驳回 是不是还得用app重新扫一遍",
+         ["app里资料都传完了 也显示订单信息了接下来电脑上还要干嘛？", "另外万一被驳回 是不是还得用app重新扫一遍"]),
+        # 再一个 opens another matter; a format error reported is a problem of its own.
+        ("湖南个人备案 两个域名都要备 核验单域名那里怎么填？再一个 上传的时候老提示格式不对 是啥原因",
+         ["湖南个人备案 两个域名都要备核验单域名那里怎么填？", "湖南个人，再一个 上传的时候老提示格式不对 是啥原因"]),
+        # "这几个位置" points at the things just named: no title asked.
+        ("现在上传页面只有身份证 营业执照 核验单这几个位置 授权书到底该传在哪个位置",
+         ["现在上传页面只有身份证 营业执照 核验单这几个位置 授权书到底该传在哪个位置"]),
+        # A problem's sentence goes on after a space.
+        ("家里墙是浅灰色的 刷脸背景不是白的会不会过不了\n另外电脑上审核已上传资料那页图片都裂了 重新传也失败",
+         ["家里墙是浅灰色的刷脸背景不是白的会不会过不了", "另外电脑上审核已上传资料那页图片都裂了 重新传也失败"]),
     ],
 )
 def test_compound_messages_are_cut_into_questions(text, expected):
@@ -409,6 +429,11 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "图片4.5M能传吗",
         "身份证之外还有什么必须要传的",  # 还有 here is "what else", not "also"
         "我在广东。另外核验单怎么签？",  # details before "另外" tailor the question
+        # Reports of what an agent said, and a request for one with details only, ask once.
+        "客服之前说要授权书，授权书传哪",
+        "法人身份证还有一个多月就到期了，能传吗",  # 还有 before an amount is "still has"
+        "The agent told me to upload a letter, where does it go?",
+        "我是北京的公司 能转人工吗",
         "Liaoning",
         "",
     ],

@@ -1177,7 +1177,9 @@ def _asked_again_for(question: str, previous: str) -> Optional[str]:
     before = [
         (start, end)
         for start, end, vehicle in _outermost([
-            (m.start(), m.end(), thing.vehicle) for thing in _object_words() for m in thing.pattern.finditer(previous)
+            # the act ("上传") is what is asked of the thing, never the thing replaced
+            (m.start(), m.end(), thing.vehicle or thing.act) for thing in _object_words()
+            for m in thing.pattern.finditer(previous)
         ])
         if not vehicle
     ]

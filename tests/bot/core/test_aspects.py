@@ -75,6 +75,16 @@ from bot.core.topics import faq_answers
         ("核验单写错一个字可以涂改吗", "authenticity_form", "涂改"),
         ("can I just cross out a typo on the form", "authenticity_form", "cross out"),
         ("还有核验单签名写繁体还是简体", "authenticity_form", "写繁体"),
+        # The face check's mismatch with the police records, minimum months of validity, and a
+        # template for materials the FAQ names no template of.
+        ("app人脸核验一直提示采集的人脸和公安库不一致，怎么破", "face_verification_tips", "公安库"),
+        ("The face check says my face doesn't match the police database, what now?", "face_verification_tips",
+         "face doesn't match"),
+        ("身份证有效期至少得剩几个月才能拿来备案？", "faq_image_requirements", "至少得剩"),
+        ("At least how many months of validity does the passport need?", "faq_image_requirements",
+         "At least how many months"),
+        ("网站主办者承诺书要去哪里下载模板", "faq_authenticity_statement", "模板"),
+        ("请问网站建设方案书的模板在哪里下载？", "faq_authenticity_statement", "模板"),
     ],
 )
 def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
@@ -96,6 +106,10 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         ("我护照上只有英文名，传护照可以吗", "foreign_credentials"),
         # The FAQ says the form is completed in black ink and stamped with the official seal.
         ("核验单上的日期要不要手写", "authenticity_form"),
+        # "Two months left, will it do?" is the FAQ's "sufficient validity"; the form's template
+        # is the FAQ's, named with another material too.
+        ("身份证还剩两个月就到期了，还能用吗", "faq_image_requirements"),
+        ("承诺书和核验单的模板在哪下", "faq_authenticity_statement"),
         ("核验单上的公章必须是红色鲜章吗，复印上去的章行不行", "authenticity_form"),
         ("核验单模板在哪下载", "faq_authenticity_statement"),
         # The aspect is in a statement, not in what is asked.

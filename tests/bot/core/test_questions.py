@@ -230,6 +230,10 @@ from bot.core.questions import (
         # ...unless it names a thing of its own: the app.
         ("是浏览器的问题吗？换成手机APP传可以不", ["是浏览器的问题吗？", "换成手机APP传可以不"]),
         ("app上能传核验单吗？营业执照呢", ["app上能传核验单吗？", "app上能传营业执照吗？"]),  # a document
+        ("app上能传身份证吗？营业执照这类的呢", ["app上能传身份证吗？", "app上能传营业执照吗？"]),
+        # another material, in place of the thing before, never of the act ("上传")
+        ("用app的话哪些资料可以在手机上传？像网站建设方案书这种呢",
+         ["用app的话哪些资料可以在手机上传？", "用app的话哪些网站建设方案书可以在手机上传？"]),
         ("图片最大多大？格式呢？", ["图片最大多大？", "格式呢？"]),  # an attribute, not a thing
         # "A吗？还是B？" offers another answer to one question, after a question mark too.
         ("授权书这种能用app传吗？还是得回电脑上传？", ["授权书这种能用app传吗？还是得回电脑上传？"]),

@@ -148,6 +148,8 @@ class _Words:
     zh_joiners: Tuple[str, ...]
     zh_next_step: Tuple[str, ...]
     zh_modals: Tuple[str, ...]
+    # Chat openers of another matter that are no joiners inside a sentence ("然后我有两个域名").
+    zh_new_matter: Tuple[str, ...]
     zh_preamble: re.Pattern
     zh_indirect: re.Pattern
     # An upload that fails, reported as a statement (lexicon ``trouble``): see :func:`_grouped`.
@@ -256,6 +258,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_joiners=tuple(zh["joiners"]),
         zh_next_step=tuple(zh["next_step"]),
         zh_modals=tuple(zh["modals"]),
+        zh_new_matter=tuple(zh["new_matter"]),
         zh_preamble=re.compile(_alternatives(zh["preamble"])),
         zh_indirect=re.compile(_alternatives(zh["indirect"])),
         latin_joiner_in_chinese=re.compile(
@@ -731,7 +734,7 @@ def _announces_a_question(text: str) -> bool:
 def _opens_with_also(text: str) -> bool:
     """Whether ``text`` opens with "also" (lexicon ``also``, or a Chinese joiner: 还有, 另外…)."""
     text = text.lstrip()
-    return bool(_words().also_start.match(text)) or text.startswith(_words().zh_joiners)
+    return bool(_words().also_start.match(text)) or text.startswith(_words().zh_joiners + _words().zh_new_matter)
 
 
 def _conditions(clause: _Clause, after: Optional[_Clause]) -> bool:
@@ -745,8 +748,8 @@ def _opens_another_matter(clause: _Clause, after: Optional[_Clause]) -> bool:
     "Also the upload keeps failing,") and ``after``, a later clause of its sentence after a comma,
     asks about it: a fragment there ("咋办", "why?") is that matter's question, not more of the
     one before."""
-    if after is None or not after.after_comma or not clause.opens or clause.question:
-        return False
+    if after is None or not (after.after_comma or after.spaced) or not clause.opens or clause.question:
+        return False  # (a space between Chinese sentences stands for the comma)
     return _opens_with_also(clause.text)
 
 
@@ -815,6 +818,22 @@ def _continues_yes_no(text: str) -> bool:
     )
 
 
+# The thing a Chinese question asks to be named ("写哪天" -> 天, "盖什么颜色的章" -> 颜色).
+_ZH_ASKED_NOUN = re.compile(r"(?:哪|什么|啥)(?:个|种|些|一)?([\u4e00-\u9fff]{1,2})")
+
+
+def _offers_answers(text: str, previous: str) -> bool:
+    """Whether a Chinese clause only offers answers to the question before ("…日期写哪天 是打印
+    那天还是提交那天"): a choice ("A还是B") with no question word of its own, naming no thing and
+    no detail, whose choices name what that question asks for (天)."""
+    if not _chinese(text) or not _words().zh_either_or.search(text) or _ZH_QUESTION.search(text):
+        return False
+    if last_object(text)[0] or names_a_detail(text):
+        return False
+    asked = _ZH_ASKED_NOUN.findall(previous)
+    return any(noun[-1] in text for noun in asked)
+
+
 def _yes_no(text: str) -> bool:
     """Whether a Chinese question asks yes or no ("要盖章吗", "能不能用APP")."""
     return bool(_words().zh_asks_yes_no.search(text))
@@ -858,6 +877,9 @@ def _starts_new_question(
         # "放侧边栏行不行": another way of doing what the question before asks about; but after
         # a statement of its own sentence it asks about that ("还有电脑端传图也卡住，换个浏览器能行吗").
         return False
+    if previous is not None and previous.question and (clause.after_comma or clause.spaced) \
+            and _offers_answers(clause.text, previous.text):
+        return False  # "日期写哪天 是打印那天还是提交那天": the choices of the question before
     if clause.after_comma:
         if previous is None:
             return False

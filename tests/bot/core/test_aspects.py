@@ -49,6 +49,7 @@ from bot.core.topics import faq_answers
         # Doing a step from abroad: the FAQ never says from where.
         ("Can the face check be done while I'm overseas?", "face_verification_tips", "while I'm overseas"),
         ("人在国外能刷脸吗", "app_upload_howto", "人在国外"),
+        ("人脸核验能不能人在香港用手机做", "face_verification_tips", "人在香港"),
         # The clauses after the one that asks, up to its question mark, are asked too.
         ("上海是不是不能用阿里云App核验，得下管局自己的App？", "app_upload_availability", "管局自己的App"),
         # Where a mainland owner's household is registered: the credentials of owners from

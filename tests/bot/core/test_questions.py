@@ -339,6 +339,13 @@ from bot.core.questions import (
         # "这几个位置" points at the things just named: no title asked.
         ("现在上传页面只有身份证 营业执照 核验单这几个位置 授权书到底该传在哪个位置",
          ["现在上传页面只有身份证 营业执照 核验单这几个位置 授权书到底该传在哪个位置"]),
+        # A chat opener of another matter, and "also" before a spaced fragment that asks.
+        ("江西的 个人备案 核验单除了签名还要按手印吗 然后我有两个域名 核验单上咋写",
+         ["江西的 个人备案核验单除了签名还要按手印吗", "江西个人，然后我有两个域名 核验单上咋写"]),
+        ("我广东的 个人备案 能用手机APP传资料不 还有听说广东的核验单要手写一段话 写啥啊",
+         ["我广东的 个人备案能用手机APP传资料不", "广东个人，还有听说广东的核验单要手写一段话 写啥啊"]),
+        # Choices that name what another question asks for are a question of their own.
+        ("核验单在哪下载？是拍照传还是扫描传", ["核验单在哪下载？", "核验单是拍照传还是扫描传"]),
         # A problem's sentence goes on after a space.
         ("家里墙是浅灰色的 刷脸背景不是白的会不会过不了\n另外电脑上审核已上传资料那页图片都裂了 重新传也失败",
          ["家里墙是浅灰色的刷脸背景不是白的会不会过不了", "另外电脑上审核已上传资料那页图片都裂了 重新传也失败"]),
@@ -438,6 +445,9 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "法人身份证还有一个多月就到期了，能传吗",  # 还有 before an amount is "still has"
         "The agent told me to upload a letter, where does it go?",
         "我是北京的公司 能转人工吗",
+        # Choices offered for what the question asks ("哪天" -> "那天").
+        "核验单最下面那个日期写哪天 是打印那天还是提交那天啊",
+        "核验单最下面那个日期写哪天 打印那天还是提交那天 怕填错被打回",
         "Liaoning",
         "",
     ],

@@ -86,6 +86,8 @@ _PART_OF = "compound_part_of"
 _VIEW = "compound_view"
 # For a view of one of several questions, that question's position among them.
 _VIEW_OF = "compound_view_of"
+# A reading without the details: the question it was read from.
+_DETAILS_OF = "compound_details_of"
 #: A long message's question read with the background's details only.
 QUESTION_VIEW = "question"
 #: A question read without the details it names.
@@ -125,6 +127,11 @@ def is_view(message: Message) -> bool:
     return message.get(_VIEW) is not None
 
 
+def details_of(message: Message) -> Optional[str]:
+    """For a reading of a question without its details, the question as read with them."""
+    return message.get(_DETAILS_OF)
+
+
 def of_several(message: Message) -> bool:
     """Whether a message the splitter appended is one of several questions of its message, or a
     reading of one (not a reading of a message of one question)."""
@@ -157,7 +164,10 @@ class QuestionSplitter(StatelessComponent):
                 if view is None:
                     view, kind = without_details(text), DETAILS_VIEW
                 if view is not None:
-                    out.append(Message(data={TEXT: view, _PART_OF: index, _VIEW: kind}))
+                    data = {TEXT: view, _PART_OF: index, _VIEW: kind}
+                    if kind == DETAILS_VIEW:
+                        data[_DETAILS_OF] = text
+                    out.append(Message(data=data))
                 continue
             first = first_question_view(text)
             if first is not None:
@@ -170,6 +180,7 @@ class QuestionSplitter(StatelessComponent):
                 if rest is not None:
                     out.append(Message(data={
                         TEXT: rest, _PART_OF: index, _VIEW: DETAILS_VIEW, _VIEW_OF: position,
+                        _DETAILS_OF: part.text,
                     }))
         return out
 

@@ -18,7 +18,7 @@ from bot.core.aspects import uncovered_aspect
 from bot.core.elsewhere import in_icp_world, neighbouring_filing, other_procedure
 from bot.core.suggest import ICP_OTHER, OUT_OF_SCOPE
 from bot.core.topics import faq_answers
-from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, is_view, of_several, part_owner
+from bot.nlu.compound import ELSEWHERE_KEY, UNCOVERED_KEY, details_of, is_view, of_several, part_owner
 from bot.nlu.inform import INFORM_INTENT, intent_if_asking
 from bot.nlu.stateless import StatelessComponent
 
@@ -89,6 +89,10 @@ class ElsewhereGate(StatelessComponent):
                 continue
             intent = intent_if_asking(message)
             aspect = uncovered_aspect(message.get(TEXT) or "", intent, before=before) if intent in answers else None
+            if aspect is None and intent in answers and details_of(message) is not None:
+                # The details may be what the aspect says ("人在香港能刷脸吗" read without 香港):
+                # the reading answers the question as asked, so it is judged as asked.
+                aspect = uncovered_aspect(details_of(message), intent, before=before)
             if aspect is not None:
                 _decline(message, aspect, answers, ICP_OTHER, key=UNCOVERED_KEY)
         return messages

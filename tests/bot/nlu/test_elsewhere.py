@@ -126,3 +126,15 @@ def test_a_question_naming_a_filing_document_is_near_topic_in_a_filing_message(t
     # The same question alone names nothing of the filing.
     [alone] = gate.process(_classified(messages("护照要拍哪几页上传"), OUT_OF_SCOPE_RANKING))
     assert alone.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_reading_without_the_details_is_judged_as_the_question_was_asked(tmp_path, gate: ElsewhereGate) -> None:
+    # "人在香港" names a detail: read without it ("人脸核验能不能人在用手机做") the question no
+    # longer says what it asks, and that reading must not answer it from the FAQ.
+    splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
+    ranking = [{"name": "face_verification_tips", "confidence": 0.8}, {"name": "icp_other", "confidence": 0.2}]
+    batch = gate.process(_classified(splitter.process(messages("人脸核验能不能人在香港用手机做")), ranking))
+    view = batch[-1]
+    assert "香港" not in view.get("text")
+    assert view.get(UNCOVERED_KEY) == "人在香港"
+    assert view.get("intent")["name"] == "icp_other"

@@ -685,6 +685,9 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 # "还有广东个人的核验单到底要写啥，我上次就只签了个名。": a sentence that opens with
                 # "also" and asks before its statement is no relative clause.
                 also_asks = statement and j == 0 and k == 0 and len(parts) > 1 and _opens_with_also(part)
+                # "how to write all of them on the form, there is not enough space." asks, with a
+                # full stop: "how to…" and "where do…" open no relative clause.
+                also_asks = also_asks or (statement and j == 0 and k == 0 and bool(_EN_HOW_TO.match(part)))
                 question = (is_question(part) and (not statement or also_asks)) or item or (
                     k == 0 and _announces_a_question(part)
                 )
@@ -794,6 +797,7 @@ def _too_short(text: str) -> bool:
     return ideographs + words < 4  # "APP能传吗" is a question, "能传吗" is not
 
 
+_EN_HOW_TO = re.compile(r"^\W*(?:how|where|what|which|when)\s+(?:to|do|does|can|should|must|shall)\b", re.IGNORECASE)
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点",
 # "能跟我说说不").
@@ -828,10 +832,10 @@ def _offers_answers(text: str, previous: str) -> bool:
     no detail, whose choices name what that question asks for (天)."""
     if not _chinese(text) or not _words().zh_either_or.search(text) or _ZH_QUESTION.search(text):
         return False
-    if last_object(text)[0] or names_a_detail(text):
-        return False
-    asked = _ZH_ASKED_NOUN.findall(previous)
-    return any(noun[-1] in text for noun in asked)
+    if (last_object(text)[0] and not names_only_vehicles(text)) or names_a_detail(text):
+        return False  # (the pen or the signature is how, not what: "写签字那天还是提交那天")
+    asked = [noun.rstrip("啊呀吗呢吧嘛哈") for noun in _ZH_ASKED_NOUN.findall(previous)]
+    return any(noun and noun[-1] in text for noun in asked)
 
 
 def _yes_no(text: str) -> bool:
@@ -854,6 +858,10 @@ def _starts_new_question(
         # of its sentence ("授权书这张图是单独传，还是要拼在一起传？") it completes a question of its
         # own (English writers mark the first half as a question: "Will a copy do, or…?").
         return False
+    if _too_short(clause.text) and not clause.item and previous is not None and previous.question \
+            and (clause.spaced or clause.after_comma) and names_a_detail(clause.text) \
+            and _only_ne(_detail_words()[1].sub("", clause.text)):
+        return True  # "福建的能用app传资料吗 那辽宁呢 江苏呢": each province asked again
     if _too_short(clause.text) and not clause.item:
         # A fragment ("请问", "how,") is part of a question, unless it is a sentence of two
         # words or more asking on its own ("What formats? Can I...", "fingerprint needed?").
@@ -972,6 +980,10 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     trouble: Optional[int] = None  # the group a reported problem opened, while its sentence goes on
     trouble_asked = False  # whether that problem's question has come
     opened_by: Optional[_Clause] = None  # the first clause of this sentence, while none asks
+    # The spaced "also" statement that opened another matter after the last question, and the
+    # position of the clauses from it in the last group ("…步骤 另外公司前年改过名 管局要名称变更证明
+    # 这个咋传": the question at the end asks about them).
+    matter: Optional[Tuple[_Clause, int]] = None
     for clause in _clauses(text):
         if _words().count_heading.match(clause.text) or _ZH_COUNT_HEADING.match(clause.text):
             continue
@@ -1021,7 +1033,10 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
             trouble, trouble_asked = len(groups) - 1, False
         elif groups and _words().list_it_only.match(clause.text):
             groups[-1].append(clause.text)  # "...？帮我列个表": the same question, as a list
-        elif _starts_new_question(previous, clause, first=not groups, opened_by=opened_by):
+        elif _starts_new_question(
+            previous, clause, first=not groups,
+            opened_by=matter[0] if matter is not None and clause.spaced else opened_by,
+        ):
             if groups and opening and clause.after_comma and (
                 not clause.asked_before or _words().leading_joiner.match(opening[0].lstrip())
             ):
@@ -1029,18 +1044,23 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
                 # (", and I have a second domain, where do I write it?" too).
                 del groups[-1][-len(opening):]
                 groups.append(opening + [clause.text])
-            elif clause.spaced and previous is not None and not previous.question and previous.opens \
-                    and groups and groups[-1][-1] == previous.text and _opens_with_also(previous.text):
+            elif clause.spaced and matter is not None and groups:
                 # "…还要干嘛？另外万一被驳回 是不是还得用app重新扫": the space stands for a comma, and
-                # the "also" statement before it is this question's setting.
-                groups[-1].pop()
-                groups.append([previous.text, clause.text])
+                # the "also" statement before it (with the statements after it) is this
+                # question's setting.
+                setting = groups[-1][matter[1]:]
+                del groups[-1][matter[1]:]
+                groups.append(setting + [clause.text])
             else:
                 groups.append([clause.text])
         elif groups:
+            if matter is None and not clause.question and clause.opens and _opens_with_also(clause.text):
+                matter = (clause, len(groups[-1]))
             groups[-1].append(clause.text)
         else:
             leading.append(clause.text)
+        if clause.question:
+            matter = None
         opening = opening + [clause.text] if not clause.question else []
         if clause.question:
             opened_by = None

@@ -71,6 +71,7 @@ from bot.core.topics import faq_answers
          "printed in colour"),
         ("核验单上盖的章一定要是红色的吗", "authenticity_form", "章一定要是红"),
         ("Does the company chop on the form have to be a red seal?", "authenticity_form", "red seal"),
+        ("company seal on the form must be red colour?", "authenticity_form", "be red"),
         ("核验单上他签英文名行不行", "authenticity_form", "签英文"),
         ("Can my co-founder sign the form in pinyin or with his English name?", "authenticity_form", "English name"),
         ("核验单写错一个字可以涂改吗", "authenticity_form", "涂改"),
@@ -104,6 +105,7 @@ def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:
         ("When is the date the app will work in other provinces?", "app_upload_availability"),
         ("黑白打印机扫的营业执照能传吗", "faq_image_requirements"),
         ("刷脸的背景必须是红色的吗", "face_verification_tips"),
+        ("can I sign the form in red colour?", "authenticity_form"),
         ("我护照上只有英文名，传护照可以吗", "foreign_credentials"),
         # The FAQ says the form is completed in black ink and stamped with the official seal.
         ("核验单上的日期要不要手写", "authenticity_form"),

@@ -346,6 +346,16 @@ from bot.core.questions import (
          ["我广东的 个人备案能用手机APP传资料不", "广东个人，还有听说广东的核验单要手写一段话 写啥啊"]),
         # Choices that name what another question asks for are a question of their own.
         ("核验单在哪下载？是拍照传还是扫描传", ["核验单在哪下载？", "核验单是拍照传还是扫描传"]),
+        # Each province asked again on its own; an "also" statement and the statements after it
+        # are the setting of the fragment that asks about them.
+        ("福建的能用app传资料吗 那辽宁呢 江苏呢", ["福建的能用app传资料吗", "那辽宁呢", "江苏呢"]),
+        ("帮老板整企业备案 公司在安徽 用app传资料是啥步骤 另外公司前年改过名 管局要名称变更证明 这个咋传",
+         ["帮老板整企业备案 公司在安徽用app传资料是啥步骤", "企业安徽，另外公司前年改过名 管局要名称变更证明 这个咋传"]),
+        # "how to…" asks, even in a sentence ending with a full stop.
+        ("Company has 5 domains, filing in Hainan. how to write all of them on the hexiaodan, there is not "
+         "enough space in the box. And must every domain have its own domain certificate uploaded?",
+         ["Company has 5 domains, filing in Hainan. how to write all of them on the hexiaodan, there is not "
+          "enough space in the box.", "company, Hainan: must every domain have its own domain certificate uploaded?"]),
         # A problem's sentence goes on after a space.
         ("家里墙是浅灰色的 刷脸背景不是白的会不会过不了\n另外电脑上审核已上传资料那页图片都裂了 重新传也失败",
          ["家里墙是浅灰色的刷脸背景不是白的会不会过不了", "另外电脑上审核已上传资料那页图片都裂了 重新传也失败"]),
@@ -448,6 +458,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         # Choices offered for what the question asks ("哪天" -> "那天").
         "核验单最下面那个日期写哪天 是打印那天还是提交那天啊",
         "核验单最下面那个日期写哪天 打印那天还是提交那天 怕填错被打回",
+        "核验单最下面那个日期写哪天啊 写签字那天还是提交那天",
         "Liaoning",
         "",
     ],

@@ -527,11 +527,25 @@ def _sentences(text: str) -> List[str]:
     for breaks in (_SYMBOL_BREAK, _ZH_SPACE_BREAK if _chinese(text) else None):
         if breaks is not None:
             chunks = [piece for chunk in chunks for piece in breaks.split(chunk)]
-    for chunk in (piece for chunk in chunks for piece in _SENTENCE_END.split(chunk)):
+    for chunk in (piece for chunk in chunks for piece in _in_brackets_kept(_SENTENCE_END.split(chunk))):
         starts = [m.start() for m in _ENUMERATION.finditer(chunk)] + _numbered(chunk)
         bounds = [0] + [s for s in starts if s > 0] + [len(chunk)]
         pieces.extend(chunk[a:b] for a, b in zip(bounds, bounds[1:]))
     return [q for p in pieces if p.strip() for q in _listed_questions(p)]
+
+
+def _in_brackets_kept(pieces: List[str]) -> List[str]:
+    """Pieces cut inside brackets joined again: "any tips for the photo like background (need the
+    mubu or white wall ok?) or clothes?" asks one question, the bracket an aside of it."""
+    out: List[str] = []
+    depth = 0
+    for piece in pieces:
+        if depth > 0 and out:
+            out[-1] += piece
+        else:
+            out.append(piece)
+        depth = max(0, depth + piece.count("(") + piece.count("（") - piece.count(")") - piece.count("）"))
+    return out
 
 
 def _listed_questions(piece: str) -> List[str]:

@@ -351,6 +351,11 @@ from bot.core.questions import (
         ("福建的能用app传资料吗 那辽宁呢 江苏呢", ["福建的能用app传资料吗", "那辽宁呢", "江苏呢"]),
         ("帮老板整企业备案 公司在安徽 用app传资料是啥步骤 另外公司前年改过名 管局要名称变更证明 这个咋传",
          ["帮老板整企业备案 公司在安徽用app传资料是啥步骤", "企业安徽，另外公司前年改过名 管局要名称变更证明 这个咋传"]),
+        # A question mark inside brackets is an aside of the question around it.
+        ("doing face check in aliyun app tomorrow any tips for the photo like background (need the mubu or white "
+         "wall ok?) or clothes? one more thing, can I also snap the domain certificate with the app or only ID card",
+         ["doing face check in aliyun app tomorrow any tips for the photo like background (need the mubu or white "
+          "wall ok?) or clothes?", "one more thing, can I also snap the domain certificate with the app or only ID card"]),
         # "how to…" asks, even in a sentence ending with a full stop.
         ("Company has 5 domains, filing in Hainan. how to write all of them on the hexiaodan, there is not "
          "enough space in the box. And must every domain have its own domain certificate uploaded?",

@@ -811,6 +811,8 @@ def _too_short(text: str) -> bool:
     return ideographs + words < 4  # "APP能传吗" is a question, "能传吗" is not
 
 
+# A clause opening with a mistake made ("签错了", "抄错了", "填错的话"): its condition.
+_ZH_MISTAKE = re.compile(r"^[\s，,]*[\u4e00-\u9fff]{1,2}错(?:了|的话)")
 _EN_HOW_TO = re.compile(r"^\W*(?:how|where|what|which|when)\s+(?:to|do|does|can|should|must|shall)\b", re.IGNORECASE)
 _ZH_QUESTION_END = re.compile(r"[吗嘛呢么?？][,，\s]*$")
 # Asking for the answer before in more detail or as a list ("能一项项列出来吗", "说详细点",
@@ -831,6 +833,8 @@ def _continues_yes_no(text: str) -> bool:
     fixed)."""
     if text.lstrip().startswith(tuple(_words().zh_joiners) + _words().zh_next_step):
         return False  # "另外…" and "传完…" open a question of their own
+    if _ZH_MISTAKE.match(text):
+        return False  # "…要黑笔吗 签错了能划掉重签不": what to do after a mistake is another question
     return bool(_words().zh_yes_no.search(text)) and not (
         last_object(re.sub(r"上+传", "传", text))[0] or names_a_detail(text)
     )

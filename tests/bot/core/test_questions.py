@@ -351,6 +351,9 @@ from bot.core.questions import (
         ("福建的能用app传资料吗 那辽宁呢 江苏呢", ["福建的能用app传资料吗", "那辽宁呢", "江苏呢"]),
         ("帮老板整企业备案 公司在安徽 用app传资料是啥步骤 另外公司前年改过名 管局要名称变更证明 这个咋传",
          ["帮老板整企业备案 公司在安徽用app传资料是啥步骤", "企业安徽，另外公司前年改过名 管局要名称变更证明 这个咋传"]),
+        # What to do after a mistake is a question of its own, yes-or-no as it may be.
+        ("核验单签字一定要黑笔吗 签错了能划掉重签不 还是得重新打印一张",
+         ["核验单签字一定要黑笔吗", "核验单签错了能划掉重签不 还是得重新打印一张"]),
         # A question mark inside brackets is an aside of the question around it.
         ("doing face check in aliyun app tomorrow any tips for the photo like background (need the mubu or white "
          "wall ok?) or clothes? one more thing, can I also snap the domain certificate with the app or only ID card",

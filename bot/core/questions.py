@@ -454,7 +454,7 @@ def is_question(text: str) -> bool:
         # ("签个名就行吧", "回乡证能当负责人证件用吧", "核验单要盖公章吧") and "is it true"
         # after hearsay ("听说江西还要按手印，真的假的").
         if _words().zh_a_not_a.search(stripped) or _words().zh_yes_with_ba.search(stripped) \
-                or _words().zh_is_it_true.search(stripped) or _title_query(stripped) \
+                or _words().zh_is_it_true.search(stripped) or _title_query(_words().zh_preamble.sub("", stripped)) \
                 or _words().zh_either_or.search(stripped):
             return True
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
@@ -622,7 +622,7 @@ def _split_joiners(sentence: str) -> List[str]:
         # 及 between two titles ("域名证书获取方式及图片格式要求"); not between two things
         # ("营业执照及身份证").
         positions.extend(
-            m.start() for m in re.finditer("及", piece)
+            m.start() for m in re.finditer("[及、]", piece)
             if piece[: m.start()].endswith(_words().zh_title_nouns) and _title_query(piece[m.start() + 1:])
         )
         positions.sort()

@@ -351,6 +351,9 @@ from bot.core.questions import (
         ("福建的能用app传资料吗 那辽宁呢 江苏呢", ["福建的能用app传资料吗", "那辽宁呢", "江苏呢"]),
         ("帮老板整企业备案 公司在安徽 用app传资料是啥步骤 另外公司前年改过名 管局要名称变更证明 这个咋传",
          ["帮老板整企业备案 公司在安徽用app传资料是啥步骤", "企业安徽，另外公司前年改过名 管局要名称变更证明 这个咋传"]),
+        # Titles asked after "想问下", joined by 、 as by 及.
+        ("想问下湖南个人备案核验单的签字要求、多个域名的写法，以及管局审核大概要几天",
+         ["想问下湖南个人备案核验单的签字要求", "多个域名的写法", "以及管局审核大概要几天"]),
         # What to do after a mistake is a question of its own, yes-or-no as it may be.
         ("核验单签字一定要黑笔吗 签错了能划掉重签不 还是得重新打印一张",
          ["核验单签字一定要黑笔吗", "核验单签错了能划掉重签不 还是得重新打印一张"]),
@@ -463,6 +466,7 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         "法人身份证还有一个多月就到期了，能传吗",  # 还有 before an amount is "still has"
         "The agent told me to upload a letter, where does it go?",
         "我是北京的公司 能转人工吗",
+        "身份证、营业执照要彩色的吗",  # 、 between things
         # Choices offered for what the question asks ("哪天" -> "那天").
         "核验单最下面那个日期写哪天 是打印那天还是提交那天啊",
         "核验单最下面那个日期写哪天 打印那天还是提交那天 怕填错被打回",

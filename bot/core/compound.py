@@ -45,6 +45,9 @@ MORE_THAN_MAX = "utter_compound_more_than_max"
 #: Parts with these intents add nothing to the reply.
 SILENT_INTENTS = frozenset({"inform", "greet"})
 HANDOFF = "human_handoff"
+#: Said instead of the handoff's own reply when no action can run it (the action server is
+#: down): nobody was asked to join and the bot is not paused, so the reply must not say so.
+HANDOFF_UNAVAILABLE = "utter_handoff_unavailable"
 #: Template values the responses above are given: an example value of each.
 PLACEHOLDERS = {"part": "<question>", "max_answered": str(MAX_ANSWERED)}
 
@@ -173,24 +176,30 @@ def _offered(utterances: Sequence[Utterance]) -> bool:
     return any(u.response == tailoring.OFFER_PROVINCE_CHECK for u in utterances)
 
 
+def _general(topic: Topic) -> str:
+    """The response a topic gets without its action: the handoff cannot happen then."""
+    return HANDOFF_UNAVAILABLE if topic.intent == HANDOFF else topic.general
+
+
 def general_responses(parse: Mapping[str, Any], topics: Mapping[str, Topic]) -> List[str]:
     """The general answers to a parsed message, for when no action can answer it.
 
     One per confident question of a compound message (in order, each topic once, at most
     :data:`~bot.core.questions.MAX_ANSWERED`); otherwise the general answer of the message's
-    intent. Empty when the intent has no topic.
+    intent. A request for a person gets :data:`HANDOFF_UNAVAILABLE`: without
+    its action nobody is asked to join. Empty when the intent has no topic.
     """
     name = (parse.get("intent") or {}).get("name")
     if name != COMPOUND_INTENT:
         topic = topics.get(name or "")
-        return [topic.general] if topic else []
+        return [_general(topic)] if topic else []
     picked: List[str] = []
     for part in parse.get("compound") or []:
         topic = topics.get(_name(part) or "")
         if not part.get("confident") or topic is None or topic.intent in SILENT_INTENTS:
             continue
-        if topic.general not in picked:
-            picked.append(topic.general)
+        if _general(topic) not in picked:
+            picked.append(_general(topic))
         if len(picked) == MAX_ANSWERED:
             break
     return picked

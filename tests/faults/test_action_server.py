@@ -24,6 +24,9 @@ def test_action_server_down_then_back(fault_bot):
         # The general answer follows the apology; it names no province, since the province
         # lists come from the database through the actions.
         assert "in some provinces" in reply and "to be determined" in reply
+        # Nobody can be asked to join: the reply must not say somebody was.
+        reply = texts(fault_bot.say("fault-actions-4", "I want to talk to a human agent please"))
+        assert "can't reach the human support agents" in reply and "I've asked" not in reply
     finally:
         fault_bot.start_actions()
 

@@ -35,6 +35,7 @@ NOT_ANSWERS = {
     "utter_message_too_long",
     # About this chat's handoff to a human agent, not answers from the FAQ.
     "utter_handoff_queued",
+    "utter_handoff_unavailable",
     "utter_handoff_joined",
     "utter_handoff_released",
     "utter_handoff_timeout",

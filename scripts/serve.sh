@@ -47,7 +47,8 @@ if [ "$mode" != stop ]; then
       echo "error: RASA_ENABLE_API=1 needs RASA_AUTH_TOKEN (the API gives full access to every conversation)" >&2
       exit 1
     fi
-    rasa_options+=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+    # "=" keeps a token that starts with "-" (token_urlsafe can) from reading as an option.
+    rasa_options+=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")
   fi
   if [ -n "${CORS_ORIGINS:-}" ]; then
     # Escaped, end-anchored patterns: sanic-cors prefix-matches regexes (see bot/server/cors.py).

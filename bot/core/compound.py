@@ -45,9 +45,6 @@ MORE_THAN_MAX = "utter_compound_more_than_max"
 #: Parts with these intents add nothing to the reply.
 SILENT_INTENTS = frozenset({"inform", "greet"})
 HANDOFF = "human_handoff"
-#: Said instead of the handoff's own reply when no action can run it (the action server is
-#: down): nobody was asked to join and the bot is not paused, so the reply must not say so.
-HANDOFF_UNAVAILABLE = "utter_handoff_unavailable"
 #: Template values the responses above are given: an example value of each.
 PLACEHOLDERS = {"part": "<question>", "max_answered": str(MAX_ANSWERED)}
 
@@ -177,8 +174,9 @@ def _offered(utterances: Sequence[Utterance]) -> bool:
 
 
 def _general(topic: Topic) -> str:
-    """The response a topic gets without its action: the handoff cannot happen then."""
-    return HANDOFF_UNAVAILABLE if topic.intent == HANDOFF else topic.general
+    """The response a topic gets without its action (``offline`` in data/topics.yml, else
+    ``general``): "I've asked an agent to join" is false when the handoff cannot run."""
+    return topic.offline or topic.general
 
 
 def general_responses(parse: Mapping[str, Any], topics: Mapping[str, Topic]) -> List[str]:
@@ -186,8 +184,8 @@ def general_responses(parse: Mapping[str, Any], topics: Mapping[str, Topic]) -> 
 
     One per confident question of a compound message (in order, each topic once, at most
     :data:`~bot.core.questions.MAX_ANSWERED`); otherwise the general answer of the message's
-    intent. A request for a person gets :data:`HANDOFF_UNAVAILABLE`: without
-    its action nobody is asked to join. Empty when the intent has no topic.
+    intent; a topic's ``offline`` response where it has one (the handoff: without its action
+    nobody is asked to join). Empty when the intent has no topic.
     """
     name = (parse.get("intent") or {}).get("name")
     if name != COMPOUND_INTENT:

@@ -22,12 +22,15 @@ class Topic:
         general: The response that answers it without any of the applicant's details.
         titles: Button title per language.
         source: The FAQ section the answer comes from (None for small talk).
+        offline: What is said instead of ``general`` when no action can run, for a topic whose
+            general reply claims what only its action does (the handoff); None: ``general``.
     """
 
     intent: str
     general: str
     titles: Mapping[str, str] = field(default_factory=dict)
     source: Optional[str] = None
+    offline: Optional[str] = None
 
     @property
     def suggestable(self) -> bool:
@@ -57,6 +60,7 @@ def load_topics(path: Path = TOPICS_FILE) -> Dict[str, Topic]:
             general=entry["general"],
             titles=dict(entry.get("title") or {}),
             source=entry.get("source"),
+            offline=entry.get("offline"),
         )
         for intent, entry in raw.items()
     }

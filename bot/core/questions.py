@@ -698,11 +698,12 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 )
                 # "还有广东个人的核验单到底要写啥，我上次就只签了个名。": a sentence that opens with
                 # "also" and asks before its statement is no relative clause.
-                also_asks = statement and j == 0 and k == 0 and len(parts) > 1 and _opens_with_also(part)
-                # "how to write all of them on the form, there is not enough space." asks, with a
-                # full stop: "how to…" and "where do…" open no relative clause.
-                also_asks = also_asks or (statement and j == 0 and k == 0 and bool(_EN_HOW_TO.match(part)))
-                question = (is_question(part) and (not statement or also_asks)) or item or (
+                # And "how to write all of them on the form, there is not enough space." asks, with
+                # a full stop: "how to…" and "where do…" open no relative clause.
+                asks_anyway = statement and j == 0 and k == 0 and (
+                    (len(parts) > 1 and _opens_with_also(part)) or bool(_EN_HOW_TO.match(part))
+                )
+                question = (is_question(part) and (not statement or asks_anyway)) or item or (
                     k == 0 and _announces_a_question(part)
                 )
                 clauses.append(_Clause(

@@ -221,7 +221,8 @@ class _Words:
 
 
 # A clause ending as a yes-or-no question: 吗 / 么, or "能…不" ("山东能用这个功能不").
-_ZH_YES_NO_END = r"(?:[吗么]|[能可行会要][^，,。]{0,8}[不没]有?)[\s？?]*$"
+# (要 of 要求 is the noun "requirement": "衣服有要求没" asks about clothes, not whether one must.)
+_ZH_YES_NO_END = r"(?:[吗么]|(?:[能可行会]|要(?!求))[^，,。]{0,8}[不没]有?)[\s？?]*$"
 
 
 @lru_cache(maxsize=2)
@@ -812,6 +813,8 @@ def _too_short(text: str) -> bool:
     return ideographs + words < 4  # "APP能传吗" is a question, "能传吗" is not
 
 
+# Question words proper: a clause with one asks for something, not just yes or no.
+_ZH_WH = re.compile(r"啥|什么|哪|怎|咋|如何|多少|多大|多久|多长")
 # A clause opening with a mistake made ("签错了", "抄错了", "填错的话"): its condition.
 _ZH_MISTAKE = re.compile(r"^[\s，,]*[\u4e00-\u9fff]{1,2}错(?:了|的话)")
 _EN_HOW_TO = re.compile(r"^\W*(?:how|where|what|which|when)\s+(?:to|do|does|can|should|must|shall)\b", re.IGNORECASE)
@@ -836,6 +839,8 @@ def _continues_yes_no(text: str) -> bool:
         return False  # "另外…" and "传完…" open a question of their own
     if _ZH_MISTAKE.match(text):
         return False  # "…要黑笔吗 签错了能划掉重签不": what to do after a mistake is another question
+    if _ZH_WH.search(text):
+        return False  # "…要幕布吗 穿啥合适…还要点啥不": a question word of its own asks something else
     return bool(_words().zh_yes_no.search(text)) and not (
         last_object(re.sub(r"上+传", "传", text))[0] or names_a_detail(text)
     )
@@ -1291,6 +1296,14 @@ def question_view(text: str) -> Optional[str]:
 #: to be only "the same for them?" (:func:`asks_the_same_again`).
 SAME_AGAIN_MAX_WORDS = 7
 SAME_AGAIN_MAX_CHARS = 8
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether ``text`` requests a human agent in so many words (lexicon ``agent_request``:
+    "can I just talk to an actual person", "麻烦安排人工客服跟进一下"). The splitter makes such a
+    request a question of its own; read alone it is short and informal, and a classifier may
+    take it for chit-chat, so its answer is the handoff whatever the classifier says."""
+    return bool(_words().agent_request.search(text))
 
 
 def asks_the_same_again(text: str) -> bool:

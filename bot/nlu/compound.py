@@ -69,7 +69,15 @@ from bot.core.parts import DECLINED
 from bot.core.parts import key as part_key
 from bot.core.parts import name as part_name
 from bot.core.parts import resolve
-from bot.core.questions import COMPOUND_INTENT, first_question_view, question_view, questions_of, without_details
+from bot.core.compound import HANDOFF
+from bot.core.questions import (
+    COMPOUND_INTENT,
+    asks_for_a_person,
+    first_question_view,
+    question_view,
+    questions_of,
+    without_details,
+)
 from bot.core.suggest import ICP_OTHER
 from bot.core.topics import faq_answers
 from bot.nlu.stateless import StatelessComponent
@@ -246,6 +254,11 @@ class CompoundCollector(GraphComponent):
 
     def part_summary(self, part: Message) -> Dict[Text, Any]:
         """What the dialogue needs of one part."""
+        if asks_for_a_person(part.get(ASKED_KEY) or part.get(TEXT) or ""):
+            # A request for an agent in so many words is the handoff (bot.core.questions).
+            handoff = {INTENT_NAME_KEY: HANDOFF, PREDICTED_CONFIDENCE_KEY: 1.0}
+            part.set(INTENT, handoff)
+            part.set(INTENT_RANKING_KEY, [dict(handoff)])
         intent = part.get(INTENT) or {}
         ranking = (part.get(INTENT_RANKING_KEY) or [])[:RANKING_KEPT]
         return {

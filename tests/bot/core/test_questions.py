@@ -7,6 +7,7 @@ from bot.core.questions import (
     announces_context,
     asking_clauses,
     asks,
+    asks_for_a_person,
     offers_choice,
     asks_the_same_again,
     first_question_view,
@@ -330,6 +331,17 @@ from bot.core.questions import (
         ("The images keep failing to upload even as small jpgs, I cleared the cache. Can I talk to a human agent?",
          ["The images keep failing to upload even as small jpgs, I cleared the cache.", "Can I talk to a human agent?"]),
         ("what formats are ok? also can I talk to someone", ["what formats are ok?", "can I talk to someone"]),
+        ("tried chrome and edge. what else can I try? honestly can I just talk to an actual person at this point",
+         ["tried chrome and edge. what else can I try?", "honestly can I just talk to an actual person at this point"]),
+        # 要 of 要求 is the noun: "衣服有要求没" asks about clothes, not another way of the question before.
+        ("人脸核验的时候能戴眼镜吗 衣服有要求没", ["人脸核验的时候能戴眼镜吗", "衣服有要求没"]),
+        # A question word of its own asks something else than the yes or no before.
+        ("人脸核验背景要幕布吗 穿啥合适", ["人脸核验背景要幕布吗", "幕布穿啥合适"]),
+        # "还得…不" asks (A-not-A after 得).
+        ("上传的证件能是复印件吗 另外备案下来以后还得去公安备案不",
+         ["上传的证件能是复印件吗", "另外备案下来以后还得去公安备案不"]),
+        # Still another way of the same yes-or-no question.
+        ("还要用app重新传吗 能不能电脑传", ["还要用app重新传吗 能不能电脑传"]),
         # The "also" statement before a spaced question is its setting.
         ("app里资料都传完了 也显示订单信息了 接下来电脑上还要干嘛？另外万一被驳回 是不是还得用app重新扫一遍",
          ["app里资料都传完了 也显示订单信息了接下来电脑上还要干嘛？", "另外万一被驳回 是不是还得用app重新扫一遍"]),
@@ -624,3 +636,17 @@ def test_a_message_may_announce_that_it_describes_the_case(text: str, announces:
 ])
 def test_a_choice_between_two_asks_without_a_question_word(text: str, choice: bool) -> None:
     assert offers_choice(text) is choice
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("honestly can I just talk to an actual person at this point", True),
+    ("Can I talk to a human agent?", True),
+    ("方便的话麻烦安排人工客服跟进一下，谢谢", True),
+    ("能不能给我转个人工", True),
+    # Reports, not requests.
+    ("the agent said I need a letter", False),
+    ("客服说要按手印", False),
+    ("核验单在哪下载", False),
+])
+def test_a_request_for_a_person_is_recognised_in_so_many_words(text: str, asks: bool) -> None:
+    assert asks_for_a_person(text) is asks

@@ -75,6 +75,14 @@ def test_a_part_below_the_fallback_gate_is_marked_unclear(tmp_path):
     assert message.get("intent")["name"] == COMPOUND_INTENT
 
 
+def test_a_request_for_a_person_is_the_handoff_whatever_the_classifier_says(tmp_path):
+    # The stand-in classifier reads "can I just talk to an actual person" as greet.
+    [message] = _pipeline(tmp_path, "Which documents do I need? Honestly can I just talk to an actual person")
+    parts = message.get("compound")
+    assert [p["intent"]["name"] for p in parts] == ["faq_documents", "human_handoff"]
+    assert parts[1]["confident"] and parts[1]["intent"]["confidence"] == 1.0
+
+
 def test_the_same_question_twice_keeps_the_message_single(tmp_path):
     [message] = _pipeline(tmp_path, "Which documents do I need? And what documents for a company?")
     assert message.get("intent")["name"] == "faq_documents"

@@ -701,9 +701,12 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 # "also" and asks before its statement is no relative clause.
                 # And "how to write all of them on the form, there is not enough space." asks, with
                 # a full stop: "how to…" and "where do…" open no relative clause.
-                asks_anyway = statement and j == 0 and k == 0 and (
+                asks_anyway = statement and ((j == 0 and k == 0 and (
                     (len(parts) > 1 and _opens_with_also(part)) or bool(_EN_HOW_TO.match(part))
-                )
+                )) or (_says_what_is_unknown(part) and (
+                    # (before a question it is that question's setting: "不知道怎么填。除了签名还得写什么吗？")
+                    index + 1 == len(sentences) or _opens_with_also(sentences[index + 1])
+                )))
                 question = (is_question(part) and (not statement or asks_anyway)) or item or (
                     k == 0 and _announces_a_question(part)
                 )
@@ -740,6 +743,14 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 and len(_EN_WORD.findall(sentence)) + len(_CJK.findall(sentence)) >= 2:
             clauses[start] = replace(own[0], question=True)
     return tuple(clauses)
+
+
+def _says_what_is_unknown(text: str) -> bool:
+    """Whether a Chinese clause says what the writer does not know ("不确定法人那边要提供什么证件。",
+    "但我不知道去哪下模板。"): an indirect question (lexicon ``indirect``) with a question word
+    after it. Ended with a full stop, it asks when another matter or nothing follows it."""
+    found = _words().zh_indirect.search(text)
+    return bool(found) and bool(_ZH_WH.search(text, found.end()))
 
 
 def _announces_a_question(text: str) -> bool:
@@ -905,9 +916,11 @@ def _starts_new_question(
     if _asks_for_more(clause.text) and not clause.item:
         return False  # "List them please.", "能一项项列出来吗": more of the question before
     if _words().zh_is_it_ok.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)) \
-            and not (clause.after_comma and previous is not None and not previous.question):
+            and not (clause.after_comma and previous is not None and not previous.question) \
+            and not clause.text.lstrip().startswith(_words().zh_next_step):
         # "放侧边栏行不行": another way of doing what the question before asks about; but after
-        # a statement of its own sentence it asks about that ("还有电脑端传图也卡住，换个浏览器能行吗").
+        # a statement of its own sentence it asks about that ("还有电脑端传图也卡住，换个浏览器能行吗"),
+        # and one opening with the next step asks about that step ("…要彩色打印吗 签完拍照可以吗").
         return False
     if previous is not None and previous.question and (clause.after_comma or clause.spaced) \
             and _offers_answers(clause.text, previous.text):

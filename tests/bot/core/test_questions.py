@@ -340,6 +340,11 @@ from bot.core.questions import (
         # "还得…不" asks (A-not-A after 得).
         ("上传的证件能是复印件吗 另外备案下来以后还得去公安备案不",
          ["上传的证件能是复印件吗", "另外备案下来以后还得去公安备案不"]),
+        # A clause opening with the next step asks about that step, "可以吗" or not.
+        ("核验单模板在哪下 要彩色打印吗 签完拍照可以吗", ["核验单模板在哪下", "核验单要彩色打印吗", "签完拍照可以吗"]),
+        # What the writer does not know, said with a full stop, asks when another matter follows.
+        ("准备材料的时候卡住了，不确定法人那边要提供什么证件。另外他签的授权书能不能跟他的证件放在一起传？",
+         ["准备材料的时候卡住了，不确定法人那边要提供什么证件。", "另外他签的授权书能不能跟他的证件放在一起传？"]),
         # Still another way of the same yes-or-no question.
         ("还要用app重新传吗 能不能电脑传", ["还要用app重新传吗 能不能电脑传"]),
         # The "also" statement before a spaced question is its setting.
@@ -464,6 +469,8 @@ def test_compound_messages_are_cut_into_questions(text, expected):
         # Full-stop sentences are statements when the writer marks questions with "?".
         "I'm a foreigner. It asks for a resident ID card, which I don't have. What do I upload instead?",
         "我去年买了服务器。页面上有好几个上传框，我不清楚分别要传什么。个人备案到底要传哪些证件？",
+        # What the writer does not know is the setting of the question after it.
+        "我已经打印出来了，但不知道怎么填。除了签名还得写什么吗？",
         "After the ICP is approved, do I also need the public security filing?",
         "在内蒙古 一次备好几个域名 核验单上该怎么处理",  # 好几个 (several) asks nothing
         "海南备案几个域名 核验单写不下写在哪",  # nor does 几个 outside a question

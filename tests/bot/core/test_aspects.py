@@ -87,6 +87,9 @@ from bot.core.topics import faq_answers
          "At least how many months"),
         ("网站主办者承诺书要去哪里下载模板", "faq_authenticity_statement", "模板"),
         ("请问网站建设方案书的模板在哪里下载？", "faq_authenticity_statement", "模板"),
+        # A translation of a foreign document: the FAQ names the IDs, never a translation.
+        ("外籍，护照要不要翻译成中文的", "foreign_credentials", "翻译"),
+        ("Does the passport need a certified translation?", "foreign_credentials", "certified translation"),
     ],
 )
 def test_an_aspect_the_answer_does_not_cover(question, answer, aspect) -> None:

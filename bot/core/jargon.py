@@ -1,4 +1,4 @@
-"""Pinyin jargon in English messages, read as the English words it stands for.
+"""Pinyin jargon, read as the English words it stands for (or, in Chinese, its characters).
 
 Foreigners and overseas Chinese who file write the Chinese terms they met on the forms and in
 forums, in pinyin: "Does the hexiaodan need our gongzhang?", "mubu photo what should i wear".
@@ -25,17 +25,25 @@ from bot import settings
 from bot.core.script import has_ideographs
 
 
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
 @lru_cache(maxsize=2)
-def _terms(path: Path) -> Tuple[Optional[Pattern[str]], Dict[str, str]]:
-    """One pattern of every spelling (longest first) and the English words each stands for."""
-    entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("pinyin_terms") or {}
+def _terms(path: Path) -> Tuple[Optional[Pattern[str]], Dict[str, str], Dict[str, str]]:
+    """One pattern of every spelling (longest first), the English words each stands for and
+    the Chinese words (where the lexicon gives them)."""
+    lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = lexicon.get("pinyin_terms") or {}
+    chinese = {str(english): str(words) for english, words in (lexicon.get("pinyin_terms_zh") or {}).items()}
     meaning = {str(spelling).lower(): str(english) for english, spellings in entries.items() for spelling in spellings}
     if not meaning:
-        return None, {}
+        return None, {}, {}
     alternatives = "|".join(
         r"\s+".join(map(re.escape, spelling.split())) for spelling in sorted(meaning, key=len, reverse=True)
     )
-    return re.compile(rf"(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])", re.IGNORECASE), meaning
+    pattern = re.compile(rf"(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])", re.IGNORECASE)
+    return pattern, meaning, {spelling: chinese[english] for spelling, english in meaning.items() if english in chinese}
 
 
 def read_pinyin_terms(text: str, path: Path = settings.LEXICON_FILE) -> str:
@@ -46,12 +54,19 @@ def read_pinyin_terms(text: str, path: Path = settings.LEXICON_FILE) -> str:
         path: The lexicon holding ``pinyin_terms``.
 
     Returns:
-        The text as read; unchanged when it has Chinese characters (the terms are then written
-        in characters, and a Latin word among them is a name) or names no term.
+        The text as read: in a message written in Chinese (more ideographs than Latin letters
+        besides the terms) the terms' Chinese words, in one without Chinese characters their
+        English words; unchanged otherwise (an English message quoting a Chinese word keeps
+        its pinyin) or when it names no term.
     """
-    if not text or has_ideographs(text):
+    if not text:
         return text
-    pattern, meaning = _terms(path)
+    pattern, meaning, chinese = _terms(path)
     if pattern is None:
         return text
+    if has_ideographs(text):
+        rest = pattern.sub("", text)
+        if len(_IDEOGRAPH.findall(rest)) <= len(_LATIN.findall(rest)):
+            return text
+        return pattern.sub(lambda m: chinese.get(" ".join(m.group(0).lower().split()), m.group(0)), text)
     return pattern.sub(lambda m: meaning[" ".join(m.group(0).lower().split())], text)

@@ -1,4 +1,4 @@
-"""Pinyin jargon in English messages is read as the English words it stands for."""
+"""Pinyin jargon is read as the English words it stands for, or its characters in Chinese."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,9 +16,14 @@ from bot.core.jargon import read_pinyin_terms
     # Any case, spaces between syllables, several terms.
     ("Mu Bu colour?", "backdrop colour?"),
     ("guanju bohui my order, back to caogao", "communications administration rejected my order, back to draft"),
-    # Whole words only; Chinese messages are left alone (a Latin word there is a name).
+    # Whole words only.
     ("umbrella mubuX", "umbrella mubuX"),
-    ("我的hexiaodan签好了", "我的hexiaodan签好了"),
+    # In a Chinese message, the term's characters; an English message quoting a Chinese word
+    # keeps its pinyin.
+    ("我的hexiaodan签好了", "我的核验单签好了"),
+    ("hexiaodan从哪弄", "核验单从哪弄"),
+    ("企备的hexiaodan必需盖gongzhang吗", "企备的核验单必需盖公章吗"),
+    ("guanju wants a 授权书. How do I upload it?", "guanju wants a 授权书. How do I upload it?"),
     ("where is the beian console?", "where is the beian console?"),
     ("", ""),
 ])

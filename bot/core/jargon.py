@@ -22,11 +22,7 @@ from typing import Dict, Optional, Pattern, Tuple
 import yaml
 
 from bot import settings
-from bot.core.script import has_ideographs
-
-
-_IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
+from bot.core.script import detect_language, has_ideographs
 
 
 @lru_cache(maxsize=2)
@@ -54,8 +50,8 @@ def read_pinyin_terms(text: str, path: Path = settings.LEXICON_FILE) -> str:
         path: The lexicon holding ``pinyin_terms``.
 
     Returns:
-        The text as read: in a message written in Chinese (more ideographs than Latin letters
-        besides the terms) the terms' Chinese words, in one without Chinese characters their
+        The text as read: in a message written in Chinese (its words besides the terms, by the
+        assistant's language rule) the terms' Chinese words, in one without Chinese characters their
         English words; unchanged otherwise (an English message quoting a Chinese word keeps
         its pinyin) or when it names no term.
     """
@@ -65,8 +61,7 @@ def read_pinyin_terms(text: str, path: Path = settings.LEXICON_FILE) -> str:
     if pattern is None:
         return text
     if has_ideographs(text):
-        rest = pattern.sub("", text)
-        if len(_IDEOGRAPH.findall(rest)) <= len(_LATIN.findall(rest)):
+        if detect_language(pattern.sub("", text)) != "zh":
             return text
         return pattern.sub(lambda m: chinese.get(" ".join(m.group(0).lower().split()), m.group(0)), text)
     return pattern.sub(lambda m: meaning[" ".join(m.group(0).lower().split())], text)

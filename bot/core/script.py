@@ -21,19 +21,52 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Pattern, Tuple
+from typing import Callable, Optional, Pattern, Tuple
 
 import yaml
 
 from bot import settings
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# CJK Unified Ideographs with extension A, compatibility ideographs and the supplementary planes.
+CJK_CHAR_PATTERN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+_IDEOGRAPH = re.compile(CJK_CHAR_PATTERN)
+# Mixed messages such as "APP上传" or "ICP备案要什么材料" are Chinese questions with an English
+# acronym; one stray ideograph in an English sentence is not.
+_MIN_IDEOGRAPHS = 2
+_MIN_IDEOGRAPH_SHARE = 0.25
 
 
 def has_ideographs(text: str) -> bool:
     """Whether ``text`` has Chinese characters (Simplified or Traditional): the test the
     script rewrites (this module, :mod:`bot.core.ime`, :mod:`bot.core.jargon`) share."""
-    return bool(_CJK.search(text))
+    return bool(_IDEOGRAPH.search(text))
+
+
+def detect_language(text: str) -> Optional[str]:
+    """Guesses the language of a message from the letters it contains.
+
+    Args:
+        text: The message text.
+
+    Returns:
+        "zh" when ideographs make up a substantial part of the letters, "en" when there are
+        other letters, and None when there are no letters at all (emoji, numbers, "/intent"
+        payloads), so the caller can keep the language it had.
+    """
+    if text.lstrip().startswith("/"):
+        return None
+    ideographs = len(_IDEOGRAPH.findall(text))
+    other_letters = sum(1 for char in text if char.isalpha()) - ideographs
+    if ideographs and not other_letters:
+        return "zh"
+    if (
+        ideographs >= _MIN_IDEOGRAPHS
+        and ideographs / (ideographs + other_letters) >= _MIN_IDEOGRAPH_SHARE
+    ):
+        return "zh"
+    if other_letters:
+        return "en"
+    return None
 
 
 @lru_cache(maxsize=1)

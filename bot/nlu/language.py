@@ -1,52 +1,18 @@
-"""Detects whether a message is English or Chinese."""
+"""Detects whether a message is English or Chinese (the rule: :func:`bot.core.script.detect_language`)."""
 
 from __future__ import annotations
 
-import re
-from typing import List, Optional, Text
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.core.script import detect_language
 from bot.nlu.stateless import StatelessComponent
-from bot.nlu.tokenizer import CJK_CHAR_PATTERN
 
 LANGUAGE_ENTITY = "language"
-
-_IDEOGRAPH = re.compile(CJK_CHAR_PATTERN)
-# Mixed messages such as "APP上传" or "ICP备案要什么材料" are Chinese questions with an English
-# acronym; one stray ideograph in an English sentence is not.
-_MIN_IDEOGRAPHS = 2
-_MIN_IDEOGRAPH_SHARE = 0.25
-
-
-def detect_language(text: Text) -> Optional[Text]:
-    """Guesses the language of a message from the letters it contains.
-
-    Args:
-        text: The message text.
-
-    Returns:
-        "zh" when ideographs make up a substantial part of the letters, "en" when there are
-        other letters, and None when there are no letters at all (emoji, numbers, "/intent"
-        payloads), so the caller can keep the language it had.
-    """
-    if text.lstrip().startswith("/"):
-        return None
-    ideographs = len(_IDEOGRAPH.findall(text))
-    other_letters = sum(1 for char in text if char.isalpha()) - ideographs
-    if ideographs and not other_letters:
-        return "zh"
-    if (
-        ideographs >= _MIN_IDEOGRAPHS
-        and ideographs / (ideographs + other_letters) >= _MIN_IDEOGRAPH_SHARE
-    ):
-        return "zh"
-    if other_letters:
-        return "en"
-    return None
 
 
 @DefaultV1Recipe.register(

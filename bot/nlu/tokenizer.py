@@ -23,6 +23,8 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.core.script import CJK_CHAR_PATTERN
+
 logger = logging.getLogger(__name__)
 
 # Basic Latin, Latin-1/Extended-A/B letters and full-width ASCII letters and digits.
@@ -30,8 +32,6 @@ _LATIN_CHARS = "0-9A-Za-z\u00c0-\u024f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
 # Apostrophes join contractions ("i'm"); a dot joins only when a digit follows, so versions and
 # sizes ("3.16.0", "4.5mb") stay whole while sentence ends and "U.S." still split.
 LATIN_WORD_PATTERN = rf"[{_LATIN_CHARS}]+(?:['\u2019][{_LATIN_CHARS}]+|\.[0-9][{_LATIN_CHARS}]*)*"
-# CJK Unified Ideographs with extension A, compatibility ideographs and the supplementary planes.
-CJK_CHAR_PATTERN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
 
 # Cuts text into Latin words, runs of ideographs and single other characters, named by
 # `match.lastgroup`; shared by the tokenizer, the entity extractor and DetailsOnlyIntent so

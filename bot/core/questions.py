@@ -701,12 +701,15 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
                 # "also" and asks before its statement is no relative clause.
                 # And "how to write all of them on the form, there is not enough space." asks, with
                 # a full stop: "how to…" and "where do…" open no relative clause.
-                asks_anyway = statement and ((j == 0 and k == 0 and (
+                opens_asking = j == 0 and k == 0 and (
                     (len(parts) > 1 and _opens_with_also(part)) or bool(_EN_HOW_TO.match(part))
-                )) or (_says_what_is_unknown(part) and (
-                    # (before a question it is that question's setting: "不知道怎么填。除了签名还得写什么吗？")
+                )
+                # "不确定法人那边要提供什么证件。另外…" asks; before a question the unknown is that
+                # question's setting ("不知道怎么填。除了签名还得写什么吗？").
+                unknown_asked = _says_what_is_unknown(part) and (
                     index + 1 == len(sentences) or _opens_with_also(sentences[index + 1])
-                )))
+                )
+                asks_anyway = statement and (opens_asking or unknown_asked)
                 question = (is_question(part) and (not statement or asks_anyway)) or item or (
                     k == 0 and _announces_a_question(part)
                 )
@@ -748,7 +751,7 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
 def _says_what_is_unknown(text: str) -> bool:
     """Whether a Chinese clause says what the writer does not know ("不确定法人那边要提供什么证件。",
     "但我不知道去哪下模板。"): an indirect question (lexicon ``indirect``) with a question word
-    after it. Ended with a full stop, it asks when another matter or nothing follows it."""
+    after it."""
     found = _words().zh_indirect.search(text)
     return bool(found) and bool(_ZH_WH.search(text, found.end()))
 

@@ -254,11 +254,6 @@ class CompoundCollector(GraphComponent):
 
     def part_summary(self, part: Message) -> Dict[Text, Any]:
         """What the dialogue needs of one part."""
-        if asks_for_a_person(part.get(ASKED_KEY) or part.get(TEXT) or ""):
-            # A request for an agent in so many words is the handoff (bot.core.questions).
-            handoff = {INTENT_NAME_KEY: HANDOFF, PREDICTED_CONFIDENCE_KEY: 1.0}
-            part.set(INTENT, handoff)
-            part.set(INTENT_RANKING_KEY, [dict(handoff)])
         intent = part.get(INTENT) or {}
         ranking = (part.get(INTENT_RANKING_KEY) or [])[:RANKING_KEPT]
         return {
@@ -304,6 +299,12 @@ class CompoundCollector(GraphComponent):
         return True
 
     def _collect(self, message: Message, parts: List[Message]) -> None:
+        for part in parts:
+            if asks_for_a_person(part.get(ASKED_KEY) or part.get(TEXT) or ""):
+                # A request for an agent in so many words is the handoff (bot.core.questions).
+                handoff = {INTENT_NAME_KEY: HANDOFF, PREDICTED_CONFIDENCE_KEY: 1.0}
+                part.set(INTENT, handoff)
+                part.set(INTENT_RANKING_KEY, [dict(handoff)])
         summaries = [self.part_summary(part) for part in parts]
         message.set(COMPOUND_KEY, summaries, add_to_output=True)
         if not asks_several_things(summaries):

@@ -35,3 +35,13 @@ def test_a_lexicon_without_terms_changes_nothing(tmp_path: Path) -> None:
     lexicon = tmp_path / "lexicon.yml"
     lexicon.write_text("version: 1\n", encoding="utf-8")
     assert read_pinyin_terms("mubu photo", lexicon) == "mubu photo"
+
+
+def test_every_chinese_reading_belongs_to_a_term() -> None:
+    # A key of pinyin_terms_zh that no pinyin_terms entry has would silently read nothing.
+    import yaml
+
+    from bot import settings
+
+    lexicon = yaml.safe_load(settings.LEXICON_FILE.read_text(encoding="utf-8"))
+    assert set(lexicon["pinyin_terms_zh"]) <= set(lexicon["pinyin_terms"])

@@ -39,8 +39,10 @@ How a message is cut, and why:
    ("我是台湾人" decides which ID "用什么证件" means); only the detail words, not the
    statements: "Our owner has a British passport" or "3 domains" would pull the next question's
    classification towards the first one's topic, as any other leading statement ("my order got
-   rejected") would. Statements between or after questions go with the nearest question before
-   them. Each detail is named by the usual word of its kind ("泰国籍" as 外籍), the one the
+   rejected") would. A question that names nothing of its own but the app ("能不能手机app上传")
+   also gets the province and applicant type named with the questions before it ("域名证书在哪
+   打印，我是河南的个人"), and no residency: that decided an ID answer such a question does not ask.
+   Statements between or after questions go with the nearest question before them. Each detail is named by the usual word of its kind ("泰国籍" as 外籍), the one the
    classifier knows.
 
 The Chinese rules (a space between sentences, commas chaining questions, 吗 ending a direct
@@ -63,7 +65,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -138,6 +140,7 @@ class _Words:
     relative: frozenset
     place_prepositions: frozenset
     requests: frozenset
+    please: frozenset
     advice: frozenset
     count_words: frozenset
     count_nouns: frozenset
@@ -191,6 +194,8 @@ class _Words:
     # A clause that compares ("…跟国内人一样吗"): 跟 / 和 there is "as", not "and".
     zh_compared: re.Pattern
     zh_switch: re.Pattern
+    # Turning to another way of uploading (lexicon ``switch_lead``, ``ways``): see :func:`_grouped`.
+    zh_other_way: re.Pattern
     also: frozenset
     # A condition ("要是…的话，", "if we host it in Hong Kong,"): see :func:`asking_clauses`.
     conditional: frozenset
@@ -208,6 +213,8 @@ class _Words:
     zh_a_not_a: re.Pattern
     # "Also, ..." / "另外…" at the start of a question (lexicon ``also``).
     also_start: re.Pattern
+    # "If yes, …" / "可以的话…" at the start of a question (lexicon ``if_answered``).
+    if_answered: re.Pattern
     # 还有 meaning "what else" or "still has" (lexicon ``what_else``), not "also".
     zh_still_has: re.Pattern
     # "先说下情况：", "Some context:" (lexicon ``context_prefaces``): see :func:`announces_context`.
@@ -232,6 +239,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     en = {key: frozenset(str(w).lower() for w in words) for key, words in data["en"].items()}
     zh = data["zh"]
     en_trouble, en_joiners, en_agent = en.pop("trouble"), en.pop("joiners"), en.pop("agent_request")
+    en_if_answered = en.pop("if_answered")
     # Spaces in a phrase match any run of spaces ("by  the way").
     latin_joiners = "|".join(
         re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_joiners | {"and also"}, key=len, reverse=True)
@@ -295,7 +303,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         en_run_on=run_on,
         en_request=re.compile(
             r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b"
-            r"|^\W*(?:and\s+)?any\s+(?:" + _alternatives(en["advice"]) + r")\b",
+            r"|^\W*(?:(?:and|plus|also|btw|so)\s+)*any\s+(?:" + _alternatives(en["advice"]) + r")\b",
             re.IGNORECASE,
         ),
         count_heading=re.compile(
@@ -309,6 +317,10 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         ),
         zh_asks_yes_no=re.compile(r"(?:" + _alternatives(zh["yes_no"]) + r")|" + _ZH_YES_NO_END),
         zh_compared=re.compile(r"(?:" + _alternatives(zh["compared"]) + r")\W*[吗么呢嘛]?\W*$"),
+        zh_other_way=re.compile(
+            r"(?:" + _alternatives(zh["switch"] + zh["switch_lead"]) + r")[^，,。？?；;]{0,6}?(?:"
+            + _alternatives(zh["ways"]) + r")"
+        ),
         zh_switch=re.compile(
             r"^\s*(?:" + _alternatives(zh["yes_no_lead"]) + r")?(?:" + _alternatives(zh["yes_no"])
             + r"|可否|可以|能)?(?:" + _alternatives(zh["switch"]) + r")"
@@ -351,13 +363,20 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             re.IGNORECASE,
         ),
         zh_still_has=re.compile(r"还有(?:" + _alternatives(zh["what_else"]) + r")"),
+        if_answered=re.compile(
+            r"^[\W_]*(?:(?:and|but|also|so)\s+)?(?:(?:" + _alternatives(en_if_answered) + r")\b|"
+            + _alternatives(zh["if_answered"]) + r")",
+            re.IGNORECASE,
+        ),
     )
 
 
 _ZH_QUESTION = re.compile(
     # 这么 / 那么 / 多么 / 要么 are no questions ("我传了这么多次都失败"), nor 什么 before 都/也
     # ("什么都没传"), nor 几 in "前几天", "十几年", "几年前", "好几个" and "那几样"
-    r"[吗嘛呢]|(?<![这那多要什])么|什么(?![都也])|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
+    r"[吗嘛呢]|(?<![这那多要什])么|"
+    # 吗 typed as 马 by a pinyin input method, ending a clause after a modal or verb ("我们重庆能用马")
+    r"(?<=[能行用以对是好要传签])马(?=[\s，,。？?！!]|$)|什么(?![都也])|啥|咋|怎|如何|哪|能否|是否|可否|可不可以|能不能|要不要|是不是|有没有|需不需要|"
     r"行不行|多少|多大|多久|多长|(?<![好那这前十数])几(?![乎个十百千万]|[年天月周]前)|请问|为何|为什么|求助|求问|咨询|谁(?!都)|"
     r"给一个|给个(?![人体])|发一下|发个|求个|求一个|帮我们?(?:看|查|列|说|整理)|列一下|列一份"
     # asking for something to be made ("帮我出个要准备的清单吧", "帮忙拉一份清单")
@@ -469,14 +488,16 @@ def is_question(text: str) -> bool:
         # "if I get rejected can I redo the upload"; a condition without a subject of its own
         # is a word shorter ("after approval do I have to show the number")
         return True
-    if words[0] in _words().place_prepositions and _asks_after_condition(words[2:5]):
-        return True  # "in Jiangxi does a personal filer have to..."
+    if words[0] in _words().place_prepositions and _asks_after_condition(words[2:6]):
+        return True  # "in Jiangxi does a personal filer have to...", "for the form is his signature enough"
     if _subordinate_start(words) and not stripped.endswith("?"):
         # "When I fill in the form there's one small box": a condition, not a question, unless
         # a question word follows ("when I upload it, what format...").
         return any(w in _words().anywhere for w in words[2:]) or bool(_words().en_request.search(stripped))
     if words[0] in _words().question_start:
         return True
+    if words[-1] in _words().please and last_object(stripped)[0]:
+        return True  # a thing asked for with "please" at the end ("hexiaodan download link pls")
     return any(w in _words().anywhere for w in words) or bool(_words().en_request.search(stripped))
 
 
@@ -686,7 +707,9 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
         spaced = index > 0 and sentence[:1].isspace() and bool(_CJK.search(sentences[index - 1][-1:]))
         statement = marks_questions and sentence.rstrip().endswith((".", "。", ":", "：")) and not enumerated
         for j, joined in enumerate(_split_joiners(sentence)):
-            parts = re.split(r"(?<=[,，])", joined)
+            # An enumeration comma (、) cuts only after a question particle ("是啥原因、还有幕布
+            # 拍照对穿着有要求么、实在传不了能找人工不"): elsewhere it lists things.
+            parts = re.split(r"(?<=[,，])|(?<=[吗么呢嘛]、)", joined)
             asked = False
             for k, part in enumerate(parts):
                 if not part.strip():
@@ -920,7 +943,8 @@ def _starts_new_question(
         return False  # "List them please.", "能一项项列出来吗": more of the question before
     if _words().zh_is_it_ok.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)) \
             and not (clause.after_comma and previous is not None and not previous.question) \
-            and not clause.text.lstrip().startswith(_words().zh_next_step):
+            and not clause.text.lstrip().startswith(_words().zh_next_step) \
+            and not _words().zh_other_way.search(clause.text):
         # "放侧边栏行不行": another way of doing what the question before asks about; but after
         # a statement of its own sentence it asks about that ("还有电脑端传图也卡住，换个浏览器能行吗"),
         # and one opening with the next step asks about that step ("…要彩色打印吗 签完拍照可以吗").
@@ -1043,8 +1067,15 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
         if clause.opens:
             opening = []  # this sentence's clauses so far, while none of them asks
             opened_by = None if clause.question else clause
+        other_way = clause.question and bool(_words().zh_other_way.search(clause.text))
+        if other_way and not groups and _words().trouble.search("".join(leading)):
+            # "上传按钮点了没反应；能不能改用手机app直接拍照传": the problem is a matter of its own
+            # (the reply answers it), and so is the other way of uploading.
+            groups.append(leading)
+            leading, opening = [], []
+            trouble, trouble_asked = 0, True
         if trouble is not None and trouble == len(groups) - 1 and (clause.after_comma or clause.spaced) \
-                and not trouble_asked:
+                and not trouble_asked and not other_way:
             # "…？还有电脑上传一直失败，怎么办": the problem's own question goes with it (a space
             # between Chinese sentences stands for the comma: "…图片都裂了 重新传也失败").
             groups[-1].append(clause.text)
@@ -1094,7 +1125,10 @@ def _grouped(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
             else:
                 groups.append([clause.text])
         elif groups:
-            if matter is None and not clause.question and clause.opens and _opens_with_also(clause.text):
+            if matter is None and not clause.question and clause.opens and (
+                _opens_with_also(clause.text) or clause.text.lstrip().startswith(_words().zh_next_step)
+            ):
+                # (or the next step: "…穿啥有讲究不 传完了手机上显示订单信息 接下来干嘛")
                 matter = (clause, len(groups[-1]))
             groups[-1].append(clause.text)
         else:
@@ -1166,7 +1200,13 @@ def questions_of(text: str) -> List[Question]:
     if not text or not text.strip():
         return [Question(text, text)]
     leading, groups = _question_groups(text)
-    questions = [each for group in groups for each in _distributed("".join(group).strip())]
+    questions, hands_on = [], []
+    for group in groups:
+        each = _distributed("".join(group).strip())
+        questions += each
+        # A question asked of several things ("核验单和域名证书分别去哪下载") hands none of them on:
+        # which one a next question naming none is about, it does not say.
+        hands_on += [True] * (len(each) - 1) + [len(each) == 1]
     if len(questions) <= 1:
         return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,
@@ -1178,10 +1218,23 @@ def questions_of(text: str) -> List[Question]:
     parts = [Question(_with_context("".join(leading).strip(), questions[0]), _with_context("", questions[0]))]
     _, about = last_object("".join(leading) + questions[0])
     previous = questions[0]
-    for question in questions[1:]:
+    earlier: List[str] = []
+    for position, question in enumerate(questions[1:], start=1):
+        if not hands_on[position - 1]:
+            about = None
         asked = _with_context("", question)
         names, own = last_object(question)
+        # Details named with an earlier question apply to a question that names nothing of its
+        # own but the app ("域名证书在哪打印，我是河南的个人 / 能不能手机app上传"), unless it opens
+        # on the answer to the one before ("if yes, how do I use it"): it is asked for that case.
+        # Not a residency, stated or asked: it decides the ID answer, which such a question does
+        # not ask, and would pull it there ("台湾居民做个人备案，证件传哪种？然后负责人是不是还得
+        # 本人去现场拍照").
+        earlier.append(previous)
         context = shared
+        if names_nothing_of_its_own(question) and not names_a_detail(question) \
+                and not _words().if_answered.match(question):
+            context = _details_of([*leading, *earlier], residency=False)
         again = _asked_again_for(question, _with_context("", previous))
         previous = question if again is None else again  # "核验单呢？幕布呢？" chain
         if again is not None:
@@ -1195,7 +1248,7 @@ def questions_of(text: str) -> List[Question]:
         takes_about = not names or (names_only_vehicles(question) and not names_only_vehicles(about or ""))
         if takes_about and about is not None and not names_a_detail(question):
             if _chinese(question):
-                context = shared + about  # "核验单" + "又该怎么签？"
+                context = context + about  # "核验单" + "又该怎么签？"
             elif _refers_back(question):  # "does it work in Fujian (app)?"
                 bare = question.rstrip("?？,， ")
                 question = f"{bare} ({about})" + ("?" if question.rstrip().endswith("?") else "")
@@ -1373,7 +1426,7 @@ def without_details(text: str) -> Optional[str]:
     leading, groups = _grouped(text)
     if len(groups) != 1 or len(_sentences("".join(leading))) >= BACKGROUND_SENTENCES:
         return None
-    latin, chinese, _ = _detail_words()
+    latin, chinese, _, _ = _detail_words()
     spans = [m.span() for m in chinese.finditer(text)]
     if len(text.lower()) == len(text):  # lower-casing keeps the offsets (it does but for rare letters)
         spans += [m.span() for m in latin.finditer(text.lower())]
@@ -1389,9 +1442,11 @@ def without_details(text: str) -> Optional[str]:
     return rest
 
 
-def _details_of(statements: Sequence[str]) -> str:
-    """The details the statements name, as a preamble for a question (:func:`detail_phrases`)."""
-    return detail_phrases("".join(c for c in statements if names_a_detail(c)))
+def _details_of(statements: Sequence[str], residency: bool = True) -> str:
+    """The details the statements name, as a preamble for a question (:func:`detail_phrases`);
+    without residencies unless ``residency``."""
+    text = "".join(c for c in statements if names_a_detail(c))
+    return _preamble(_detail_list(text, residency), _chinese(text))
 
 
 class _DetailWords(NamedTuple):
@@ -1402,16 +1457,20 @@ class _DetailWords(NamedTuple):
     # each word (lower case) to the first word of its kind in its language ("泰国" to "外籍",
     # "广东省" to "广东"): the word a question's detail preamble uses
     usual: Dict[str, str]
+    residencies: FrozenSet[str]  # the usual words (lower case) of the residency kinds
 
 
 @lru_cache(maxsize=2)
 def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE) -> _DetailWords:
     """The lexicon's detail words (applicant types, residencies) and the provinces' names."""
     kinds: List[List[str]] = []
+    residencies: Set[str] = set()
     data = yaml.safe_load(lexicon.read_text(encoding="utf-8")) or {}
     for kind in ("applicant_type", "residency"):
         for by_language in (data.get(kind) or {}).values():
             kinds += [[str(p) for p in phrases or []] for phrases in by_language.values()]
+            if kind == "residency":
+                residencies |= {str(phrases[0]).lower() for phrases in by_language.values() if phrases}
     for province in (yaml.safe_load(provinces.read_text(encoding="utf-8")) or {}).get("provinces", []):
         aliases = [a for a in province.get("aliases") or [] if len(a) > 1]
         kinds += [[province["name_en"], *(a for a in aliases if not _CJK.search(a))],
@@ -1424,7 +1483,7 @@ def _detail_words(lexicon: Path = LEXICON_FILE, provinces: Path = PROVINCES_FILE
     latin = sorted({w.lower() for w in words if not _CJK.search(w)}, key=len, reverse=True)
     chinese = {w for w in words if _CJK.search(w) and len(w) > 1}
     pattern = re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z])")
-    return _DetailWords(pattern, re.compile(_alternatives(chinese) or r"(?!)"), usual)
+    return _DetailWords(pattern, re.compile(_alternatives(chinese) or r"(?!)"), usual, frozenset(residencies))
 
 
 class _Thing(NamedTuple):
@@ -1506,7 +1565,7 @@ def last_object(text: str) -> Tuple[bool, Optional[str]]:
 
 def names_a_detail(text: str) -> bool:
     """Whether ``text`` names a province, applicant type or residency (lexicon words)."""
-    latin, chinese, _ = _detail_words()
+    latin, chinese, _, _ = _detail_words()
     return bool(latin.search(text.lower()) or chinese.search(text))
 
 
@@ -1538,16 +1597,28 @@ def detail_phrases(text: str) -> str:
     Args:
         text: Statements of the user's message.
     """
-    latin, chinese, usual = _detail_words()
+    return _preamble(_detail_list(text), _chinese(text))
+
+
+def _preamble(phrases: Sequence[str], chinese: bool) -> str:
+    if not phrases:
+        return ""
+    return "".join(phrases) + "，" if chinese else ", ".join(phrases) + ":"
+
+
+def _detail_list(text: str, residency: bool = True) -> List[str]:
+    """The details ``text`` names, in order, each once, in the usual word of its kind; without
+    residencies ("Taiwanese") unless ``residency``."""
+    latin, chinese, usual, residencies = _detail_words()
     # Each pattern finds the longest phrase at a place and none inside another.
     found = [(m.start(), text[m.start():m.end()]) for m in latin.finditer(text.lower())]
     found += [(m.start(), m.group(0)) for m in chinese.finditer(text)]
     # Each once, where first named ("个人站长…个人还得…" is one detail), and in the usual word of
     # its kind: the classifier knows "外籍" far better than "泰国籍".
     phrases = list(dict.fromkeys(usual.get(phrase.lower(), phrase) for _, phrase in sorted(found)))
-    if not phrases:
-        return ""
-    return "".join(phrases) + "，" if _chinese(text) else ", ".join(phrases) + ":"
+    if not residency:
+        phrases = [phrase for phrase in phrases if phrase.lower() not in residencies]
+    return phrases
 
 
 def announces_context(text: str) -> bool:

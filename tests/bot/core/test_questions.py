@@ -126,7 +126,7 @@ from bot.core.questions import (
         # "and" + auxiliary asks only before a subject; "separately" may follow "and".
         ("My partner is Dutch and will be the owner, is his passport fine? can we use the app?",
          ["My partner is Dutch and will be the owner, is his passport fine?",
-          "foreigner: can we use the app?"]),
+          "can we use the app?"]),
         ("What background does a visa photo need, and separately, what background is needed for the face check?",
          ["What background does a visa photo need", "separately, what background is needed for the face check?"]),
         # A sentence's preamble ("Also,", "And for the ICP itself,") goes with its question.
@@ -184,7 +184,7 @@ from bot.core.questions import (
         ("用app传完以后电脑上还能看到我传的图吗 要是被打回了能改成电脑上传吗",
          ["用app传完以后电脑上还能看到我传的图吗", "要是被打回了能改成电脑上传吗"]),
         # 和 / 跟 between two whole questions.
-        ("个人备案的核验单在哪下载跟要怎么签名啊", ["个人备案的核验单在哪下载", "核验单要怎么签名啊"]),
+        ("个人备案的核验单在哪下载跟要怎么签名啊", ["个人备案的核验单在哪下载", "个人，核验单要怎么签名啊"]),
         ("要传哪些材料和图片有啥要求", ["要传哪些材料", "图片有啥要求"]),
         # One question asked "respectively" of things with different answers.
         ("请问核验单跟域名证书分别要去哪里下载？", ["请问核验单要去哪里下载？", "域名证书要去哪里下载？"]),
@@ -259,7 +259,7 @@ from bot.core.questions import (
         ("beian for my shop in liaoning can i use the app", ["beian for my shop in liaoning can i use the app"]),
         ("beian for my shop in liaoning can i use the app and what must i prepare",
          ["beian for my shop in liaoning can i use the app", "Liaoning: what must i prepare"]),
-        ("Can I use the app in Fujian? What must I prepare?", ["Can I use the app in Fujian?", "What must I prepare?"]),
+        ("Can I use the app in Fujian? What must I prepare?", ["Can I use the app in Fujian?", "Fujian: What must I prepare?"]),
         ("make me a checklist pls, and how do i get my domain cert",
          ["make me a checklist pls", "how do i get my domain cert"]),
         ("核验单下载链接给一个 另外签完的图最大能传几M", ["核验单下载链接给一个", "另外签完的图最大能传几M"]),
@@ -370,7 +370,7 @@ from bot.core.questions import (
          ["帮老板整企业备案 公司在安徽用app传资料是啥步骤", "企业安徽，另外公司前年改过名 管局要名称变更证明 这个咋传"]),
         # Titles asked after "想问下", joined by 、 as by 及.
         ("想问下湖南个人备案核验单的签字要求、多个域名的写法，以及管局审核大概要几天",
-         ["想问下湖南个人备案核验单的签字要求", "多个域名的写法", "以及管局审核大概要几天"]),
+         ["想问下湖南个人备案核验单的签字要求", "多个域名的写法", "湖南个人，以及管局审核大概要几天"]),
         # What to do after a mistake is a question of its own, yes-or-no as it may be.
         ("核验单签字一定要黑笔吗 签错了能划掉重签不 还是得重新打印一张",
          ["核验单签字一定要黑笔吗", "核验单签错了能划掉重签不 还是得重新打印一张"]),
@@ -387,6 +387,37 @@ from bot.core.questions import (
         # A problem's sentence goes on after a space.
         ("家里墙是浅灰色的 刷脸背景不是白的会不会过不了\n另外电脑上审核已上传资料那页图片都裂了 重新传也失败",
          ["家里墙是浅灰色的刷脸背景不是白的会不会过不了", "另外电脑上审核已上传资料那页图片都裂了 重新传也失败"]),
+        # Details named with an earlier question apply to a later one that names nothing but the
+        # app; a residency does not (it decided the ID answer before).
+        ("域名证书在哪打印，我是河南的 个人 能不能手机app上传",
+         ["域名证书在哪打印，我是河南的 个人", "河南个人，能不能手机app上传"]),
+        ("香港人在广东备案用回乡证可以吗？另外能不能用app传",
+         ["香港人在广东备案用回乡证可以吗？", "广东，另外能不能用app传"]),
+        ("台湾居民在大陆做个人备案，证件要传哪种？然后能不能用app传",
+         ["台湾居民在大陆做个人备案，证件要传哪种？", "个人，然后能不能用app传"]),
+        # ...nor to one that opens on the answer to the question before: it is asked for that case.
+        ("Is app upload available in Guangdong and if yes how do I use it",
+         ["Is app upload available in Guangdong", "if yes how do I use it (app)"]),
+        # An enumeration comma after a question particle ends a question; between things it lists.
+        ("图片一直传不上去 jpg的也不行 是啥原因、还有幕布拍照对穿着有要求么、实在传不了能找人工不",
+         ["图片一直传不上去 jpg的也不行是啥原因", "还有幕布拍照对穿着有要求么", "幕布实在传不了能找人工不"]),
+        # After an upload that fails, turning to another way of uploading is a question of its own.
+        ("上传按钮点了没反应；能不能改用手机app直接拍照传", ["上传按钮点了没反应；", "能不能改用手机app直接拍照传"]),
+        ("上传按钮点了没反应，是浏览器的问题吗？要不我直接用手机传行不行",
+         ["上传按钮点了没反应，是浏览器的问题吗？", "要不我直接用手机传行不行"]),
+        # 吗 typed as 马 still asks.
+        ("阿里云app扫码上传 我们重庆能用马 还有人脸识别要穿正装不",
+         ["阿里云app扫码上传我们重庆能用马", "还有人脸识别要穿正装不"]),
+        # A question of several things hands none of them on to the next one.
+        ("核验单和域名证书分别去哪下载？签字用什么颜色的笔",
+         ["核验单去哪下载？", "域名证书去哪下载？", "签字用什么颜色的笔"]),
+        # "for <thing> is …" asks; so does a thing asked for with "pls"; "plus any tips" too.
+        ("what ID does he upload, he has the 台胞证? and for the verification form is his signature enough",
+         ["what ID does he upload, he has the 台胞证?", "for the verification form is his signature enough"]),
+        ("verification form download link pls + for the company seal, is red or blue ink ok",
+         ["verification form download link pls", "for the company seal, is red or blue ink ok"]),
+        ("how does it work, we scan some QR code? plus any tips for the face scan",
+         ["how does it work, we scan some QR code?", "any tips for the face scan"]),
     ],
 )
 def test_compound_messages_are_cut_into_questions(text, expected):
@@ -514,6 +545,7 @@ def test_question_cues():
                       "身份证十几年了", "什么都没传", "想在阿里云给个人网站备案"):
         assert not is_question(statement), statement
     assert is_question("有效期要几年") and is_question("核验单传了么")
+    assert is_question("我们重庆能用马") and not is_question("项目马上要上马了")
     # 吧 after "can" asks for a yes; after a plain statement it does not.
     assert is_question("另外回乡证能当负责人证件用吧")
     assert is_question("重庆应该可以用app传吧")

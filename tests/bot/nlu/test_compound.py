@@ -211,28 +211,28 @@ def test_a_near_tie_keeps_the_details(tmp_path, rest_confidence):
 
 
 def test_each_question_of_a_compound_message_is_also_read_without_its_details(tmp_path):
-    text = "我是台湾人，在辽宁。证件用什么？APP能用吗？"
+    text = "我是台湾人，在辽宁。证件用什么？授权书能用APP传吗？"
     splitter = build(QuestionSplitter, tmp_path / "split", train=False).component
     collector = build(CompoundCollector, tmp_path / "collect", train=False).component
     batch = splitter.process(messages(text))
     assert [m.get("text") for m in batch] == [
-        text, "我是台湾人，在辽宁。证件用什么？", "我是，在。证件用什么？", "台湾辽宁，APP能用吗？", "APP能用吗？",
+        text, "我是台湾人，在辽宁。证件用什么？", "我是，在。证件用什么？", "台湾辽宁，授权书能用APP传吗？", "授权书能用APP传吗？",
     ]
     readings = [
         ("foreign_credentials", 0.9),      # the message
         ("foreign_credentials", 0.9),      # its first question
         ("faq_documents", 0.6),            # ... without details: less sure, not taken
         ("foreign_credentials", 0.5),      # its second question, pulled by "台湾人"
-        ("app_upload_availability", 0.8),  # ... without details: clearly surer, taken
+        ("app_upload_scope", 0.8),         # ... without details: clearly surer, taken
     ]
     for message, (name, confidence) in zip(batch, readings):
         message.set("intent", {"name": name, "confidence": confidence})
         message.set("intent_ranking", [{"name": name, "confidence": confidence}])
     [message] = collector.process(batch)
     parts = message.get("compound")
-    assert [p["intent"]["name"] for p in parts] == ["foreign_credentials", "app_upload_availability"]
+    assert [p["intent"]["name"] for p in parts] == ["foreign_credentials", "app_upload_scope"]
     # The question as asked and the text classified with its context stay the part's own.
-    assert parts[1]["text"] == "台湾辽宁，APP能用吗？"
+    assert parts[1]["text"] == "台湾辽宁，授权书能用APP传吗？"
     assert message.get("intent")["name"] == COMPOUND_INTENT
 
 

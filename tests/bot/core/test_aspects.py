@@ -57,6 +57,10 @@ from bot.core.topics import faq_answers
         ("我人在北京工作，但户籍在广东，可以在北京做个人备案吗？", "foreign_credentials", "户籍"),
         ("My ID card is from Shanghai but I work in Chengdu. Can I file in Sichuan?", "foreign_credentials",
          "ID card is from"),
+        # How one card's two sides are laid out, and an English version of the form: not in it.
+        ("身份证正反面要分开传还是一张", "faq_image_requirements", "正反面要分"),
+        ("Can I combine the front and back into one picture?", "faq_image_requirements", "front and back into one"),
+        ("核验单有没有英文版", "authenticity_form", "英文版"),
         # A condition right before the clause that asks is part of the question.
         ("要是服务器买香港的，是不是就不用传这一堆资料了？", "faq_documents", "服务器买香港"),
         ("If we host it in Hong Kong, do we still upload all these documents?", "faq_documents",

@@ -1,4 +1,5 @@
-"""Pinyin jargon, read as the English words it stands for (or, in Chinese, its characters).
+"""Pinyin jargon, read as the English words it stands for (or, in Chinese, its characters), and
+Chinese forum abbreviations, written out.
 
 Foreigners and overseas Chinese who file write the Chinese terms they met on the forms and in
 forums, in pinyin: "Does the hexiaodan need our gongzhang?", "mubu photo what should i wear".
@@ -65,3 +66,39 @@ def read_pinyin_terms(text: str, path: Path = settings.LEXICON_FILE) -> str:
             return text
         return pattern.sub(lambda m: chinese.get(" ".join(m.group(0).lower().split()), m.group(0)), text)
     return pattern.sub(lambda m: meaning[" ".join(m.group(0).lower().split())], text)
+
+
+@lru_cache(maxsize=2)
+def _abbreviations(path: Path) -> Tuple[Optional[Pattern[str]], Dict[str, str]]:
+    """One pattern of the lexicon's Chinese abbreviations and the words each stands for."""
+    lexicon = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = lexicon.get("zh_abbreviations") or {}
+    words = {str(short): str(entry["means"]) for short, entry in entries.items()}
+    if not words:
+        return None, {}
+    alternatives = []
+    for short, entry in sorted(entries.items(), key=lambda item: len(str(item[0])), reverse=True):
+        before = "".join(map(re.escape, entry.get("not_after") or []))
+        after = "".join(map(re.escape, entry.get("not_before") or []))
+        alternatives.append(
+            (f"(?<![{before}])" if before else "") + re.escape(str(short)) + (f"(?![{after}])" if after else "")
+        )
+    return re.compile("|".join(alternatives)), words
+
+
+def read_jargon(text: str, path: Path = settings.LEXICON_FILE) -> str:
+    """``text`` with pinyin terms read (:func:`read_pinyin_terms`) and, in a Chinese message, the
+    forum abbreviations of ``zh_abbreviations`` ("个备", "企备") written out: the classifier
+    and the detail words know "个人备案", not "个备".
+
+    Args:
+        text: A user's message.
+        path: The lexicon holding ``pinyin_terms`` and ``zh_abbreviations``.
+    """
+    text = read_pinyin_terms(text, path)
+    if not text or not has_ideographs(text):
+        return text
+    pattern, words = _abbreviations(path)
+    if pattern is None or detect_language(text) != "zh":
+        return text
+    return pattern.sub(lambda m: words[m.group(0)], text)

@@ -18,7 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.core.ime import correct
-from bot.core.jargon import read_pinyin_terms
+from bot.core.jargon import read_jargon
 from bot.core.script import read_as_mandarin
 from bot.nlu.stateless import StatelessComponent
 
@@ -85,8 +85,8 @@ class ImeSlips(_TextRewrite):
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
 )
 class PinyinTerms(_TextRewrite):
-    """Reads pinyin jargon in English messages ("hexiaodan", "mubu", "gongzhang") as the English
-    words it stands for (:mod:`bot.core.jargon`). Before the question splitter. Training
-    examples are read the same way: a term there teaches its English words."""
+    """Reads pinyin jargon ("hexiaodan", "mubu", "gongzhang") as the words it stands for and
+    writes out Chinese forum abbreviations ("个备", "企备"; :mod:`bot.core.jargon`). Before the
+    question splitter. Training examples are read the same way: a term there teaches its words."""
 
-    rewrite = staticmethod(read_pinyin_terms)
+    rewrite = staticmethod(read_jargon)

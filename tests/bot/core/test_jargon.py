@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.jargon import read_pinyin_terms
+from bot.core.jargon import read_jargon, read_pinyin_terms
 
 
 @pytest.mark.parametrize("text, read", [
@@ -29,6 +29,20 @@ from bot.core.jargon import read_pinyin_terms
 ])
 def test_pinyin_terms_are_read_as_english(text: str, read: str) -> None:
     assert read_pinyin_terms(text) == read
+
+
+@pytest.mark.parametrize("text, read", [
+    # Chinese forum abbreviations are written out...
+    ("个备需要准备哪些材料？", "个人备案需要准备哪些材料？"),
+    ("企备的hexiaodan必需盖公章吗", "企业备案的核验单必需盖公章吗"),
+    # ...but not where the characters are a measure word and 备案 ("一个备案", "做个备案").
+    ("一个备案下面有4个域名", "一个备案下面有4个域名"),
+    ("想做个备案 要传啥", "想做个备案 要传啥"),
+    # An English message keeps them.
+    ("what is 个备 in English?", "what is 个备 in English?"),
+])
+def test_jargon_writes_out_chinese_abbreviations(text: str, read: str) -> None:
+    assert read_jargon(text) == read
 
 
 def test_a_lexicon_without_terms_changes_nothing(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, FrozenSet, Mapping, Optional, Sequence
 
 import yaml
 
@@ -71,3 +71,27 @@ def faq_answers(path: Path = TOPICS_FILE) -> frozenset:
     """The intents answered with FAQ facts (:attr:`Topic.suggestable`): not small talk, the
     handoff, `inform` or the declining replies."""
     return frozenset(name for name, topic in load_topics(path).items() if topic.suggestable)
+
+
+@lru_cache(maxsize=4)
+def _interchangeable_pairs(path: Path) -> FrozenSet[FrozenSet[str]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["topics"]
+    return frozenset(
+        frozenset((intent, other)) for intent, entry in raw.items() for other in entry.get("interchangeable") or ()
+    )
+
+
+def interchangeable(intent: str, other: str, path: Path = TOPICS_FILE) -> bool:
+    """Whether the answers of ``intent`` and ``other`` each answer the other's questions
+    (``interchangeable`` in ``data/topics.yml``, read both ways): a classification torn between
+    them is no ambiguity.
+    """
+    return intent != other and frozenset((intent, other)) in _interchangeable_pairs(path)
+
+
+def torn_between_interchangeable(ranking: Sequence[Mapping[str, object]]) -> bool:
+    """Whether the two best intents of an intent ranking (``name`` / ``confidence`` entries,
+    best first) are :func:`interchangeable` answers."""
+    if len(ranking) < 2:
+        return False
+    return interchangeable(str(ranking[0].get("name") or ""), str(ranking[1].get("name") or ""))

@@ -79,7 +79,7 @@ from bot.core.questions import (
     without_details,
 )
 from bot.core.suggest import ICP_OTHER
-from bot.core.topics import faq_answers
+from bot.core.topics import faq_answers, torn_between_interchangeable
 from bot.nlu.stateless import StatelessComponent
 
 #: Parse-data key holding the parts.
@@ -278,7 +278,8 @@ class CompoundCollector(GraphComponent):
         }
 
     def is_confident(self, part: Message) -> bool:
-        """The FallbackClassifier's test: confident enough and not too close to the runner-up.
+        """The FallbackClassifier's test: confident enough and not too close to the runner-up,
+        unless the two are interchangeable answers (:mod:`bot.nlu.fallback`).
 
         Except for a question whose best reading is the near-topic reply (``icp_other``): it
         gets that reply however sure. The reply claims nothing ("no reliable answer here: the
@@ -292,7 +293,7 @@ class CompoundCollector(GraphComponent):
             return True
         if confidence < self._threshold:
             return False
-        if len(ranking) >= 2:
+        if len(ranking) >= 2 and not torn_between_interchangeable(ranking):
             first, second = (float(e.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for e in ranking[:2])
             if first - second < self._ambiguity:
                 return False

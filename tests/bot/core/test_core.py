@@ -179,3 +179,21 @@ def test_a_detail_named_with_two_values_is_unsettled():
     values = answer_values({"residency": "mainland", "province": "fujian"}, entities)
     assert values["residency"] is None and values["province"] == "fujian"
     assert "residency" not in merged_details({"residency": "foreign"}, entities)
+
+
+def test_interchangeable_answers_read_both_ways_and_name_topics() -> None:
+    from bot.core.topics import interchangeable, torn_between_interchangeable
+
+    assert interchangeable("faq_documents", "checklist") and interchangeable("checklist", "faq_documents")
+    assert not interchangeable("faq_documents", "faq_image_requirements")
+    assert not interchangeable("faq_documents", "faq_documents")
+    assert torn_between_interchangeable([{"name": "checklist"}, {"name": "faq_documents"}, {"name": "x"}])
+    assert not torn_between_interchangeable([{"name": "checklist"}])
+    # Every topic named as interchangeable is one of the topics.
+    import yaml
+
+    from bot.core.topics import TOPICS_FILE
+
+    raw = yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))["topics"]
+    named = {other for entry in raw.values() for other in entry.get("interchangeable") or ()}
+    assert named and named <= set(load_topics())

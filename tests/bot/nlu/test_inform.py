@@ -231,7 +231,7 @@ def test_the_thresholds_in_config_are_the_fallback_classifiers() -> None:
 
     pipeline = yaml.safe_load((settings.ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     by_name = {step["name"]: step for step in pipeline}
-    fallback = by_name["FallbackClassifier"]
+    fallback = by_name["bot.nlu.fallback.AnswerFallbackClassifier"]
     assert by_name["bot.nlu.inform.DetailsOnlyIntent"]["threshold"] == fallback["threshold"]
     collector = by_name["bot.nlu.compound.CompoundCollector"]
     assert collector["threshold"] == fallback["threshold"]

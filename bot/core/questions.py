@@ -215,6 +215,11 @@ class _Words:
     also_start: re.Pattern
     # "If yes, …" / "可以的话…" at the start of a question (lexicon ``if_answered``).
     if_answered: re.Pattern
+    # A clause ending as a yes-or-no question without an auxiliary in front, as Chinese writers
+    # of English put it ("scan or phone photo is ok", "need stamp or not"; lexicon ``tag_ends``).
+    en_tag_end: re.Pattern
+    # "Please ask," / "I want to ask:" before the question (lexicon ``preamble``).
+    en_preamble: re.Pattern
     # 还有 meaning "what else" or "still has" (lexicon ``what_else``), not "also".
     zh_still_has: re.Pattern
     # "先说下情况：", "Some context:" (lexicon ``context_prefaces``): see :func:`announces_context`.
@@ -239,7 +244,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     en = {key: frozenset(str(w).lower() for w in words) for key, words in data["en"].items()}
     zh = data["zh"]
     en_trouble, en_joiners, en_agent = en.pop("trouble"), en.pop("joiners"), en.pop("agent_request")
-    en_if_answered = en.pop("if_answered")
+    en_if_answered, en_tag_ends, en_preamble = en.pop("if_answered"), en.pop("tag_ends"), en.pop("preamble")
     # Spaces in a phrase match any run of spaces ("by  the way").
     latin_joiners = "|".join(
         re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_joiners | {"and also"}, key=len, reverse=True)
@@ -363,6 +368,19 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             re.IGNORECASE,
         ),
         zh_still_has=re.compile(r"还有(?:" + _alternatives(zh["what_else"]) + r")"),
+        en_tag_end=re.compile(
+            r"(?<![a-z])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_tag_ends, key=len, reverse=True))
+            + r")\W*$"
+            # the same before its alternative: "legal person sign is ok or need fingerprint"
+            r"|(?<![a-z])(?:is|also)\s+(?:ok|okay|fine|enough)\s+or\s+(?:need|must|have|has|should|only)\b",
+            re.IGNORECASE,
+        ),
+        en_preamble=re.compile(
+            r"(?:hi|hello|dear|sorry)?[\s,]*(?:" + "|".join(
+                re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_preamble, key=len, reverse=True)
+            ) + r")",
+            re.IGNORECASE,
+        ),
         if_answered=re.compile(
             r"^[\W_]*(?:(?:and|but|also|so)\s+)?(?:(?:" + _alternatives(en_if_answered) + r")\b|"
             + _alternatives(zh["if_answered"]) + r")",
@@ -419,6 +437,8 @@ def _only_filler(text: str) -> bool:
     """Whether a clause is only joiners and fillers ("Also,", "And btw,", "另外，")."""
     if _CJK.search(text):
         return re.sub(r"[\W_]+", "", text) in _words().zh_joiners
+    if _words().en_preamble.fullmatch(text.strip(" ,，:：.-")):
+        return True  # "Please ask,", "May I ask:": the question is what follows
     words = [w.lower() for w in _EN_WORD.findall(text)]
     return bool(words) and all(w in _words().leading_filler or w == "separately" for w in words)
 
@@ -477,6 +497,8 @@ def is_question(text: str) -> bool:
                 or _words().zh_is_it_true.search(stripped) or _title_query(_words().zh_preamble.sub("", stripped)) \
                 or _words().zh_either_or.search(stripped):
             return True
+    if _words().en_preamble.fullmatch(stripped.strip(" ,，:：.-")):
+        return False  # "Please ask,": the question follows
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:
         words = words[1:]
@@ -496,6 +518,8 @@ def is_question(text: str) -> bool:
         return any(w in _words().anywhere for w in words[2:]) or bool(_words().en_request.search(stripped))
     if words[0] in _words().question_start:
         return True
+    if _words().en_tag_end.search(stripped):
+        return True  # "legal person sign is ok or need fingerprint", "the seal need or not"
     if words[-1] in _words().please and last_object(stripped)[0]:
         return True  # a thing asked for with "please" at the end ("hexiaodan download link pls")
     return any(w in _words().anywhere for w in words) or bool(_words().en_request.search(stripped))
@@ -767,7 +791,9 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
         # ("Also the photos, jpg or png?"); its first clause carries the question.
         if own and not any(c.question for c in own) and sentence.strip().endswith(("?", "？")) \
                 and len(_EN_WORD.findall(sentence)) + len(_CJK.findall(sentence)) >= 2:
-            clauses[start] = replace(own[0], question=True)
+            # (after a preamble: "Please ask, our company hexiaodan need stamp?")
+            first = next((i for i, c in enumerate(own) if not _only_filler(c.text)), 0)
+            clauses[start + first] = replace(own[first], question=True)
     return tuple(clauses)
 
 
@@ -885,16 +911,22 @@ def _continues_yes_no(text: str) -> bool:
 
 # The thing a Chinese question asks to be named ("写哪天" -> 天, "盖什么颜色的章" -> 颜色).
 _ZH_ASKED_NOUN = re.compile(r"(?:哪|什么|啥)(?:个|种|些|一)?([\u4e00-\u9fff]{1,2})")
+# A question that asks how something is done ("怎么传", "如何上传", "咋弄"): a choice after it
+# offers ways of doing it.
+_ZH_ASKED_HOW = re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?[\u4e00-\u9fff]?[传弄办交放签写填拍上]")
 
 
 def _offers_answers(text: str, previous: str) -> bool:
     """Whether a Chinese clause only offers answers to the question before ("…日期写哪天 是打印
     那天还是提交那天"): a choice ("A还是B") with no question word of its own, naming no thing and
-    no detail, whose choices name what that question asks for (天)."""
+    no detail, whose choices name what that question asks for (天), or ways of doing what it asks
+    how to do."""
     if not _chinese(text) or not _words().zh_either_or.search(text) or _ZH_QUESTION.search(text):
         return False
     if (last_object(text)[0] and not names_only_vehicles(text)) or names_a_detail(text):
         return False  # (the pen or the signature is how, not what: "写签字那天还是提交那天")
+    if _ZH_ASKED_HOW.search(previous):
+        return True  # "营业执照和名称变更证明怎么传 分开还是放一起": the ways it asks about
     asked = [noun.rstrip("啊呀吗呢吧嘛哈") for noun in _ZH_ASKED_NOUN.findall(previous)]
     return any(noun and noun[-1] in text for noun in asked)
 
@@ -970,6 +1002,12 @@ def _starts_new_question(
             ):
                 return False  # "多个域名填写核验单的规定，各省份分别是怎样的？": the title asked on
             return previous.question and not _words().zh_indirect.search(previous.text)
+        if previous.question and _words().leading_joiner.match(clause.text.lstrip()) \
+                and len(_first_words(clause.text)) >= 4:
+            # "where I download the certificate, and the template where to download": a joiner
+            # after a question opens another, worded as it may be (any question word, or a
+            # yes-or-no ending: "and the fingerprint use red ink pad or any color").
+            return True
         if not previous.question and previous.after_comma and _words().leading_joiner.match(previous.text.lstrip()) \
                 and _direct_question(clause.text):
             # "How should I sign the form, and I have a second domain, where do I write it?": the
@@ -1160,10 +1198,28 @@ def _ends_a_clause(text: str) -> bool:
     return text[-1:].isspace() or bool(re.search(r"[\W_]\s*$", text))
 
 
+# A forum post's title and its description ("标题：…… 描述：……"): the title sums up what the
+# description asks.
+_TITLE = re.compile(r"^\W*(?:标题|题目|title)\s*[:：]", re.IGNORECASE)
+_DESCRIPTION = re.compile(r"(?:问题描述|详细描述|具体描述|描述|详情|内容|具体情况|details?|description)\s*[:：]", re.IGNORECASE)
+
+
 def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     """:func:`_grouped`, except that statements followed by "Also, …" / "另外…" asked too
-    ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗"): they become the first question."""
+    ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗"): they become the first question; and
+    that a post's title is the setting of the questions its description asks ("标题：香港人做个备
+    要传什么证件 描述：……用回乡证可以不？"), not one more question."""
     leading, groups = _grouped(text)
+    described = _DESCRIPTION.search(text) if _TITLE.match(text) else None
+    if described is not None and groups:
+        title = text[:described.start()]
+        in_title = 0
+        # (a title's question keeps the description's statements that follow it)
+        while in_title < len(groups) and groups[in_title][0].strip() in title:
+            in_title += 1
+        if 0 < in_title < len(groups):
+            leading = (*leading, *(clause for group in groups[:in_title] for clause in group))
+            groups = groups[in_title:]
     if leading and groups and _words().also_start.match("".join(groups[0])) and not names_a_detail("".join(leading)) \
             and _ends_a_clause(leading[-1]):
         return (), (leading, *groups)

@@ -408,6 +408,25 @@ from bot.core.questions import (
         # 吗 typed as 马 still asks.
         ("阿里云app扫码上传 我们重庆能用马 还有人脸识别要穿正装不",
          ["阿里云app扫码上传我们重庆能用马", "还有人脸识别要穿正装不"]),
+        # A forum post's title sums up what its description asks: no question of its own.
+        ("标题：香港人在大陆做个备要传什么证件 描述：本人香港居民 在深圳上班。上传证件那步用回乡证可以不？核验单上签名是签中文名还是英文名呢",
+         ["标题：香港人在大陆做个备要传什么证件 描述：本人香港居民 在深圳上班。上传证件那步用回乡证可以不？",
+          "香港大陆，核验单上签名是签中文名还是英文名呢"]),
+        # "补充：" opens another matter, which the question after it asks about.
+        ("阿里云app上传备案资料是咋操作的 是拿app扫电脑上那个二维码吗？补充：我是福建的 福建能用app传不",
+         ["阿里云app上传备案资料是咋操作的", "是拿app扫电脑上那个二维码吗？", "补充：我是福建的 福建能用app传不"]),
+        # A choice after a question of how ("怎么传") offers ways of doing it.
+        ("营业执照和名称变更证明怎么传 分开还是放一起\n域名证书在哪下",
+         ["营业执照和名称变更证明怎么传 分开还是放一起", "域名证书在哪下"]),
+        # Chinese writers of English: a preamble, "and" + a question worded any way, yes-or-no
+        # endings without an auxiliary.
+        ("Please ask, our company verification form need stamp? and after stamp how to upload it, scan or phone photo is ok",
+         ["Please ask, our company verification form need stamp?", "after stamp how to upload it, scan or phone photo is ok"]),
+        ("my company in Jiangxi, legal person sign is ok or need fingerprint，and the picture max how many MB",
+         ["my company in Jiangxi, legal person sign is ok or need fingerprint",
+          "company, Jiangxi: the picture max how many MB"]),
+        ("where I download 域名证书 for my domain bought in aliyun, and the 核验单 template where to download",
+         ["where I download 域名证书 for my domain bought in aliyun", "the 核验单 template where to download"]),
         # A question of several things hands none of them on to the next one.
         ("核验单和域名证书分别去哪下载？签字用什么颜色的笔",
          ["核验单去哪下载？", "域名证书去哪下载？", "签字用什么颜色的笔"]),

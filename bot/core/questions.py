@@ -220,6 +220,10 @@ class _Words:
     en_tag_end: re.Pattern
     # "Please ask," / "I want to ask:" before the question (lexicon ``preamble``).
     en_preamble: re.Pattern
+    # "A or B" between two words, and the pronouns of a statement about people (lexicon
+    # ``persons``, ``alternatives``): see :func:`_clauses`.
+    en_choice: re.Pattern
+    en_person: re.Pattern
     # 还有 meaning "what else" or "still has" (lexicon ``what_else``), not "also".
     zh_still_has: re.Pattern
     # "先说下情况：", "Some context:" (lexicon ``context_prefaces``): see :func:`announces_context`.
@@ -381,6 +385,9 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
             ) + r")",
             re.IGNORECASE,
         ),
+        en_choice=re.compile(r"[A-Za-z0-9]\s+(?:" + _alternatives(en["alternatives"]) + r")\s+[A-Za-z0-9]", re.IGNORECASE),
+        en_person=re.compile(r"(?<![A-Za-z'])(?:" + _alternatives(en["persons"] | {"he", "she", "they", "my", "our", "his", "her", "their", "me", "us", "im", "i'm", "we're"})
+                             + r")(?![A-Za-z'])", re.IGNORECASE),
         if_answered=re.compile(
             r"^[\W_]*(?:(?:and|but|also|so)\s+)?(?:(?:" + _alternatives(en_if_answered) + r")\b|"
             + _alternatives(zh["if_answered"]) + r")",
@@ -786,6 +793,14 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
             # "hunan, 9 domains, how do we fit them on the form." asks, with a full stop: a
             # direct question ending the sentence, unlike "When I downloaded it, it looked...".
             clauses[-1] = replace(own[-1], question=True)
+            own = clauses[start:]
+        # English as Chinese writers put it offers a choice without a question word or "?"
+        # ("…for ICP he upload passport right? passport only photo page or all pages need"): a
+        # sentence after a question, naming no person, that offers one.
+        if own and not any(c.question for c in own) and any(c.question for c in clauses[:start]) \
+                and not _chinese(sentence) and _words().en_choice.search(sentence) \
+                and not _words().en_person.search(sentence):
+            clauses[start] = replace(own[0], question=True)
             own = clauses[start:]
         # A sentence that ends with "?" asks something even when no clause has a cue
         # ("Also the photos, jpg or png?"); its first clause carries the question.

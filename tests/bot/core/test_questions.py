@@ -427,6 +427,15 @@ from bot.core.questions import (
           "company, Jiangxi: the picture max how many MB"]),
         ("where I download 域名证书 for my domain bought in aliyun, and the 核验单 template where to download",
          ["where I download 域名证书 for my domain bought in aliyun", "the 核验单 template where to download"]),
+        # A sentence after a question that offers a choice and names no person asks it; one that
+        # speaks of people is a statement.
+        ("for ICP he upload passport right? passport only photo page or all pages need",
+         ["for ICP he upload passport right?", "passport only photo page or all pages need"]),
+        ("Can I use my passport? I have a passport or a permit.",
+         ["Can I use my passport? I have a passport or a permit."]),
+        # A failed upload, then a request for a person: two matters.
+        ("Tried 3 browser still cannot upload the business license. Can I talk with a real person? urgent",
+         ["Tried 3 browser still cannot upload the business license.", "company: Can I talk with a real person? urgent"]),
         # A question of several things hands none of them on to the next one.
         ("核验单和域名证书分别去哪下载？签字用什么颜色的笔",
          ["核验单去哪下载？", "域名证书去哪下载？", "签字用什么颜色的笔"]),

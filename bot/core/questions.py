@@ -196,6 +196,7 @@ class _Words:
     zh_switch: re.Pattern
     # Turning to another way of uploading (lexicon ``switch_lead``, ``ways``): see :func:`_grouped`.
     zh_other_way: re.Pattern
+    zh_document_forms: Tuple[str, ...]  # lexicon ``document_forms``: see :func:`_starts_new_question`
     also: frozenset
     # A condition ("要是…的话，", "if we host it in Hong Kong,"): see :func:`asking_clauses`.
     conditional: frozenset
@@ -326,6 +327,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         ),
         zh_asks_yes_no=re.compile(r"(?:" + _alternatives(zh["yes_no"]) + r")|" + _ZH_YES_NO_END),
         zh_compared=re.compile(r"(?:" + _alternatives(zh["compared"]) + r")\W*[吗么呢嘛]?\W*$"),
+        zh_document_forms=tuple(zh["document_forms"]),
         zh_other_way=re.compile(
             r"(?:" + _alternatives(zh["switch"] + zh["switch_lead"]) + r")[^，,。？?；;]{0,6}?(?:"
             + _alternatives(zh["ways"]) + r")"
@@ -991,7 +993,8 @@ def _starts_new_question(
     if _words().zh_is_it_ok.search(clause.text) and not (last_object(clause.text)[0] or names_a_detail(clause.text)) \
             and not (clause.after_comma and previous is not None and not previous.question) \
             and not clause.text.lstrip().startswith(_words().zh_next_step) \
-            and not _words().zh_other_way.search(clause.text):
+            and not _words().zh_other_way.search(clause.text) \
+            and not any(form in clause.text for form in _words().zh_document_forms):
         # "放侧边栏行不行": another way of doing what the question before asks about; but after
         # a statement of its own sentence it asks about that ("还有电脑端传图也卡住，换个浏览器能行吗"),
         # and one opening with the next step asks about that step ("…要彩色打印吗 签完拍照可以吗").

@@ -61,6 +61,9 @@ from bot.core.topics import faq_answers
         ("身份证正反面要分开传还是一张", "faq_image_requirements", "正反面要分"),
         ("Can I combine the front and back into one picture?", "faq_image_requirements", "front and back into one"),
         ("核验单有没有英文版", "authenticity_form", "英文版"),
+        # One person in both roles: whether the ID goes up twice, the FAQ does not say.
+        ("主体负责人和网站负责人都是我 身份证要传两遍吗", "faq_documents", "传两遍"),
+        ("If it's the same person do I still upload the ID twice?", "faq_documents", "upload the ID twice"),
         # A condition right before the clause that asks is part of the question.
         ("要是服务器买香港的，是不是就不用传这一堆资料了？", "faq_documents", "服务器买香港"),
         ("If we host it in Hong Kong, do we still upload all these documents?", "faq_documents",

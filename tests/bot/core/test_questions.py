@@ -436,6 +436,9 @@ from bot.core.questions import (
         # A failed upload, then a request for a person: two matters.
         ("Tried 3 browser still cannot upload the business license. Can I talk with a real person? urgent",
          ["Tried 3 browser still cannot upload the business license.", "company: Can I talk with a real person? urgent"]),
+        # "…行不行" naming a form of the document (a copy, a scan) asks about it.
+        ("备案上传的身份证是不是正反面都要传？黑白复印件扫描一下行不行",
+         ["备案上传的身份证是不是正反面都要传？", "黑白复印件扫描一下行不行"]),
         # A question of several things hands none of them on to the next one.
         ("核验单和域名证书分别去哪下载？签字用什么颜色的笔",
          ["核验单去哪下载？", "域名证书去哪下载？", "签字用什么颜色的笔"]),

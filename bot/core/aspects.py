@@ -50,7 +50,7 @@ def _aspects(path: Path) -> Tuple[Tuple[Pattern[str], FrozenSet[str], Pattern[st
 
 
 def uncovered_aspect(
-    question: str, answer: str, path: Path = LEXICON_FILE, before: str = ""
+    question: str, answer: str, path: Path = LEXICON_FILE, before: str = "", a_question: bool = False
 ) -> Optional[str]:
     """The aspect a question asks about that ``answer`` does not cover, or None.
 
@@ -61,13 +61,16 @@ def uncovered_aspect(
         before: The question asked right before it in the same message, if any: a question that
             names none of the FAQ's things is about the thing that one named ("证书去哪打印？
             打出来还要盖公章吗" asks about stamping the certificate).
+        a_question: Whether ``question`` is known to ask (one question of a compound message):
+            when none of its clauses has a cue of its own ("the fingerprint use red ink pad or
+            any color", asked after a question), the whole of it asks.
 
     Returns:
         The words naming the first such aspect, as written ("盖章"); None when the question
         names none, or only aspects covered by the answer and by the things it names, or
         names them only next to one of the aspect's ``unless`` words.
     """
-    clauses = asking_clauses(question)
+    clauses = asking_clauses(question) or ([question] if a_question else [])
     asked = " ".join(clauses)
     if not asked:
         return None

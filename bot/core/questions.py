@@ -718,9 +718,15 @@ def _chinese_joiners(text: str) -> str:
     no punctuation ends the sentence before)."""
     # Hong Kong and overseas writers switch languages there; the Chinese rules, which English
     # little words turn off, then cut there.
-    return _words().latin_joiner_in_chinese.sub(
+    text = _words().latin_joiner_in_chinese.sub(
         lambda m: "另外" if text[m.start() - 1] in "？?。！!，,；;" else "，另外", text
     )
+    # A question particle right before a Latin word ends its question ("有啥技巧吗app最低要啥
+    # 版本"): the writer skipped the space, the script change shows where it went.
+    return _PARTICLE_BEFORE_LATIN.sub(" ", text)
+
+
+_PARTICLE_BEFORE_LATIN = re.compile(r"(?<=[\u4e00-\u9fff][吗呢嘛])(?=[A-Za-z]{2})")
 
 
 @lru_cache(maxsize=256)
@@ -798,10 +804,12 @@ def _clauses(text: str) -> Tuple[_Clause, ...]:
             own = clauses[start:]
         # English as Chinese writers put it offers a choice without a question word or "?"
         # ("…for ICP he upload passport right? passport only photo page or all pages need"): a
-        # sentence after a question, naming no person, that offers one.
-        if own and not any(c.question for c in own) and any(c.question for c in clauses[:start]) \
-                and not _chinese(sentence) and _words().en_choice.search(sentence) \
-                and not _words().en_person.search(sentence):
+        # sentence after a question, naming no person, that offers one (its first clause asks).
+        # (When a later clause of the sentence asks already, only a choice in the first counts.)
+        offering = sentence if not any(c.question for c in own) else (own[0].text if own else "")
+        if own and not own[0].question and any(c.question for c in clauses[:start]) \
+                and not _chinese(offering) and _words().en_choice.search(offering) \
+                and not _words().en_person.search(offering):
             clauses[start] = replace(own[0], question=True)
             own = clauses[start:]
         # A sentence that ends with "?" asks something even when no clause has a cue

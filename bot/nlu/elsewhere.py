@@ -88,11 +88,14 @@ class ElsewhereGate(StatelessComponent):
                 _move(message, OUT_OF_SCOPE, ICP_OTHER)
                 continue
             intent = intent_if_asking(message)
-            aspect = uncovered_aspect(message.get(TEXT) or "", intent, before=before) if intent in answers else None
+            a_question = owner is not None and not is_view(message)
+            aspect = uncovered_aspect(
+                message.get(TEXT) or "", intent, before=before, a_question=a_question
+            ) if intent in answers else None
             if aspect is None and intent in answers and details_of(message) is not None:
                 # The details may be what the aspect says ("人在香港能刷脸吗" read without 香港):
                 # the reading answers the question as asked, so it is judged as asked.
-                aspect = uncovered_aspect(details_of(message), intent, before=before)
+                aspect = uncovered_aspect(details_of(message), intent, before=before, a_question=a_question)
             if aspect is not None:
                 _decline(message, aspect, answers, ICP_OTHER, key=UNCOVERED_KEY)
         return messages

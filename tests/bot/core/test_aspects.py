@@ -185,3 +185,11 @@ def test_a_question_naming_no_thing_is_about_the_thing_asked_before() -> None:
     assert uncovered_aspect("打出来还要盖公章吗", "authenticity_form", before="核验单在哪下载？") is None
     # A question naming a thing of its own is about that thing.
     assert uncovered_aspect("身份证有效期有要求吗", "faq_image_requirements", before="核验单除了签名还要弄啥？") is None
+
+
+def test_one_question_of_a_compound_message_asks_as_a_whole() -> None:
+    # Asked after a question, "the fingerprint use red ink pad or any color" has no cue of its
+    # own; as one of the message's questions, the whole of it asks.
+    question = "Xinjiang个人，the fingerprint use red ink pad or any color"
+    assert uncovered_aspect(question, "authenticity_form") is None
+    assert uncovered_aspect(question, "authenticity_form", a_question=True) == "red ink"

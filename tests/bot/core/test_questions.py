@@ -439,6 +439,13 @@ from bot.core.questions import (
         # "…行不行" naming a form of the document (a copy, a scan) asks about it.
         ("备案上传的身份证是不是正反面都要传？黑白复印件扫描一下行不行",
          ["备案上传的身份证是不是正反面都要传？", "黑白复印件扫描一下行不行"]),
+        ("In Anhui, personal filing. can i use aliyun app to upload? the app can upload 核验单 too or only ID "
+         "card, and face recognition any requirement",
+         ["In Anhui, personal filing. can i use aliyun app to upload?",
+          "Anhui, individual: the app can upload 核验单 too or only ID card",
+          "Anhui, individual: face recognition any requirement"]),
+        # A question particle right before a Latin word ends its question.
+        ("刷脸老是不通过有啥技巧吗app最低要啥版本", ["刷脸老是不通过有啥技巧吗", "app最低要啥版本"]),
         # A question of several things hands none of them on to the next one.
         ("核验单和域名证书分别去哪下载？签字用什么颜色的笔",
          ["核验单去哪下载？", "域名证书去哪下载？", "签字用什么颜色的笔"]),

@@ -120,6 +120,11 @@ def _alternatives(words) -> str:
     return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
 
+def _spaced_alternatives(words) -> str:
+    """:func:`_alternatives` whose spaces match any run of spaces ("by  the way")."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
 @dataclass(frozen=True)
 class _Words:
     """The splitter's words (``question_words`` of data/lexicon.yml) and the patterns built
@@ -136,6 +141,7 @@ class _Words:
     objectless_verbs: frozenset
     not_before_run_on: frozenset
     persons: frozenset
+    people: frozenset
     subordinate: frozenset
     relative: frozenset
     place_prepositions: frozenset
@@ -250,10 +256,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     zh = data["zh"]
     en_trouble, en_joiners, en_agent = en.pop("trouble"), en.pop("joiners"), en.pop("agent_request")
     en_if_answered, en_tag_ends, en_preamble = en.pop("if_answered"), en.pop("tag_ends"), en.pop("preamble")
-    # Spaces in a phrase match any run of spaces ("by  the way").
-    latin_joiners = "|".join(
-        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_joiners | {"and also"}, key=len, reverse=True)
-    )
+    latin_joiners = _spaced_alternatives(en_joiners | {"and also"})
     joiners = re.compile(
         r"(?<=\s)(?<!\band\s)(?=(?:" + _alternatives(en_joiners) + r")[\s,]+"
         r"(?:(?:also|separately|secondly|then|lastly|finally)[\s,]+)?"
@@ -375,21 +378,19 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         ),
         zh_still_has=re.compile(r"还有(?:" + _alternatives(zh["what_else"]) + r")"),
         en_tag_end=re.compile(
-            r"(?<![a-z])(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_tag_ends, key=len, reverse=True))
-            + r")\W*$"
+            r"(?<![a-z])(?:" + _spaced_alternatives(en_tag_ends) + r")\W*$"
             # the same before its alternative: "legal person sign is ok or need fingerprint"
             r"|(?<![a-z])(?:is|also)\s+(?:ok|okay|fine|enough)\s+or\s+(?:need|must|have|has|should|only)\b",
             re.IGNORECASE,
         ),
         en_preamble=re.compile(
-            r"(?:hi|hello|dear|sorry)?[\s,]*(?:" + "|".join(
-                re.escape(w).replace(r"\ ", r"\s+") for w in sorted(en_preamble, key=len, reverse=True)
-            ) + r")",
+            r"(?:hi|hello|dear|sorry)?[\s,]*(?:" + _spaced_alternatives(en_preamble) + r")",
             re.IGNORECASE,
         ),
         en_choice=re.compile(r"[A-Za-z0-9]\s+(?:" + _alternatives(en["alternatives"]) + r")\s+[A-Za-z0-9]", re.IGNORECASE),
-        en_person=re.compile(r"(?<![A-Za-z'])(?:" + _alternatives(en["persons"] | {"he", "she", "they", "my", "our", "his", "her", "their", "me", "us", "im", "i'm", "we're"})
-                             + r")(?![A-Za-z'])", re.IGNORECASE),
+        en_person=re.compile(
+            r"(?<![A-Za-z'])(?:" + _alternatives(en["persons"] | en["people"]) + r")(?![A-Za-z'])", re.IGNORECASE
+        ),
         if_answered=re.compile(
             r"^[\W_]*(?:(?:and|but|also|so)\s+)?(?:(?:" + _alternatives(en_if_answered) + r")\b|"
             + _alternatives(zh["if_answered"]) + r")",

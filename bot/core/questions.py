@@ -42,8 +42,8 @@ How a message is cut, and why:
    rejected") would. A question that names nothing of its own but the app ("能不能手机app上传")
    also gets the province and applicant type named with the questions before it ("域名证书在哪
    打印，我是河南的个人"), and no residency: that decided an ID answer such a question does not ask.
-   Statements between or after questions go with the nearest question before them. Each detail is named by the usual word of its kind ("泰国籍" as 外籍), the one the
-   classifier knows.
+   Statements between or after questions go with the nearest question before them. Each detail
+   is named by the usual word of its kind ("泰国籍" as 外籍), the one the classifier knows.
 
 The Chinese rules (a space between sentences, commas chaining questions, 吗 ending a direct
 question) apply to Chinese writing only: English that names Chinese terms ("can the app upload
@@ -447,12 +447,18 @@ def _only_filler(text: str) -> bool:
     """Whether a clause is only joiners and fillers ("Also,", "And btw,", "另外，")."""
     if _CJK.search(text):
         return re.sub(r"[\W_]+", "", text) in _words().zh_joiners
-    if _words().en_preamble.fullmatch(text.strip(" ,，:：.-")):
-        return True  # "Please ask,", "May I ask:": the question is what follows
+    if _only_a_preamble(text):
+        return True
     words = [w.lower() for w in _EN_WORD.findall(text)]
     return bool(words) and all(w in _words().leading_filler or w == "separately" for w in words)
 
 
+
+
+def _only_a_preamble(text: str) -> bool:
+    """Whether an English clause only announces the question that follows ("Please ask,", "May
+    I ask:"; lexicon ``preamble``)."""
+    return bool(_words().en_preamble.fullmatch(text.strip(" ,，:：.-")))
 
 
 def _refers_back(question: str) -> bool:
@@ -507,8 +513,8 @@ def is_question(text: str) -> bool:
                 or _words().zh_is_it_true.search(stripped) or _title_query(_words().zh_preamble.sub("", stripped)) \
                 or _words().zh_either_or.search(stripped):
             return True
-    if _words().en_preamble.fullmatch(stripped.strip(" ,，:：.-")):
-        return False  # "Please ask,": the question follows
+    if _only_a_preamble(stripped):
+        return False
     words = [w.lower() for w in _EN_WORD.findall(stripped)]
     while words and words[0] in _words().leading_filler:
         words = words[1:]
@@ -1283,13 +1289,13 @@ def questions_of(text: str) -> List[Question]:
     if not text or not text.strip():
         return [Question(text, text)]
     leading, groups = _question_groups(text)
-    questions, hands_on = [], []
+    questions: List[str] = []
+    spread: Set[int] = set()  # the questions asked of one of several things ("分别")
     for group in groups:
         each = _distributed("".join(group).strip())
+        if len(each) > 1:
+            spread |= set(range(len(questions), len(questions) + len(each)))
         questions += each
-        # A question asked of several things ("核验单和域名证书分别去哪下载") hands none of them on:
-        # which one a next question naming none is about, it does not say.
-        hands_on += [True] * (len(each) - 1) + [len(each) == 1]
     if len(questions) <= 1:
         return [Question(text, text)]
     # The first question keeps everything before it, in order; the others only the details,
@@ -1303,7 +1309,9 @@ def questions_of(text: str) -> List[Question]:
     previous = questions[0]
     earlier: List[str] = []
     for position, question in enumerate(questions[1:], start=1):
-        if not hands_on[position - 1]:
+        if position - 1 in spread:
+            # A question asked of several things ("核验单和域名证书分别去哪下载") hands none of them
+            # on: which one a next question naming none is about, it does not say.
             about = None
         asked = _with_context("", question)
         names, own = last_object(question)
@@ -1526,10 +1534,8 @@ def without_details(text: str) -> Optional[str]:
 
 
 def _details_of(statements: Sequence[str], residency: bool = True) -> str:
-    """The details the statements name, as a preamble for a question (:func:`detail_phrases`);
-    without residencies unless ``residency``."""
-    text = "".join(c for c in statements if names_a_detail(c))
-    return _preamble(_detail_list(text, residency), _chinese(text))
+    """The details the statements name, as a preamble for a question (:func:`detail_phrases`)."""
+    return detail_phrases("".join(c for c in statements if names_a_detail(c)), residency)
 
 
 class _DetailWords(NamedTuple):
@@ -1673,25 +1679,14 @@ def _with_context(context: str, question: str) -> str:
     return f"{context}{separator}{question}"
 
 
-def detail_phrases(text: str) -> str:
+def detail_phrases(text: str, residency: bool = True) -> str:
     """The details ``text`` names, in order, as a short preamble for a question ("Taiwanese,
     Fujian, individual:", "台湾人福建个人，"); empty when it names none.
 
     Args:
         text: Statements of the user's message.
+        residency: Whether residencies ("Taiwanese") are among the details.
     """
-    return _preamble(_detail_list(text), _chinese(text))
-
-
-def _preamble(phrases: Sequence[str], chinese: bool) -> str:
-    if not phrases:
-        return ""
-    return "".join(phrases) + "，" if chinese else ", ".join(phrases) + ":"
-
-
-def _detail_list(text: str, residency: bool = True) -> List[str]:
-    """The details ``text`` names, in order, each once, in the usual word of its kind; without
-    residencies ("Taiwanese") unless ``residency``."""
     latin, chinese, usual, residencies = _detail_words()
     # Each pattern finds the longest phrase at a place and none inside another.
     found = [(m.start(), text[m.start():m.end()]) for m in latin.finditer(text.lower())]
@@ -1701,7 +1696,9 @@ def _detail_list(text: str, residency: bool = True) -> List[str]:
     phrases = list(dict.fromkeys(usual.get(phrase.lower(), phrase) for _, phrase in sorted(found)))
     if not residency:
         phrases = [phrase for phrase in phrases if phrase.lower() not in residencies]
-    return phrases
+    if not phrases:
+        return ""
+    return "".join(phrases) + "，" if _chinese(text) else ", ".join(phrases) + ":"
 
 
 def announces_context(text: str) -> bool:

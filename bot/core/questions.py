@@ -142,6 +142,8 @@ class _Words:
     not_before_run_on: frozenset
     persons: frozenset
     people: frozenset
+    greetings: frozenset
+    tag_choices: frozenset
     subordinate: frozenset
     relative: frozenset
     place_prepositions: frozenset
@@ -222,6 +224,9 @@ class _Words:
     also_start: re.Pattern
     # "If yes, …" / "可以的话…" at the start of a question (lexicon ``if_answered``).
     if_answered: re.Pattern
+    # A forum post's title and description markers (lexicon ``post_title``, ``post_description``).
+    post_title: re.Pattern
+    post_description: re.Pattern
     # A clause ending as a yes-or-no question without an auxiliary in front, as Chinese writers
     # of English put it ("scan or phone photo is ok", "need stamp or not"; lexicon ``tag_ends``).
     en_tag_end: re.Pattern
@@ -256,6 +261,8 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
     zh = data["zh"]
     en_trouble, en_joiners, en_agent = en.pop("trouble"), en.pop("joiners"), en.pop("agent_request")
     en_if_answered, en_tag_ends, en_preamble = en.pop("if_answered"), en.pop("tag_ends"), en.pop("preamble")
+    # Words that may open a clause before what it says ("and", "plus", "btw"...).
+    fillers = r"(?:(?:" + _alternatives(en["leading_filler"]) + r")\b[\s,]*)*"
     latin_joiners = _spaced_alternatives(en_joiners | {"and also"})
     joiners = re.compile(
         r"(?<=\s)(?<!\band\s)(?=(?:" + _alternatives(en_joiners) + r")[\s,]+"
@@ -316,7 +323,7 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         en_run_on=run_on,
         en_request=re.compile(
             r"\bi(?:\s+really)?\s+(?:need|want|would like|'d like|wanna)\s+to\s+know\b|\bi\s+wonder\b"
-            r"|^\W*(?:(?:and|plus|also|btw|so)\s+)*any\s+(?:" + _alternatives(en["advice"]) + r")\b",
+            r"|^\W*" + fillers + r"any\s+(?:" + _alternatives(en["advice"]) + r")\b",
             re.IGNORECASE,
         ),
         count_heading=re.compile(
@@ -379,20 +386,21 @@ def _words(lexicon: Path = LEXICON_FILE) -> _Words:
         zh_still_has=re.compile(r"还有(?:" + _alternatives(zh["what_else"]) + r")"),
         en_tag_end=re.compile(
             r"(?<![a-z])(?:" + _spaced_alternatives(en_tag_ends) + r")\W*$"
-            # the same before its alternative: "legal person sign is ok or need fingerprint"
-            r"|(?<![a-z])(?:is|also)\s+(?:ok|okay|fine|enough)\s+or\s+(?:need|must|have|has|should|only)\b",
+            r"|(?<![a-z])(?:" + _spaced_alternatives(en["tag_choices"]) + r")\s+[a-z]",
             re.IGNORECASE,
         ),
         en_preamble=re.compile(
-            r"(?:hi|hello|dear|sorry)?[\s,]*(?:" + _spaced_alternatives(en_preamble) + r")",
+            r"(?:(?:" + _spaced_alternatives(en["greetings"]) + r")\b[\s,]*)?(?:" + _spaced_alternatives(en_preamble) + r")",
             re.IGNORECASE,
         ),
         en_choice=re.compile(r"[A-Za-z0-9]\s+(?:" + _alternatives(en["alternatives"]) + r")\s+[A-Za-z0-9]", re.IGNORECASE),
         en_person=re.compile(
             r"(?<![A-Za-z'])(?:" + _alternatives(en["persons"] | en["people"]) + r")(?![A-Za-z'])", re.IGNORECASE
         ),
+        post_title=re.compile(r"^\W*(?:" + _alternatives(zh["post_title"]) + r")\s*[:：]", re.IGNORECASE),
+        post_description=re.compile(r"(?:" + _alternatives(zh["post_description"]) + r")\s*[:：]", re.IGNORECASE),
         if_answered=re.compile(
-            r"^[\W_]*(?:(?:and|but|also|so)\s+)?(?:(?:" + _alternatives(en_if_answered) + r")\b|"
+            r"^[\W_]*" + fillers + r"(?:(?:" + _alternatives(en_if_answered) + r")\b|"
             + _alternatives(zh["if_answered"]) + r")",
             re.IGNORECASE,
         ),
@@ -1231,19 +1239,13 @@ def _ends_a_clause(text: str) -> bool:
     return text[-1:].isspace() or bool(re.search(r"[\W_]\s*$", text))
 
 
-# A forum post's title and its description ("标题：…… 描述：……"): the title sums up what the
-# description asks.
-_TITLE = re.compile(r"^\W*(?:标题|题目|title)\s*[:：]", re.IGNORECASE)
-_DESCRIPTION = re.compile(r"(?:问题描述|详细描述|具体描述|描述|详情|内容|具体情况|details?|description)\s*[:：]", re.IGNORECASE)
-
-
 def _question_groups(text: str) -> Tuple[Tuple[str, ...], Tuple[Tuple[str, ...], ...]]:
     """:func:`_grouped`, except that statements followed by "Also, …" / "另外…" asked too
     ("证件图片传不上去，清了缓存也没用；另外必须是彩色的吗"): they become the first question; and
     that a post's title is the setting of the questions its description asks ("标题：香港人做个备
     要传什么证件 描述：……用回乡证可以不？"), not one more question."""
     leading, groups = _grouped(text)
-    described = _DESCRIPTION.search(text) if _TITLE.match(text) else None
+    described = _words().post_description.search(text) if _words().post_title.match(text) else None
     if described is not None and groups:
         title = text[:described.start()]
         in_title = 0
